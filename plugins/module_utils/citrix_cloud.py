@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Citrix Cloud client: OAuth client credentials, token cache, regional hosts, CwsAuth requests.
+
+The same token serves the Citrix Cloud platform APIs (core, registry, notifications on the
+``*.citrixworkspacesapi.net`` hosts; resource locations on the API gateway) and Citrix DaaS.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import transport_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
+    HttpClient, Redactor, require_keys, transport_options, validate_url,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import (
+    TokenCache, cache_key, secret_fingerprint,
+)
+
+REGION_API_HOSTS = {
+    'us': 'https://api-us.cloud.com',
+    'eu': 'https://api-eu.cloud.com',
+    'ap-s': 'https://api-ap-s.cloud.com',
+    'jp': 'https://api.citrixcloud.jp',
+}
+DEFAULT_WORKSPACES_API_URL = 'https://{service}.citrixworkspacesapi.net'
+TOKEN_PATH = '/cctrustoauth2/root/tokens/clients'
+
+CREDENTIAL_HINT = ('check client_id and client_secret (CITRIX_CLIENT_ID / CITRIX_CLIENT_SECRET) and that the '
+                   'API client was created in the region set by region (CITRIX_CLOUD_REGION)')
+
+
+def cloud_argument_spec():
+    """Connection options of every module that signs in to Citrix Cloud."""
+    spec = dict(
+        client_id=dict(type='str', required=True, fallback=(env_fallback, ['CITRIX_CLIENT_ID'])),
+        client_secret=dict(type='str', required=True, no_log=True,
+                           fallback=(env_fallback, ['CITRIX_CLIENT_SECRET'])),
+        customer_id=dict(type='str', required=True, fallback=(env_fallback, ['CITRIX_CUSTOMER_ID'])),
+        region=dict(type='str', default='us', choices=sorted(REGION_API_HOSTS),
+                    fallback=(env_fallback, ['CITRIX_CLOUD_REGION'])),
+        api_url=dict(type='str', fallback=(env_fallback, ['CITRIX_CLOUD_API_URL'])),
+        workspaces_api_url=dict(type='str', fallback=(env_fallback, ['CITRIX_WORKSPACES_API_URL'])),
+        token_cache=dict(type='bool', default=True, fallback=(env_fallback, ['CITRIX_TOKEN_CACHE'])),
+    )
+    spec.update(transport_argument_spec('CITRIX'))
+    return spec
+
+
+class CloudClient:
+    """Signs in with API client credentials and sends authenticated requests to Citrix Cloud hosts."""
+
+    def __init__(self, client_id, client_secret, customer_id=None, region='us', api_url=None,
+                 workspaces_api_url=None, token_cache=True, redactor=None, cache=None, **transport):
+        """``transport``: HttpClient keyword arguments (validate_certs, ca_path, timeouts, retry,
+        allow_plain_http, stats, log)."""
+        if region not in REGION_API_HOSTS:
+            raise errors.InputError('Unknown Citrix Cloud region "%s"' % region,
+                                    hint='use one of %s' % ', '.join(sorted(REGION_API_HOSTS)))
+        if not client_id or not client_secret:
+            raise errors.InputError('Citrix Cloud API client credentials are missing',
+                                    hint='set client_id and client_secret, or CITRIX_CLIENT_ID and CITRIX_CLIENT_SECRET')
+        self.client_id = client_id
+        self.customer_id = customer_id
+        self.region = region
+        self.redact = redactor or Redactor()
+        self.redact.add(client_secret)
+        self._client_secret = client_secret
+        template = workspaces_api_url or DEFAULT_WORKSPACES_API_URL
+        if '{service}' not in template:
+            raise errors.InputError('workspaces_api_url "%s" has no {service} placeholder' % template,
+                                    hint='use a template such as https://{service}.citrixworkspacesapi.net')
+        validate_url(template.replace('{service}', 'core'), 'Citrix Cloud', transport.get('allow_plain_http', False))
+        self.workspaces_template = template.rstrip('/')
+        self.http = HttpClient(
+            api_url or REGION_API_HOSTS[region], redactor=self.redact, service_name='Citrix Cloud',
+            hint_for={401: 'check that the API client still exists and has access to this customer',
+                      403: 'check the API client\'s administrator permissions',
+                      406: 'the request must send Accept: application/json'},
+            **transport)
+        self.cache = cache or TokenCache(use_file=token_cache)
+        self._cache_key = cache_key('citrix-cloud', self.http.base_url, client_id, secret_fingerprint(client_secret))
+
+    @classmethod
+    def from_params(cls, params, redactor=None, log=None):
+        """Build a client from module or plugin options (names as in ``cloud_argument_spec``)."""
+        return cls(
+            client_id=params.get('client_id'), client_secret=params.get('client_secret'),
+            customer_id=params.get('customer_id'), region=params.get('region') or 'us',
+            api_url=params.get('api_url'), workspaces_api_url=params.get('workspaces_api_url'),
+            token_cache=params.get('token_cache', True), redactor=redactor, log=log,
+            **transport_options(params))
+
+    @property
+    def stats(self):
+        return self.http.stats
+
+    def require_customer_id(self):
+        if not self.customer_id:
+            raise errors.InputError('customer_id is required for this call',
+                                    hint='set customer_id or CITRIX_CUSTOMER_ID (shown in the Citrix Cloud console)')
+        return self.customer_id
+
+    def workspaces_url(self, service, path):
+        """URL on a ``{service}.citrixworkspacesapi.net`` host (core, registry, notifications...)."""
+        return self.workspaces_template.replace('{service}', service) + '/' + path.lstrip('/')
+
+    # -- tokens ---------------------------------------------------------------------------------
+
+    def _fetch_token(self):
+        what = 'sign in to Citrix Cloud as API client "%s"' % self.client_id
+        try:
+            response = self.http.request(
+                'POST', TOKEN_PATH, what=what, state_changing=False,
+                data={'grant_type': 'client_credentials', 'client_id': self.client_id,
+                      'client_secret': self._client_secret})
+        except errors.ApiError as exc:
+            if exc.status in (400, 401) and (exc.code in ('invalid_client', 'unauthorized_client', None)
+                                             or exc.status == 401):
+                raise errors.AuthenticationError(
+                    exc.summary, status=exc.status, code=exc.code, api_message=exc.api_message,
+                    method=exc.method, url=exc.url, hint=CREDENTIAL_HINT)
+            raise
+        body = require_keys(self.http.decode_json(response, what), ('access_token',), what)
+        token = body['access_token']
+        if not isinstance(token, str) or not token:
+            raise errors.ResponseFormatError('Could not ' + what, api_message='the token response has no access_token')
+        self.redact.add(token)
+        try:
+            expires_in = float(body.get('expires_in', 3600))
+        except (TypeError, ValueError):
+            raise errors.ResponseFormatError('Could not ' + what,
+                                             api_message='expires_in is not a number of seconds')
+        return token, expires_in
+
+    def token(self):
+        """A bearer token valid for at least another minute (from the cache when possible)."""
+        token = self.cache.get_or_fetch(self._cache_key, self._fetch_token)
+        self.redact.add(token)
+        return token
+
+    def _auth_headers(self, token, headers=None):
+        merged = {'Authorization': 'CwsAuth Bearer=%s' % token, 'Accept': 'application/json'}
+        if headers:
+            merged.update(headers)
+        return merged
+
+    def request(self, method, url, headers=None, **kwargs):
+        """An authenticated request. A 401 saying the token is invalid or expired gets one new token
+        and one retry."""
+        token = self.token()
+        try:
+            return self.http.request(method, url, headers=self._auth_headers(token, headers), **kwargs)
+        except errors.AuthenticationError as exc:
+            if exc.status != 401 or not exc.code or 'authentication' not in exc.code:
+                raise
+            self.cache.invalidate(self._cache_key, token)
+            token = self.token()
+            return self.http.request(method, url, headers=self._auth_headers(token, headers), **kwargs)
+
+    def call(self, method, url, what=None, **kwargs):
+        """Authenticated request returning decoded JSON."""
+        response = self.request(method, url, what=what, **kwargs)
+        return self.http.decode_json(response, what)
+
+    # -- platform APIs --------------------------------------------------------------------------
+
+    def service_states(self):
+        """The customer's services and their entitlement states (core ``serviceStates``)."""
+        what = 'list Citrix Cloud service states'
+        customer = self.require_customer_id()
+        body = self.call('GET', self.workspaces_url('core', '/%s/serviceStates' % customer), what=what)
+        body = require_keys(body, ('items',), what)
+        if not isinstance(body['items'], list):
+            raise errors.ResponseFormatError('Could not ' + what, api_message='items is not a list')
+        return body['items']

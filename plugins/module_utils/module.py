@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The small base every module of the collection stands on.
+
+``CitrixModule`` merges a product's connection spec with the module's own options, reports missing
+Python libraries with ``missing_required_lib``, keeps a redactor seeded with every ``no_log`` value,
+and turns the typed errors of ``errors.py`` into one-line ``fail_json`` messages (no tracebacks,
+no secrets). ``diff_result`` is the one place that shapes before/after for ``--diff``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
+    HAS_REQUESTS, Redactor,
+)
+
+
+class CitrixModule(AnsibleModule):
+    """AnsibleModule plus the collection's conventions.
+
+    ``connection_spec``: the product's shared options (e.g. ``cloud_argument_spec()``); the module's
+    own ``argument_spec`` is merged over it. ``libraries``: ``(pip name, available)`` pairs checked
+    before anything else runs.
+    """
+
+    def __init__(self, argument_spec, connection_spec=None, libraries=(('requests', HAS_REQUESTS),), **kwargs):
+        spec = dict(connection_spec or {})
+        spec.update(argument_spec)
+        kwargs.setdefault('supports_check_mode', True)
+        super(CitrixModule, self).__init__(argument_spec=spec, **kwargs)
+        for name, available in libraries:
+            if not available:
+                self.fail_json(msg=missing_required_lib(name))
+        self.redactor = Redactor(self._secret_params(spec, self.params))
+
+    @staticmethod
+    def _secret_params(spec, params):
+        secrets = []
+        for name, option in spec.items():
+            value = params.get(name) if isinstance(params, dict) else None
+            if option.get('no_log') and isinstance(value, str):
+                secrets.append(value)
+            elif option.get('options') and isinstance(value, dict):
+                secrets.extend(CitrixModule._secret_params(option['options'], value))
+            elif option.get('options') and isinstance(value, list):
+                for item in value:
+                    secrets.extend(CitrixModule._secret_params(option['options'], item))
+        return secrets
+
+    def add_secret(self, value):
+        """Mask ``value`` (e.g. a token obtained at run time) in every message and result."""
+        self.redactor.add(value)
+
+    def _mask_learned_secrets(self):
+        # Clients register tokens with the shared redactor as they obtain them; Ansible then masks
+        # those values in results and warnings too. (AnsibleModule may fail before the redactor exists.)
+        redactor = getattr(self, 'redactor', None)
+        if redactor is not None:
+            self.no_log_values.update(redactor.secrets)
+
+    def exit_json(self, **kwargs):
+        self._mask_learned_secrets()
+        super(CitrixModule, self).exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        self._mask_learned_secrets()
+        redactor = getattr(self, 'redactor', None)
+        super(CitrixModule, self).fail_json(msg=redactor(msg) if redactor else msg, **kwargs)
+
+    def debug_log(self, message):
+        self.debug(self.redactor(message))
+
+    @contextlib.contextmanager
+    def handle_errors(self, **result):
+        """Run the body; a typed error becomes ``fail_json`` with one readable line. ``result`` holds
+        values to return with the failure (e.g. partial per-object outcomes)."""
+        try:
+            yield
+        except errors.CitrixError as exc:
+            self.fail_json(msg=self.redactor(str(exc)), error_type=type(exc).__name__,
+                           status_code=exc.status, api_error_code=exc.code, **result)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # pylint: disable=broad-except
+            # Anything untyped is a defect of this collection; still no traceback or secret in output.
+            self.fail_json(msg=self.redactor('Unexpected %s: %s (please report this as a bug of '
+                                             'opencitrix.automation)' % (type(exc).__name__, exc)),
+                           error_type=type(exc).__name__, **result)
+
+
+def diff_result(before, after):
+    """The ``diff`` value for a result: plain before/after dicts (Ansible renders them as YAML)."""
+    return {'before': before if before is not None else {}, 'after': after if after is not None else {}}
+
+
+def snake_case(value):
+    """API objects (camelCase or PascalCase keys) in the snake_case Ansible results use."""
+    if isinstance(value, list):
+        return [snake_case(item) for item in value]
+    if isinstance(value, dict):
+        return camel_dict_to_snake_dict(value)
+    return value

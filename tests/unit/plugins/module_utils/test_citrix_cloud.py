@@ -1,0 +1,54 @@
+import pytest
+
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import (
+    REGION_API_HOSTS, CloudClient, cloud_argument_spec,
+)
+
+
+@pytest.mark.parametrize('region,host', [
+    ('us', 'https://api-us.cloud.com'), ('eu', 'https://api-eu.cloud.com'),
+    ('ap-s', 'https://api-ap-s.cloud.com'), ('jp', 'https://api.citrixcloud.jp')])
+def test_region_hosts(region, host):
+    assert CloudClient('id', 'secret', 'cust', region=region, token_cache=False).http.base_url == host
+
+
+def test_unknown_region_is_an_input_error():
+    with pytest.raises(errors.InputError, match='Unknown Citrix Cloud region "mars".*ap-s, eu, jp, us'):
+        CloudClient('id', 'secret', 'cust', region='mars')
+
+
+def test_workspaces_urls():
+    client = CloudClient('id', 'secret', 'cust', token_cache=False)
+    assert client.workspaces_url('core', '/cust/serviceStates') == \
+        'https://core.citrixworkspacesapi.net/cust/serviceStates'
+    client = CloudClient('id', 'secret', 'cust', workspaces_api_url='https://127.0.0.1:9/{service}/',
+                         token_cache=False)
+    assert client.workspaces_url('registry', 'cust/resourcelocations') == \
+        'https://127.0.0.1:9/registry/cust/resourcelocations'
+
+
+def test_workspaces_template_needs_placeholder_and_https():
+    with pytest.raises(errors.InputError, match='placeholder'):
+        CloudClient('id', 'secret', 'cust', workspaces_api_url='https://core.example')
+    with pytest.raises(errors.InputError, match='plain HTTP'):
+        CloudClient('id', 'secret', 'cust', workspaces_api_url='http://{service}.example')
+
+
+def test_missing_customer_id_is_an_input_error():
+    client = CloudClient('id', 'secret', None, token_cache=False)
+    with pytest.raises(errors.InputError, match='CITRIX_CUSTOMER_ID'):
+        client.service_states()
+
+
+def test_secret_is_registered_for_redaction():
+    client = CloudClient('id', 'my-long-secret', 'cust', token_cache=False)
+    assert client.redact('x my-long-secret y') == 'x ******** y'
+
+
+def test_argument_spec_env_fallbacks_have_no_ansible_prefix():
+    spec = cloud_argument_spec()
+    names = [option['fallback'][1][0] for option in spec.values() if 'fallback' in option]
+    assert 'CITRIX_CLIENT_SECRET' in names and all(not n.startswith('ANSIBLE_') for n in names)
+    assert spec['client_secret']['no_log'] is True
+    assert sorted(spec['region']['choices']) == sorted(REGION_API_HOSTS)

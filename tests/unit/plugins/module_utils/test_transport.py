@@ -1,0 +1,214 @@
+"""http.py without sockets: redaction, retry policy, error extraction and the retry rules, through a
+fake requests adapter."""
+
+import io
+
+import pytest
+import requests
+import urllib3
+
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
+    HttpClient, Redactor, RetryPolicy, extract_api_error, transport_options, validate_url,
+)
+
+
+# -- redaction -----------------------------------------------------------------------------------
+
+def test_redactor_masks_registered_values_and_encoded_forms():
+    redact = Redactor(['s3cr3t/with+chars'])
+    assert redact('a s3cr3t/with+chars b') == 'a ******** b'
+    assert redact('client_secret=s3cr3t%2Fwith%2Bchars&x=1') == 'client_secret=********&x=1'
+
+
+def test_redactor_masks_credential_patterns_without_registration():
+    redact = Redactor()
+    assert redact('Authorization: CwsAuth Bearer=abc.def') == 'Authorization: CwsAuth Bearer=********'
+    assert redact('CitrixAuth QUJDREVGR0hJSktMTU5PUA==') == 'CitrixAuth ********'
+    assert redact('{"auth_token": "xyz:xyz"}') == '{"auth_token": "********"}'
+    assert redact('password=hunter22&user=a') == 'password=********&user=a'
+
+
+def test_redactor_ignores_short_values():
+    redact = Redactor(['ab', ''])
+    assert redact('about a cab') == 'about a cab'
+
+
+# -- retry policy --------------------------------------------------------------------------------
+
+def test_retry_after_seconds_date_cap_and_garbage():
+    policy = RetryPolicy(retry_after_max=60, now=lambda: 1_900_000_000.0)
+    assert policy.retry_after('1') == 1.0
+    assert policy.retry_after(' 2.5 ') == 2.5
+    assert policy.retry_after('Sun, 17 Mar 2030 17:46:47 GMT') == 7.0
+    assert policy.retry_after('Sun, 17 Mar 2030 17:46:30 GMT') == 0.0  # in the past
+    assert policy.retry_after('3600') == 60.0
+    assert policy.retry_after('soon') is None
+    assert policy.retry_after(None) is None
+    assert policy.retry_after('') is None
+
+
+@pytest.mark.parametrize('rand,expected', [(0.0, [0.5, 1.0, 2.0, 4.0, 5.0]), (1.0, [1.0, 2.0, 4.0, 8.0, 10.0])])
+def test_backoff_is_jittered_exponential_and_capped(rand, expected):
+    policy = RetryPolicy(backoff_base=1.0, backoff_max=10.0, rand=lambda: rand)
+    assert [policy.backoff(n) for n in range(5)] == expected
+
+
+# -- error bodies from the seeds and specs ----------------------------------------------------------
+
+@pytest.mark.parametrize('body,code,message', [
+    ({'error': 'invalid_client', 'error_description': 'Invalid client id or client secret.'},
+     'invalid_client', 'Invalid client id or client secret.'),
+    ({'Error': {'Message': 'Missing or invalid CWSAuth header.', 'Type': 'CWSAuthException'}},
+     'CWSAuthException', 'Missing or invalid CWSAuth header.'),
+    ({'detail': 'Missing or invalid authentication details', 'parameters': {'reason': 'invalid'},
+      'type': 'https://errors-api.cloud.com/common/authentication'},
+     'common/authentication', 'Missing or invalid authentication details'),
+    ({'detail': 'Must accept application/json media type', 'parameters': {'contentType': 'application/json'},
+      'type': 'https://errors-api.cloud.com/common/notAcceptable'},
+     'common/notAcceptable', 'Must accept application/json media type'),
+    ({'activityId': 'c59d1c1a', 'message': 'Internal server error', 'statusCode': 500},
+     'activityId c59d1c1a', 'Internal server error'),
+    ({'SdkErrorId': 'MachineNotFound', 'ErrorMessage': 'Machine not found.'}, 'MachineNotFound', 'Machine not found.'),
+    ({'status': 1001, 'message': 'Invalid credentials'}, 'status 1001', 'Invalid credentials'),
+    ({'Type': 'https://errors-api.cloud.com/x/y', 'Detail': 'nope'}, 'https://errors-api.cloud.com/x/y', 'nope'),
+    ([1, 2], None, None),
+    ({'unrelated': True}, None, None),
+])
+def test_extract_api_error(body, code, message):
+    assert extract_api_error(body) == (code, message)
+
+
+# -- urls and options ----------------------------------------------------------------------------
+
+def test_validate_url():
+    assert validate_url('https://h:1/x/', 'X') == 'https://h:1/x'
+    with pytest.raises(errors.InputError, match='plain HTTP'):
+        validate_url('http://h', 'X')
+    assert validate_url('http://h', 'X', allow_plain_http=True) == 'http://h'
+    with pytest.raises(errors.InputError, match='Invalid X URL'):
+        validate_url('h.example.com', 'X')
+
+
+def test_transport_options_defaults():
+    opts = transport_options({})
+    assert opts['validate_certs'] is True and opts['connect_timeout'] == 10 and opts['read_timeout'] == 60
+    assert opts['retry'].retries == 5 and opts['allow_plain_http'] is False
+    assert transport_options({'retries': 0})['retry'].retries == 0
+
+
+# -- retry rules through a fake adapter ----------------------------------------------------------
+
+class FakeAdapter(requests.adapters.BaseAdapter):
+    """Answers from a script: each item is (status, headers, body) or an exception instance."""
+
+    def __init__(self, script):
+        super().__init__()
+        self.script = list(script)
+        self.sent = []
+
+    def send(self, request, **kwargs):
+        self.sent.append((request.method, request.url))
+        item = self.script.pop(0)
+        if isinstance(item, BaseException):
+            raise item
+        status, headers, body = item
+        raw = urllib3.HTTPResponse(body=io.BytesIO(body.encode()), status=status, headers=headers,
+                                   preload_content=False)
+        return requests.adapters.HTTPAdapter().build_response(request, raw)
+
+    def close(self):
+        pass
+
+
+def client_with(script, retries=3):
+    sleeps = []
+    client = HttpClient('https://api.example.test', retry=RetryPolicy(retries=retries, sleep=sleeps.append,
+                                                                      rand=lambda: 1.0))
+    adapter = FakeAdapter(script)
+    client.session.mount('https://', adapter)
+    return client, adapter, sleeps
+
+
+def refused():
+    reason = urllib3.exceptions.NewConnectionError(None, 'Connection refused')
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, '/', reason))
+
+
+def test_get_retries_read_timeout_then_succeeds():
+    client, adapter, sleeps = client_with([requests.exceptions.ReadTimeout('slow'), (200, {}, '{"a": 1}')])
+    assert client.call('GET', '/x') == {'a': 1}
+    assert len(adapter.sent) == 2 and sleeps == [1.0]
+
+
+def test_post_is_not_retried_after_read_timeout():
+    client, adapter, sleeps = client_with([requests.exceptions.ReadTimeout('slow')])
+    with pytest.raises(errors.TransportError, match='may have been processed'):
+        client.request('POST', '/x', json_body={})
+    assert len(adapter.sent) == 1 and sleeps == []
+
+
+def test_post_is_retried_after_connection_refused():
+    client, adapter, sleeps = client_with([refused(), (201, {}, '{}')])
+    client.request('POST', '/x', json_body={})
+    assert len(adapter.sent) == 2
+
+
+def test_post_marked_as_read_is_retried_on_502():
+    client, adapter, sleeps = client_with([(502, {}, ''), (200, {}, '{}')])
+    client.request('POST', '/search', json_body={}, state_changing=False)
+    assert len(adapter.sent) == 2
+
+
+@pytest.mark.parametrize('status,headers,retried', [
+    (500, {}, False), (502, {}, False), (504, {}, False), (503, {}, False),
+    (503, {'Retry-After': '3'}, True), (429, {}, True), (429, {'Retry-After': '3'}, True),
+])
+def test_which_write_failures_are_retried(status, headers, retried):
+    client, adapter, sleeps = client_with([(status, headers, ''), (200, {}, '{}')])
+    if retried:
+        client.request('POST', '/x', json_body={})
+        assert len(adapter.sent) == 2
+    else:
+        with pytest.raises(errors.ApiError):
+            client.request('POST', '/x', json_body={})
+        assert len(adapter.sent) == 1
+
+
+def test_gives_up_after_the_allowed_retries_with_a_rate_limit_error():
+    client, adapter, sleeps = client_with([(429, {'Retry-After': '1'}, '')] * 3, retries=2)
+    with pytest.raises(errors.RateLimitedError) as caught:
+        client.request('GET', '/x')
+    assert len(adapter.sent) == 3 and sleeps == [1.0, 1.0]
+    assert 'after 2 retries' in str(caught.value)
+
+
+def test_status_maps_to_typed_error_with_api_code():
+    body = '{"ErrorMessage": "Machine not found.", "SdkErrorId": "NotFound"}'
+    client = client_with([(404, {'Content-Type': 'application/json'}, body)])[0]
+    with pytest.raises(errors.NotFoundError) as caught:
+        client.request('GET', '/Machines/X', what='read machine X')
+    text = str(caught.value)
+    assert text == ('Could not read machine X: NotFound: Machine not found. '
+                    '(HTTP 404, GET https://api.example.test/Machines/X)')
+
+
+def test_expected_statuses():
+    client = client_with([(300, {}, '<x/>')])[0]
+    response = client.request('POST', '/auth', expected=(200, 300), state_changing=False)
+    assert response.status_code == 300
+
+
+def test_error_messages_never_carry_secrets():
+    client = client_with([(401, {}, '{"message": "token abcdefgh-secret rejected"}')])[0]
+    client.redact.add('abcdefgh-secret')
+    with pytest.raises(errors.AuthenticationError) as caught:
+        client.request('GET', '/x')
+    assert 'abcdefgh-secret' not in str(caught.value)
+
+
+def test_counts_requests_per_method_and_path():
+    client = client_with([(503, {}, ''), (200, {}, '{}'), (200, {}, '{}')])[0]
+    client.request('GET', '/a?x=1')
+    client.request('GET', '/b')
+    assert client.stats.counts() == {('GET', '/a'): 2, ('GET', '/b'): 1}
