@@ -1,0 +1,60 @@
+"""Shared pytest set-up: make ``ansible_collections.opencitrix.automation`` importable from this
+checkout (through a symlink in .cache/, the layout Ansible expects), and offer the simulator."""
+
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLLECTIONS = os.path.join(ROOT, '.cache', 'collections')
+
+
+def ensure_collection_path():
+    link = os.path.join(COLLECTIONS, 'ansible_collections', 'opencitrix', 'automation')
+    if not os.path.islink(link):
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        try:
+            os.symlink(ROOT, link)
+        except FileExistsError:  # another xdist worker made it first
+            pass
+    if COLLECTIONS not in sys.path:
+        sys.path.insert(0, COLLECTIONS)
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+    return COLLECTIONS
+
+
+ensure_collection_path()
+
+
+@pytest.fixture(scope='session')
+def sim_ca():
+    """One throwaway CA for the session (issuing it costs more than starting a simulator)."""
+    from tests.simulator.core import make_ca
+    return make_ca()
+
+
+@pytest.fixture
+def make_sim(sim_ca, tmp_path):
+    """Factory: ``make_sim(size=..., latency_ms=..., config=...)`` starts a TLS simulator on a free
+    loopback port; every simulator it started is stopped after the test."""
+    from tests.simulator.core import Simulator
+    started = []
+
+    def factory(**kwargs):
+        kwargs.setdefault('ca', sim_ca)
+        kwargs.setdefault('workdir', str(tmp_path))
+        sim = Simulator(**kwargs).start()
+        started.append(sim)
+        return sim
+
+    yield factory
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
+def sim(make_sim):
+    """A started simulator with the default (small) estate."""
+    return make_sim()
