@@ -42,3 +42,39 @@ attributes:
     membership:
       - opencitrix.automation.citrix_cloud
 '''
+
+    DAAS = r'''
+attributes:
+  action_group:
+    description: Use C(group/opencitrix.automation.daas) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opencitrix.automation.daas
+'''
+
+    XENMOBILE = r'''
+attributes:
+  action_group:
+    description: Use C(group/opencitrix.automation.xenmobile) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opencitrix.automation.xenmobile
+'''
+
+    STOREFRONT = r'''
+attributes:
+  action_group:
+    description: Use C(group/opencitrix.automation.storefront) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opencitrix.automation.storefront
+'''
+
+    XENSERVER = r'''
+attributes:
+  action_group:
+    description: Use C(group/opencitrix.automation.xenserver) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opencitrix.automation.xenserver
+'''

@@ -436,6 +436,26 @@ def transport_options(params):
     )
 
 
+def iterate_pages(fetch_page, max_pages=100000):
+    """Yield the items of a paged listing. ``fetch_page(token)`` returns ``(items, next_token)``; the
+    first call gets ``None``; iteration stops when ``next_token`` is empty. A server that hands back a
+    token it already gave is reported instead of looping forever."""
+    token = None
+    seen = set()
+    for _page in range(max_pages):
+        items, next_token = fetch_page(token)
+        for item in items or ():
+            yield item
+        if not next_token:
+            return
+        if next_token in seen:
+            raise errors.ResponseFormatError('Paging did not advance',
+                                             api_message='the server repeated continuation token %r' % (next_token,))
+        seen.add(next_token)
+        token = next_token
+    raise errors.ResponseFormatError('Paging did not end', api_message='more than %d pages' % max_pages)
+
+
 def require_keys(body, keys, what, response_url=None):
     """Raise ResponseFormatError unless ``body`` is a dict holding ``keys``."""
     if not isinstance(body, dict):

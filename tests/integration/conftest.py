@@ -62,6 +62,12 @@ def local_inventory(path, hosts=('localhost',)):
 
 
 @pytest.fixture
+def sim_env(sim):
+    """Environment reaching every simulated service with the simulator's default credentials."""
+    return sim.client_env()
+
+
+@pytest.fixture
 def cloud_env(sim):
     """Environment that points the Citrix Cloud modules at ``sim`` with a known API client."""
     sim.service('cloud').add_client(CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID)

@@ -138,6 +138,11 @@ class Service:
     def admin_routes(self):
         return []
 
+    def client_env(self):
+        """Environment variables that point this collection's clients at this service (URLs, CA,
+        the simulator's default credentials). The demo and the tests merge those of every service."""
+        return {}
+
 
 class SimClock:
     """Simulator time: real time times ``scale``, plus explicit advances. Services use it for anything
@@ -493,6 +498,13 @@ class Simulator:
         """Forget counts and faults (state stays)."""
         self.stats.reset()
         self.faults.clear()
+
+    def client_env(self):
+        """Every service's ``client_env()`` merged: one environment that reaches the whole simulator."""
+        env = {}
+        for service in self.services.values():
+            env.update(service.client_env())
+        return env
 
     def info(self):
         return {'url': self.url, 'ca_path': self.ca_path, 'admin': self.url + ADMIN_PREFIX, 'size': self.size,

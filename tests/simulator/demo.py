@@ -14,10 +14,6 @@ from tests.simulator.core import Simulator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-DEMO_CLIENT_ID = 'demo-client'
-DEMO_CLIENT_SECRET = 'demo-secret-change-me'
-DEMO_CUSTOMER = 'democustomer'
-
 
 def collections_path():
     """The directory holding ``ansible_collections/opencitrix/automation`` for this code."""
@@ -33,7 +29,8 @@ def collections_path():
 
 
 def demo_environment(sim, workdir):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(('CITRIX_', 'ANSIBLE_'))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(('CITRIX_', 'XENSERVER_', 'XENMOBILE_', 'STOREFRONT_', 'ANSIBLE_'))}
     env.update({
         'ANSIBLE_COLLECTIONS_PATH': collections_path(),
         'ANSIBLE_RETRY_FILES_ENABLED': '0',
@@ -41,13 +38,8 @@ def demo_environment(sim, workdir):
         'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
         'XDG_CACHE_HOME': os.path.join(workdir, 'cache'),
         'NO_PROXY': '127.0.0.1,localhost',
-        'CITRIX_CLIENT_ID': DEMO_CLIENT_ID,
-        'CITRIX_CLIENT_SECRET': DEMO_CLIENT_SECRET,
-        'CITRIX_CUSTOMER_ID': DEMO_CUSTOMER,
-        'CITRIX_CLOUD_API_URL': sim.url,
-        'CITRIX_WORKSPACES_API_URL': sim.url + '/{service}',
-        'CITRIX_CA_PATH': sim.ca_path,
     })
+    env.update(sim.client_env())
     return env
 
 
@@ -65,7 +57,6 @@ def main(argv=None):
     args = list(sys.argv[1:] if argv is None else argv)
     workdir = tempfile.mkdtemp(prefix='opencitrix-demo-')
     with Simulator(size=200, workdir=workdir) as sim:
-        sim.service('cloud').add_client(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOMER)
         print('Simulator listening on %s (CA %s)' % (sim.url, sim.ca_path), flush=True)
         playbook = os.path.join(ROOT, 'playbooks', 'demo.yml')
         bin_dir = os.path.dirname(sys.executable)

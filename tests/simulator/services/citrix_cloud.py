@@ -146,6 +146,16 @@ class CitrixCloud(Service):
             Route('GET', r'/core/(?P<customer>[^/]+)/serviceStates', self.get_service_states, 'cloud.service_states'),
         ]
 
+    def client_env(self):
+        return {
+            'CITRIX_CLIENT_ID': self.config.get('client_id', DEFAULT_CLIENT_ID),
+            'CITRIX_CLIENT_SECRET': self.config.get('client_secret', DEFAULT_CLIENT_SECRET),
+            'CITRIX_CUSTOMER_ID': self.customer,
+            'CITRIX_CLOUD_API_URL': self.sim.url,
+            'CITRIX_WORKSPACES_API_URL': self.sim.url + '/{service}',
+            'CITRIX_CA_PATH': self.sim.ca_path or '',
+        }
+
     # -- admin ----------------------------------------------------------------------------------
 
     def admin_routes(self):
