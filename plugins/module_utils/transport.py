@@ -444,8 +444,7 @@ def iterate_pages(fetch_page, max_pages=100000):
     seen = set()
     for _page in range(max_pages):
         items, next_token = fetch_page(token)
-        for item in items or ():
-            yield item
+        yield from items or ()
         if not next_token:
             return
         if next_token in seen:
