@@ -7,25 +7,14 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COLLECTIONS = os.path.join(ROOT, '.cache', 'collections')
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
+from tests.harness import collections_path  # noqa: E402 - needs ROOT on sys.path
 
-def ensure_collection_path():
-    link = os.path.join(COLLECTIONS, 'ansible_collections', 'opencitrix', 'automation')
-    if not os.path.islink(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        try:
-            os.symlink(ROOT, link)
-        except FileExistsError:  # another xdist worker made it first
-            pass
-    if COLLECTIONS not in sys.path:
-        sys.path.insert(0, COLLECTIONS)
-    if ROOT not in sys.path:
-        sys.path.insert(0, ROOT)
-    return COLLECTIONS
-
-
-ensure_collection_path()
+COLLECTIONS = collections_path()
+if COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)
 
 
 @pytest.fixture(scope='session')

@@ -10,35 +10,12 @@ import subprocess
 import sys
 import tempfile
 
+from tests.harness import ROOT, ansible_env, tool
 from tests.simulator.core import Simulator
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def collections_path():
-    """The directory holding ``ansible_collections/opencitrix/automation`` for this code."""
-    parts = ROOT.split(os.sep)
-    if parts[-3:-2] == ['ansible_collections']:
-        return os.sep.join(parts[:-3])
-    target = os.path.join(ROOT, '.cache', 'collections')
-    link = os.path.join(target, 'ansible_collections', 'opencitrix', 'automation')
-    if not os.path.islink(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(ROOT, link)
-    return target
 
 
 def demo_environment(sim, workdir):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(('CITRIX_', 'XENSERVER_', 'XENMOBILE_', 'STOREFRONT_', 'ANSIBLE_'))}
-    env.update({
-        'ANSIBLE_COLLECTIONS_PATH': collections_path(),
-        'ANSIBLE_RETRY_FILES_ENABLED': '0',
-        'ANSIBLE_LOCALHOST_WARNING': '0',
-        'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
-        'XDG_CACHE_HOME': os.path.join(workdir, 'cache'),
-        'NO_PROXY': '127.0.0.1,localhost',
-    })
+    env = ansible_env(workdir)
     env.update(sim.client_env())
     return env
 
@@ -59,11 +36,7 @@ def main(argv=None):
     with Simulator(size=200, workdir=workdir) as sim:
         print('Simulator listening on %s (CA %s)' % (sim.url, sim.ca_path), flush=True)
         playbook = os.path.join(ROOT, 'playbooks', 'demo.yml')
-        bin_dir = os.path.dirname(sys.executable)
-        ansible_playbook = os.path.join(bin_dir, 'ansible-playbook')
-        if not os.path.exists(ansible_playbook):
-            ansible_playbook = 'ansible-playbook'
-        cmd = [ansible_playbook, '-i', 'localhost,', '-c', 'local', playbook] + args
+        cmd = [tool('ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook] + args
         proc = subprocess.run(cmd, env=demo_environment(sim, workdir), cwd=ROOT, check=False)
         print(summarize(sim))
     print('\nDemo %s.' % ('finished' if proc.returncode == 0 else 'FAILED (rc=%d)' % proc.returncode))
