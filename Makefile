@@ -1,7 +1,7 @@
 # Two entry points for a newcomer on a fresh machine:
 #   make demo   set up .venv, start the simulator, run playbooks/demo.yml against it, print what happened
 #   make test   set up .venv, run every check (unit + integration tests, ansible-test sanity, ansible-lint,
-#               changelog lint)
+#               changelog lint, benchmark request-count bounds at small sizes)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +14,7 @@ SANITY_COPY := $(SANITY_ROOT)/ansible_collections/opencitrix/automation
 PYTEST_WORKERS ?= 2
 PIP := pip install --disable-pip-version-check --quiet
 
-.PHONY: demo test venv pytest unit integration sanity lint changelog-lint collection-link clean
+.PHONY: demo test venv pytest unit integration sanity lint changelog-lint collection-link bench bench-check clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ collection-link:
 demo: venv collection-link
 	$(BIN)/python -m tests.simulator.demo
 
-test: venv pytest sanity lint changelog-lint
+test: venv pytest sanity lint changelog-lint bench-check
 	@echo "make test: all checks passed"
 
 pytest: venv collection-link
@@ -58,6 +58,14 @@ sanity: $(SANITY_VENV)/.installed
 
 lint: venv collection-link
 	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) ansible-lint --offline --profile production
+
+# Benchmarks: `make bench` measures at fleet sizes (times and ratios); `make bench-check` runs small
+# sizes and fails only when a request count exceeds its bound (part of `make test`).
+bench: venv collection-link
+	$(BIN)/python -m bench.run
+
+bench-check: venv collection-link
+	$(BIN)/python -m bench.run --quick --output bench/results/quick.json
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint

@@ -8,7 +8,7 @@ simulator with a distinctive API client; ``sim_env`` reaches every simulated ser
 
 import pytest
 
-from tests.harness import ROOT, PlaybookRun, Runner, local_inventory  # noqa: F401 - re-exported for tests
+from tests.harness import Runner
 
 # Distinctive values, so secret-leak tests can grep for them.
 CLIENT_ID = 'it-client-3f9a'
