@@ -8,13 +8,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 SANITY_VENV := .venv-sanity
 COLLECTIONS := .cache/collections
+DOCS_BUILD := .cache/docs
 # Outside the checkout: ansible-test follows the enclosing git repository, which ignores .cache/.
 SANITY_ROOT := $(or $(TMPDIR),/tmp)/opencitrix-sanity$(subst /,-,$(CURDIR))
 SANITY_COPY := $(SANITY_ROOT)/ansible_collections/opencitrix/automation
 PYTEST_WORKERS ?= 2
 PIP := pip install --disable-pip-version-check --quiet
 
-.PHONY: demo test venv pytest unit integration sanity lint changelog-lint collection-link bench bench-check clean
+.PHONY: demo test venv pytest unit integration sanity lint changelog-lint collection-link bench bench-check docs docs-lint clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +31,7 @@ collection-link:
 demo: venv collection-link
 	$(BIN)/python -m tests.simulator.demo
 
-test: venv pytest sanity lint changelog-lint bench-check
+test: venv pytest sanity lint changelog-lint docs-lint docs bench-check
 	@echo "make test: all checks passed"
 
 pytest: venv collection-link
@@ -66,6 +67,18 @@ bench: venv collection-link
 
 bench-check: venv collection-link
 	$(BIN)/python -m bench.run --quick --output bench/results/quick.json
+
+# Documentation: every module and plugin plus the guides in docs/docsite, built offline into docs/_site.
+docs-lint: venv collection-link
+	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) antsibull-docs lint-collection-docs --plugin-docs .
+
+docs: venv collection-link
+	rm -rf $(DOCS_BUILD) && mkdir -p .cache && mkdir -m 755 $(DOCS_BUILD)
+	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) antsibull-docs sphinx-init --use-current --dest-dir $(DOCS_BUILD) opencitrix.automation
+	printf "\n# Offline build: no intersphinx inventories to download.\nintersphinx_mapping = {}\nsuppress_warnings = ['ref.ref']\n" >> $(DOCS_BUILD)/conf.py
+	cd $(DOCS_BUILD) && PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) ./build.sh > build.log 2>&1 || (tail -40 build.log; exit 1)
+	rm -rf docs/_site && cp -r $(DOCS_BUILD)/build/html docs/_site
+	@echo "docs: open docs/_site/index.html"
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint

@@ -9,7 +9,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
+import os
+
+from ansible.module_utils.errors import AnsibleFallbackNotFound
+
+
+def env_fallback(*names):
+    """Like Ansible's env_fallback, but an empty variable counts as unset: AWX injects ``""`` for an
+    optional credential field nobody filled in, which must not become a value (``""`` is not a
+    boolean, a URL or a path)."""
+    for name in names:
+        value = os.environ.get(name)
+        if value is not None and value.strip() != '':
+            return value
+    raise AnsibleFallbackNotFound
 
 
 def transport_argument_spec(env_prefix):

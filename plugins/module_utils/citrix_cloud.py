@@ -13,10 +13,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import transport_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import (
+    env_fallback, transport_argument_spec,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
     HttpClient, Redactor, require_keys, transport_options, validate_url,
 )

@@ -52,3 +52,14 @@ def test_argument_spec_env_fallbacks_have_no_ansible_prefix():
     assert 'CITRIX_CLIENT_SECRET' in names and all(not n.startswith('ANSIBLE_') for n in names)
     assert spec['client_secret']['no_log'] is True
     assert sorted(spec['region']['choices']) == sorted(REGION_API_HOSTS)
+
+
+def test_empty_environment_values_count_as_unset(monkeypatch):
+    from ansible.module_utils.errors import AnsibleFallbackNotFound
+    from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import env_fallback
+    monkeypatch.setenv('OC_EMPTY', '  ')
+    monkeypatch.setenv('OC_SET', 'x')
+    assert env_fallback('OC_EMPTY', 'OC_SET') == 'x'
+    monkeypatch.delenv('OC_SET')
+    with pytest.raises(AnsibleFallbackNotFound):
+        env_fallback('OC_EMPTY')
