@@ -148,15 +148,15 @@ class ResourceLocations:
                                            % (name, new_name),
                                            hint='create it first, or drop new_name to create "%s"' % name)
             current = current or renamed
-        wanted_name = new_name if new_name is not None else name
         if current is None:
-            model = {'name': wanted_name, 'internalOnly': bool(internal_only)}
+            model = {'name': new_name if new_name is not None else name, 'internalOnly': bool(internal_only)}
             if time_zone is not None:
                 model['timeZone'] = time_zone
             after = model if check_mode else self.create(model)
             return Change(True, None, after)
         model = location_model(current)
-        model['name'] = wanted_name
+        if new_name is not None:  # a name only finds the location; only new_name renames it (even its case)
+            model['name'] = new_name
         if internal_only is not None:
             model['internalOnly'] = internal_only
         if time_zone is not None:
