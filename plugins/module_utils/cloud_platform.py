@@ -36,7 +36,7 @@ LOCATIONS_PATH = '/resourcelocations/'
 
 SEVERITIES = ('Information', 'Warning', 'Critical')
 PRIORITIES = ('Low', 'Normal', 'High')
-NOTIFICATION_PAGE_SIZE = 100
+NOTIFICATION_PAGE_SIZE = 100  # the largest page the listing serves; fewer requests per lookup
 LANGUAGE_TAG = re.compile(r'^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$')
 # Fixed namespace of derived notification event ids (uuid5 of DNS "notifications.opencitrix.automation").
 EVENT_ID_NAMESPACE = uuid.UUID('73559da4-f34e-51fa-abc6-2dc7a93b46a7')

@@ -26,7 +26,8 @@ options:
   name:
     description:
       - Name of the resource location.
-      - It cannot contain C(/ \ # ? % | [ ] { } < > $ ^ &) or C(+); such names are refused before any request is sent.
+      - 'It cannot contain a backslash or any of C(/ # ? % | [ ] { } < > $ ^ & +); such names are refused
+        before any request is sent.'
     type: str
     required: true
   new_name:

@@ -20,9 +20,10 @@ def diff_lines(stdout, sign):
 
 
 def test_create_rename_delete_each_idempotent_with_diff(sim, cloud_env, run_playbook):
-    def step(args, check=False):
+    def step(args, check=False, verbosity=0):
         writes = sim.stats.writes(service='cloud_platform')
-        run = run_playbook(play({'name': 'step', LOCATION: args}), env=cloud_env, check=check, diff=True)
+        run = run_playbook(play({'name': 'step', LOCATION: args}), env=cloud_env, check=check, diff=True,
+                           verbosity=verbosity)
         assert run.rc == 0, run
         return run, run.task('step')['result'], sim.stats.writes(service='cloud_platform') - writes
 
@@ -31,8 +32,9 @@ def test_create_rename_delete_each_idempotent_with_diff(sim, cloud_env, run_play
     assert (result['changed'], writes) == (True, 0)
     assert 'London DC' not in locations(sim)
 
-    run, result, writes = step(create)
+    run, result, writes = step(create, verbosity=4)
     assert (result['changed'], writes) == (True, 1)
+    assert CLIENT_SECRET not in run.output and not any(t in run.output for t in sim.service('cloud').tokens)
     created = result['resource_location']
     assert created['name'] == 'London DC' and created['internal_only'] is True and created['id']
     assert locations(sim)['London DC']['id'] == created['id']
@@ -108,12 +110,9 @@ def test_failures_are_one_actionable_line(sim, cloud_env, run_playbook):
     assert not any(token in run.output for token in sim.service('cloud').tokens)
 
 
-def test_one_module_defaults_group_for_every_cloud_module(sim, cloud_env, run_playbook):
-    creds = {'client_id': cloud_env['CITRIX_CLIENT_ID'], 'client_secret': cloud_env['CITRIX_CLIENT_SECRET'],
-             'customer_id': cloud_env['CITRIX_CUSTOMER_ID'], 'api_url': cloud_env['CITRIX_CLOUD_API_URL'],
-             'workspaces_api_url': cloud_env['CITRIX_WORKSPACES_API_URL'], 'ca_path': cloud_env['CITRIX_CA_PATH']}
+def test_one_module_defaults_group_for_every_cloud_module(sim, cloud_options, run_playbook):
     defaults_play = [{'name': 'defaults', 'hosts': 'targets', 'gather_facts': False,
-                      'module_defaults': {'group/opencitrix.automation.citrix_cloud': creds},
+                      'module_defaults': {'group/opencitrix.automation.citrix_cloud': cloud_options},
                       'tasks': [
                           {'name': 'services', 'opencitrix.automation.citrix_cloud_service_info': {'name': 'xendesktop'}},
                           {'name': 'location', LOCATION: {'name': 'Defaults Lab'}},

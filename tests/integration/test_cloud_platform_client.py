@@ -18,24 +18,17 @@ CUSTOMER = 'simcustomer1'
 CONTENT = [{'title': 'Maintenance finished', 'description': 'All machines are back.'}]
 
 
-class RecordingSleep:
-    def __init__(self):
-        self.delays = []
-
-    def __call__(self, seconds):
-        self.delays.append(seconds)
+@pytest.fixture
+def delays():
+    """Retry delays the transport chose (recorded instead of slept)."""
+    return []
 
 
 @pytest.fixture
-def sleeps():
-    return RecordingSleep()
-
-
-@pytest.fixture
-def cloud(sim, sleeps):
+def cloud(sim, delays):
     return CloudClient('sim-client-id', 'sim-client-secret', CUSTOMER, api_url=sim.url,
                        workspaces_api_url=sim.url + '/{service}', ca_path=sim.ca_path, token_cache=False,
-                       retry=RetryPolicy(retries=3, sleep=sleeps, rand=lambda: 1.0))
+                       retry=RetryPolicy(retries=3, sleep=delays.append, rand=lambda: 1.0))
 
 
 @pytest.fixture
@@ -262,7 +255,7 @@ def test_parallel_senders_send_once(sim, cloud):
     def send():
         outcomes.append(Notifications(cloud).ensure_sent(dict(body)).changed)
 
-    threads = [threading.Thread(target=send) for _ in range(8)]
+    threads = [threading.Thread(target=send) for _thread_number in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -274,15 +267,15 @@ def test_parallel_senders_send_once(sim, cloud):
     assert sim.stats.writes(route='notifications.send') == 1
 
 
-def test_throttled_send_is_retried_and_sent_once(sim, sleeps, notifications):
+def test_throttled_send_is_retried_and_sent_once(sim, delays, notifications):
     sim.faults.add('status', route='notifications.send', status=429, headers={'Retry-After': '2'},
                    body={'detail': 'Too many requests', 'type': 'https://errors-api.cloud.com/common/throttled'})
     assert notifications.ensure_sent(build_notification(CONTENT)).changed
-    assert sleeps.delays == [2.0]
+    assert delays == [2.0]
     assert sim.stats.count(route='notifications.send') == 2 and sim.stats.writes() == 1
 
 
-def test_server_error_on_send_is_not_repeated(sim, sleeps, notifications):
+def test_server_error_on_send_is_not_repeated(sim, delays, notifications):
     sim.faults.add('status', route='notifications.send', status=500, times=-1,
                    body={'activityId': 'c59d1c1a', 'message': 'Internal server error', 'statusCode': 500})
     with pytest.raises(errors.ServerError) as caught:
@@ -290,7 +283,7 @@ def test_server_error_on_send_is_not_repeated(sim, sleeps, notifications):
     text = str(caught.value)
     assert 'Could not send Citrix Cloud notification "Maintenance finished"' in text
     assert 'Internal server error' in text and 'HTTP 500' in text and '\n' not in text
-    assert sim.stats.count(route='notifications.send') == 1 and sleeps.delays == []
+    assert sim.stats.count(route='notifications.send') == 1 and delays == []
 
 
 def test_server_validation_errors_are_reported(sim, cloud, notifications):
