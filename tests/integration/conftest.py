@@ -37,6 +37,14 @@ def cloud_env(sim):
 
 
 @pytest.fixture
+def cloud_options(cloud_env):
+    """The Citrix Cloud connection options of ``cloud_env`` as module options (e.g. for module_defaults)."""
+    return {'client_id': cloud_env['CITRIX_CLIENT_ID'], 'client_secret': cloud_env['CITRIX_CLIENT_SECRET'],
+            'customer_id': cloud_env['CITRIX_CUSTOMER_ID'], 'api_url': cloud_env['CITRIX_CLOUD_API_URL'],
+            'workspaces_api_url': cloud_env['CITRIX_WORKSPACES_API_URL'], 'ca_path': cloud_env['CITRIX_CA_PATH']}
+
+
+@pytest.fixture
 def run_playbook(tmp_path):
     """``run_playbook(playbook, env=..., hosts=..., forks=..., check=..., diff=..., verbosity=...,
     extra_vars=..., inventory=..., args=...)`` -> ``harness.PlaybookRun``."""

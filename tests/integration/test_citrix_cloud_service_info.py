@@ -113,12 +113,9 @@ def test_no_secret_or_token_at_vvvv(sim, cloud_env, run_playbook, verbosity):
         assert CLIENT_SECRET not in text and not any(t in text for t in tokens)
 
 
-def test_module_defaults_group_carries_credentials(sim, cloud_env, run_playbook):
-    creds = {'client_id': cloud_env['CITRIX_CLIENT_ID'], 'client_secret': cloud_env['CITRIX_CLIENT_SECRET'],
-             'customer_id': cloud_env['CITRIX_CUSTOMER_ID'], 'api_url': cloud_env['CITRIX_CLOUD_API_URL'],
-             'workspaces_api_url': cloud_env['CITRIX_WORKSPACES_API_URL'], 'ca_path': cloud_env['CITRIX_CA_PATH']}
+def test_module_defaults_group_carries_credentials(sim, cloud_options, run_playbook):
     play = [{'name': 'defaults', 'hosts': 'targets', 'gather_facts': False,
-             'module_defaults': {'group/opencitrix.automation.citrix_cloud': creds},
+             'module_defaults': {'group/opencitrix.automation.citrix_cloud': cloud_options},
              'tasks': [{'name': 'query', SERVICE_INFO: {'name': 'wem'}}]}]
     run = run_playbook(play, env={})
     assert run.rc == 0, run
