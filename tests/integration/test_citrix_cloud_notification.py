@@ -3,6 +3,7 @@
 import os
 
 from tests.integration.conftest import CLIENT_SECRET, CUSTOMER_ID
+from tests.harness import ROOT
 
 NOTIFY = 'opencitrix.automation.citrix_cloud_notification'
 NOTICE = {'title': 'Maintenance finished', 'description': 'All DaaS machines were rebooted.',
@@ -119,7 +120,7 @@ def test_no_secret_or_token_at_vvvv_and_errors_are_one_line(sim, cloud_env, run_
 
 
 def test_notify_admins_playbook_is_idempotent(sim, cloud_env, run_playbook):
-    with open(os.path.join(run_playbook.root, 'playbooks', 'notify_admins.yml')) as handle:
+    with open(os.path.join(ROOT, 'playbooks', 'notify_admins.yml')) as handle:
         playbook = handle.read()
     extra = {'maintenance_title': 'Patch night done', 'maintenance_summary': '42 machines patched.',
              'maintenance_id': 'CHG0042'}
