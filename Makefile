@@ -17,12 +17,18 @@ PIP := pip install --disable-pip-version-check --quiet
 
 .PHONY: demo test venv pytest unit integration sanity lint changelog-lint collection-link bench bench-check docs docs-lint clean
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# Stamps are keyed on the requirements' content, not their mtimes (a git checkout touches mtimes).
+REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
+VENV_STAMP := $(BIN)/.installed-$(REQ_HASH)
+SANITY_STAMP := $(SANITY_VENV)/.installed-$(REQ_HASH)
+
+$(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/$(PIP) -r requirements-dev.txt
+	rm -f $(BIN)/.installed*
 	touch $@
 
-venv: $(BIN)/.installed
+venv: $(VENV_STAMP)
 
 collection-link:
 	@mkdir -p $(COLLECTIONS)/ansible_collections/opencitrix
@@ -46,12 +52,13 @@ integration: venv collection-link
 # ansible-test needs the collection under .../ansible_collections/opencitrix/automation and resolves
 # symlinks, so it runs on a copy of the tracked (and new, not ignored) files, in its own venv so its
 # pinned linters never touch the test toolchain.
-$(SANITY_VENV)/.installed: requirements-dev.txt
+$(SANITY_STAMP):
 	$(PYTHON) -m venv $(SANITY_VENV)
 	$(SANITY_VENV)/bin/$(PIP) "$$(grep '^ansible-core==' requirements-dev.txt)"
+	rm -f $(SANITY_VENV)/.installed*
 	touch $@
 
-sanity: $(SANITY_VENV)/.installed
+sanity: $(SANITY_STAMP)
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_COPY)
 	git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents -P {} $(SANITY_COPY)/ 2>/dev/null || true
 	if [ -x ../shared/tools/ansible-test-offline ]; then PATH=$(CURDIR)/$(SANITY_VENV)/bin:$$PATH ../shared/tools/ansible-test-offline; fi
