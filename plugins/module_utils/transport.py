@@ -321,7 +321,8 @@ class HttpClient:
                     summary, method=method, url=display_url,
                     api_message='TLS verification failed (%s)' % self.redact(str(_root_cause(exc)))[:200],
                     hint='check ca_path, or the server certificate; validate_certs: false only for a lab')
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as exc:  # the last: body cut short
                 retryable = (not state_changing) or _never_sent(exc)
                 if retryable and attempt < self.retry.retries:
                     delay = self.retry.backoff(attempt)

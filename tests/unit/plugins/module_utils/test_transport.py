@@ -141,6 +141,13 @@ def test_get_retries_read_timeout_then_succeeds():
     assert len(adapter.sent) == 2 and sleeps == [1.0]
 
 
+def test_get_retries_a_body_cut_short():
+    client, adapter, sleeps = client_with([requests.exceptions.ChunkedEncodingError('IncompleteRead'),
+                                           (200, {}, '{"a": 1}')])
+    assert client.call('GET', '/x') == {'a': 1}
+    assert len(adapter.sent) == 2
+
+
 def test_post_is_not_retried_after_read_timeout():
     client, adapter, sleeps = client_with([requests.exceptions.ReadTimeout('slow')])
     with pytest.raises(errors.TransportError, match='may have been processed'):
