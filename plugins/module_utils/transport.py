@@ -234,7 +234,8 @@ def _root_cause(exc):
         seen += 1
         inner = getattr(exc, 'reason', None)
         if not isinstance(inner, BaseException):
-            inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+            # e.g. ProtocolError('Connection aborted.', ConnectionResetError(...)): the cause is not first
+            inner = next((arg for arg in getattr(exc, 'args', ()) if isinstance(arg, BaseException)), None)
         if inner is None or inner is exc:
             return exc
         exc = inner
@@ -376,6 +377,9 @@ class HttpClient:
             reason = 'connection refused'
         elif isinstance(root, ConnectionResetError) or 'reset' in str(root).lower():
             reason = 'connection reset by the server'
+        elif type(root).__name__ in ('RemoteDisconnected', 'IncompleteRead', 'ChunkedEncodingError', 'ProtocolError') \
+                or 'closed' in str(root).lower():
+            reason = 'the server closed the connection before the answer was complete'
         elif type(root).__name__ == 'NameResolutionError' or 'resolve' in str(root).lower():
             reason = 'host name could not be resolved'
         else:
@@ -421,7 +425,8 @@ class HttpClient:
                 'Could not %s' % what if what else 'Unexpected response',
                 status=response.status_code, method=response.request.method,
                 url=self.redact(response.url.split('?', 1)[0]),
-                api_message='expected JSON, got %s' % describe_body(response),
+                api_message=('the body is not valid JSON (%s)' if 'json' in response.headers.get('Content-Type', '')
+                             else 'expected JSON, got %s') % describe_body(response),
                 hint='the server or a proxy in between answered with something other than the API')
 
 

@@ -49,3 +49,32 @@ def run_playbook(tmp_path):
     """``run_playbook(playbook, env=..., hosts=..., forks=..., check=..., diff=..., verbosity=...,
     extra_vars=..., inventory=..., args=...)`` -> ``harness.PlaybookRun``."""
     return Runner(tmp_path).run
+
+
+def pytest_sessionstart(session):
+    """Forget the previous run's fault-matrix outcomes (master process only)."""
+    if hasattr(session.config, 'workerinput'):
+        return
+    import shutil
+    from tests.integration.test_fault_matrix import OUTCOMES
+    shutil.rmtree(OUTCOMES, ignore_errors=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """When every cell of the fault matrix ran, write docs/reliability.md from the outcomes."""
+    if hasattr(session.config, 'workerinput'):
+        return
+    import glob
+    import json
+    import os
+    from tests.harness import ROOT
+    from tests.integration.test_fault_matrix import OUTCOMES
+    from tests.reliability import cells, write_report
+    outcomes = []
+    for path in sorted(glob.glob(os.path.join(OUTCOMES, '*.json'))):
+        with open(path) as handle:
+            outcomes.append(json.load(handle))
+    if outcomes and len(outcomes) == len(cells()):
+        order = {(p.id, f.key): n for n, (p, f) in enumerate(cells())}
+        outcomes.sort(key=lambda o: order[(o['probe'], o['fault'])])
+        write_report(outcomes, os.path.join(ROOT, 'docs', 'reliability.md'))

@@ -137,7 +137,7 @@ def test_malformed_json_is_a_format_error(sim, sleeps, tmp_path):
     client = cloud_client(sim, sleeps, tmp_path)
     with pytest.raises(errors.ResponseFormatError) as caught:
         client.service_states()
-    assert 'expected JSON' in str(caught.value)
+    assert 'not valid JSON' in str(caught.value)
 
 
 def test_html_error_page_names_its_title(sim, sleeps, tmp_path):
