@@ -109,8 +109,8 @@ FAULTS = [
           MUST_RECOVER),
     Fault('http_429', 'HTTP 429 with Retry-After (twice)',
           _on('routes', 'status', status=429, headers={'Retry-After': '0'}, times=2), MUST_RECOVER),
-    Fault('http_500', 'HTTP 500 (once)', _on('routes', 'status', status=500, times=1,
-                                            body={'message': 'Internal server error'}), MUST_FAIL),
+    Fault('http_500', 'HTTP 500 (once)',
+          _on('routes', 'status', status=500, times=1, body={'message': 'Internal server error'}), MUST_FAIL),
     Fault('http_503', 'HTTP 503 without Retry-After (once)', _on('routes', 'status', status=503, times=1),
           MUST_RECOVER),
     Fault('malformed', 'malformed JSON body (always)', _on('routes', 'malformed', times=-1), MUST_FAIL),
@@ -207,8 +207,7 @@ def write_report(outcomes, path, secrets_checked=None):
     lines += ['## Summary', '',
               '| faults x modules tried | recovered | failed cleanly | defects | secrets found in output |',
               '|---|---|---|---|---|',
-              '| %d | %d | %d | %d | %s |' % (total, recovered, clean, defects,
-                                            secrets_checked if secrets_checked is not None else 0), '']
+              '| %d | %d | %d | %d | %s |' % (total, recovered, clean, defects, secrets_checked or 0), '']
     lines += ['## Faults', '', '| fault | what is injected | reads | writes |', '|---|---|---|---|']
     for fault in faults:
         reads = ' or '.join(sorted(fault.expect.get('read', fault.expect.get('list', {'-'}))))

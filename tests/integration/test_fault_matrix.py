@@ -51,6 +51,5 @@ def test_fault(probe, fault, sim, tmp_path, monkeypatch, no_backoff):
         json.dump({'probe': probe.id, 'product': probe.product, 'fault': fault.key, 'outcome': outcome,
                    'note': note, 'expected': expected, 'writes': sim.stats.writes() - writes_before}, handle)
     assert outcome != DEFECT, note
-    assert expected, '%s under %s: %s (%s), allowed: %s' % (probe.id, fault.key, outcome, note,
-                                                             sorted(fault.expect.get(probe.kind, ())))
-
+    allowed = sorted(fault.expect.get(probe.kind, ()))
+    assert expected, '%s under %s: %s (%s), allowed: %s' % (probe.id, fault.key, outcome, note, allowed)
