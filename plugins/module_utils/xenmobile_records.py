@@ -27,6 +27,9 @@ def property_value(value):
     return str(value)
 
 
+READ_ONLY_KEYS = ('id', 'default_value')
+
+
 def wanted_property(spec):
     """``{value, displayName, description}`` from a bulk entry: a plain value, or a dict with
     ``value``, ``display_name`` and ``description``."""
@@ -38,6 +41,23 @@ def wanted_property(spec):
         return {'value': property_value(spec.get('value')), 'displayName': spec.get('display_name'),
                 'description': spec.get('description')}
     return {'value': property_value(spec), 'displayName': None, 'description': None}
+
+
+def wanted_properties(properties):
+    """``{name: {value, displayName, description}}`` from the bulk ``properties`` option: a mapping of
+    name to entry, or a list of records as ``xenmobile_server_property_info`` returns them (their
+    read-only ``id`` and ``default_value`` are ignored)."""
+    if isinstance(properties, dict):
+        return dict((str(name), wanted_property(spec)) for name, spec in properties.items())
+    if not isinstance(properties, list):
+        raise errors.InputError('properties must be a mapping or a list of property records')
+    wanted = {}
+    for record in properties:
+        if not isinstance(record, dict) or not record.get('name'):
+            raise errors.InputError('Every record in properties needs a name', api_message=repr(record)[:80])
+        entry = dict((k, v) for k, v in record.items() if k not in READ_ONLY_KEYS and k != 'name')
+        wanted[str(record['name'])] = wanted_property(entry)
+    return wanted
 
 
 def plan_property_changes(current, wanted, state):

@@ -102,6 +102,12 @@ apps:
     versions:
       description: Package version per platform (V(ios), V(android), ...); only with O(details=true).
       type: dict
+    packages:
+      description:
+        - The platforms that have a package, as a list of C(platform) and C(version) (for C(subelements));
+          only with O(details=true).
+      type: list
+      elements: dict
     schedule:
       description: Deployment schedule (C(enable_deployment), C(deploy_schedule), ...).
       type: dict
@@ -152,6 +158,7 @@ def main():
                 for outcome in outcomes:
                     outcome.item.update(outcome.value)
                     outcome.item['versions'] = platform_versions(outcome.value)
+                    outcome.item['packages'] = [dict(platform=p, version=v) for p, v in outcome.item['versions'].items()]
         for app in apps:
             if not params['include_icon']:
                 app.pop('iconData', None)

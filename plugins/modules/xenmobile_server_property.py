@@ -46,9 +46,12 @@ options:
     description:
       - Many properties at once, as a mapping of property name to either a value or a mapping with the
         keys C(value), C(display_name) and C(description).
+      - Or a list of property records as RV(opencitrix.automation.xenmobile_server_property_info#module:properties)
+        returns them (keys C(name), C(value), C(display_name), C(description); C(id) and C(default_value)
+        are ignored), which copies properties from one server to another.
       - With O(state=absent) or O(state=default) only the names matter.
       - Every property is tried; the task fails afterwards, listing the properties that failed.
-    type: dict
+    type: raw
   state:
     description:
       - V(present) adds or edits, V(absent) deletes, V(default) resets to the default value.
@@ -95,6 +98,20 @@ EXAMPLES = r'''
   opencitrix.automation.xenmobile_server_property:
     name: xms.publicapi.static.timeout
     state: default
+
+- name: Read the test server's properties
+  opencitrix.automation.xenmobile_server_property_info:
+    url: https://xms-test.example.com:4443
+    username: api-settings
+    password: "{{ xenmobile_test_password }}"
+  register: test_properties
+
+- name: Copy them to production, writing only what differs
+  opencitrix.automation.xenmobile_server_property:
+    url: https://xms.example.com:4443
+    username: api-settings
+    password: "{{ xenmobile_password }}"
+    properties: "{{ test_properties.properties | rejectattr('name', 'match', 'xms\\.publicapi\\.') }}"
 
 - name: Remove properties
   opencitrix.automation.xenmobile_server_property:
@@ -151,7 +168,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile im
 
 def wanted_properties(params):
     if params['properties'] is not None:
-        return dict((name, records.wanted_property(spec)) for name, spec in params['properties'].items())
+        return records.wanted_properties(params['properties'])
     return {params['name']: {'value': records.property_value(params['value']), 'displayName': params['display_name'],
                              'description': params['description']}}
 
@@ -176,7 +193,7 @@ def main():
             value=dict(type='str'),
             display_name=dict(type='str'),
             description=dict(type='str'),
-            properties=dict(type='dict'),
+            properties=dict(type='raw'),
             state=dict(type='str', default='present', choices=['present', 'absent', 'default']),
         ),
         connection_spec=xenmobile_argument_spec(),
