@@ -109,7 +109,7 @@ def property_view(record):
 # -- devices -----------------------------------------------------------------------------------
 
 LAST_ACCESS = re.compile(r'^\s*(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?\s*$')
-USER_NAME = re.compile(r'^\s*(?P<login>[^"\s]+)?\s*(?:"(?P<display>[^"]*)")?\s*$')
+USER_NAME = re.compile(r'^\s*(?P<login>[^"\s]+)?\s*(?:"(?P<display>.*)")?\s*$', re.DOTALL)
 
 
 def parse_last_access(value):
@@ -143,7 +143,10 @@ def device_user(device):
     match = USER_NAME.match(raw)
     if not match:
         return raw.strip(), None
-    return match.group('login') or match.group('display') or '', match.group('display')
+    display = match.group('display')
+    if display is not None:
+        display = display.replace('\\"', '"')
+    return match.group('login') or display or '', display
 
 
 def describe_device(device, include_properties=False):

@@ -93,6 +93,7 @@ class Instance:
         self.name = name
         self.users = {DEFAULT_USER: {'password': DEFAULT_PASSWORD, 'permissions': set(ALL_PERMISSIONS)}}
         self.tokens = {}
+        self.issued = []  # every token ever issued, so leak tests can look for them
         self.properties = {}
         self.next_property_id = 1
         for record in properties or ():
@@ -235,6 +236,7 @@ class XenMobile(Service):
         token = '%s:%s' % (half, half)  # the documented form: two identical halves
         now = self.sim.clock.now()
         inst.tokens[token] = {'login': login, 'issued': now, 'last_used': now}
+        inst.issued.append(token)
         return {'auth_token': token}
 
     def session(self, request, permission=None):
