@@ -14,8 +14,8 @@ short_description: Upload an enterprise app package to a XenMobile server, or de
 version_added: 0.1.0
 description:
   - Makes sure the enterprise app O(name) on the server has a package for O(platform), of O(version) when
-    given, by uploading O(file). This is the production half of moving an app from a test server:
-    read its details there with M(opencitrix.automation.xenmobile_app_info) and pass them here.
+    given, by uploading O(file). This is the production half of moving an app from a test server; read
+    its details there with M(opencitrix.automation.xenmobile_app_info) and pass them here.
   - Idempotent by app name, platform and version. No app of that name yet creates the app
     (C(POST /xenmobile/api/v1/application/mobile/enterprise/{platform})); an app without a package for
     O(platform) gets one, and an app whose package for O(platform) has another version than O(version)
@@ -137,6 +137,11 @@ action:
   returned: always
   type: str
   sample: upgraded
+check_mode:
+  description: Whether the module ran in check mode, so that RV(action) is a plan (also set by a task-level C(check_mode)).
+  returned: always
+  type: bool
+  sample: false
 app:
   description: The app after the task; null when it does not exist.
   returned: always
@@ -229,7 +234,7 @@ def main():
         required_if=[('state', 'present', ('platform', 'file'))],
     )
     params = module.params
-    result = dict(changed=False, action='none', app=None)
+    result = dict(changed=False, action='none', app=None, check_mode=module.check_mode)
     with module.handle_errors(**result):
         with XenMobileClient.from_params(params, redactor=module.redactor, log=module.debug_log) as client:
             container = find_enterprise_app(client, params['name'])

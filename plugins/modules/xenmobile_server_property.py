@@ -15,8 +15,8 @@ version_added: 0.1.0
 description:
   - Manages server properties of a XenMobile server or Endpoint Management service, one at a time
     (O(name)) or many at once (O(properties)).
-  - Reads all properties once (C(GET /xenmobile/api/v1/serverproperties)), then writes only what differs:
-    a missing property is added (C(POST)), one with another value, display name or description is edited
+  - Reads all properties once (C(GET /xenmobile/api/v1/serverproperties)), then writes only what differs.
+    A missing property is added (C(POST)), one with another value, display name or description is edited
     (C(PUT)), O(state=absent) deletes (one C(DELETE) for all names) and O(state=default) resets to the
     default value (one C(POST .../serverproperties/reset) for all names).
   - XenMobile applies changed properties only after it is restarted on all cluster nodes; this module
@@ -145,6 +145,11 @@ changes:
       action: edit
       before: {value: "60", display_name: Public API static timeout, description: ""}
       after: {value: "120", display_name: Public API static timeout, description: ""}
+check_mode:
+  description: Whether the module ran in check mode, so that RV(changes) is a plan (also set by a task-level C(check_mode)).
+  returned: always
+  type: bool
+  sample: false
 failed_names:
   description: Properties whose change failed (the task fails when this is not empty).
   returned: always
@@ -202,7 +207,7 @@ def main():
                             ('properties', 'description')],
     )
     params = module.params
-    result = dict(changed=False, changes=[], failed_names=[])
+    result = dict(changed=False, changes=[], failed_names=[], check_mode=module.check_mode)
     with module.handle_errors(**result):
         with XenMobileClient.from_params(params, redactor=module.redactor, log=module.debug_log) as client:
             current = client.server_properties()

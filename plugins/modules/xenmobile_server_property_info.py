@@ -78,7 +78,7 @@ properties:
       description: Description.
       type: str
     default_value:
-      description: Value that O(state=default) of M(opencitrix.automation.xenmobile_server_property) restores.
+      description: Value that O(opencitrix.automation.xenmobile_server_property#module:state=default) restores.
       type: str
   sample:
     - {id: 2, name: xms.publicapi.static.timeout, value: "60", display_name: Public API static timeout,

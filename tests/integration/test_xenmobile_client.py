@@ -141,6 +141,14 @@ def test_device_paging_request_counts(big_sim, api, page_size, requests):
     assert big_sim.stats.count(route=route) == requests
 
 
+def test_endpoint_management_guid_device_ids(make_sim):
+    sim = make_sim(config={'xenmobile': {'devices': 230, 'device_ids': 'guid'}})
+    with xm_client(sim) as client:
+        devices = list(client.devices(api='endpoint_management'))
+    assert len(set(d['id'] for d in devices)) == 230 and all(len(d['id']) == 36 for d in devices)
+    assert sim.stats.count(route='xenmobile.device_filter_em') == 3
+
+
 def test_exact_multiple_needs_no_trailing_empty_page(sim):
     with xm_client(sim) as client:
         assert len(list(client.devices(api='endpoint_management', page_size=100))) == 1000

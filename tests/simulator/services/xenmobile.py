@@ -11,6 +11,7 @@ test-to-production story). Choices the specs leave open are listed in tests/simu
 import datetime
 import email.parser
 import email.policy
+import functools
 import json
 import random
 import re
@@ -86,6 +87,80 @@ def sort_key_text(value):
     return (value is None, str(value).lower() if value is not None else '')
 
 
+def _equals(key, expected, record):
+    return record.get(key) == expected
+
+
+def _contains(key, member, record):
+    return member in record.get(key, ())
+
+
+def _present(key, record):
+    return record.get(key) is not None
+
+
+def _idle_since(limit, record):
+    return record['_last'] is None or record['_last'] < limit
+
+
+def _all_categories(categories, record):
+    return all(any(test(record) for test in tests) for tests in categories.values())
+
+
+INACTIVE_DAYS = {'8.hours': 8 / 24.0, '24.hours': 1, '7.days': 7, '30.days': 30, 'more.than.30.days': 30}
+APP_TYPES = {'mdx': 'MDX', 'enterprise': 'Enterprise', 'store': 'App Store App', 'weblink': 'Web Link', 'saas': 'SaaS'}
+APP_PLATFORMS = {'androidknox': 'android_knox', 'androidwork': 'android_work', 'windows8': 'windows',
+                 'winphone': 'windows', 'windowsce': 'windows'}
+
+
+def device_filter(fid, now):
+    """``(category, predicate)`` of one device filter id, or None for an id we do not know.
+    ``device.inactive.time.X`` means no access within X."""
+    for prefix, category, key in (('device.mode.', 'mode', '_mode_state'), ('device.platform.', 'platform', '_platform'),
+                                  ('device.ownership.', 'ownership', '_ownership')):
+        if fid.startswith(prefix):
+            return category, functools.partial(_equals, key, fid[len(prefix):].lower())
+    if fid.startswith('device.inactive.time.') and fid[len('device.inactive.time.'):] in INACTIVE_DAYS:
+        days = INACTIVE_DAYS[fid[len('device.inactive.time.'):]]
+        return 'inactive', functools.partial(_idle_since, now - datetime.timedelta(days=days))
+    if fid == 'device.status.jailbroken':
+        return 'status', functools.partial(_equals, 'jailBroken', True)
+    if fid == 'device.status.out.of.compliance':
+        return 'status', functools.partial(_equals, '_compliant', False)
+    group = re.match(r'^group#/group/(.+)@_fn_@normal$', fid)
+    if group:
+        return 'group', functools.partial(_contains, '_groups', group.group(1))
+    return None
+
+
+def app_filter(fid):
+    """``(category, predicate)`` of one application filter id, or None."""
+    kind = APP_TYPES.get(fid[len('application.type.'):]) if fid.startswith('application.type.') else None
+    if kind:
+        return 'type', functools.partial(_equals, 'appType', kind)
+    if fid.startswith('application.platform.'):
+        platform = fid[len('application.platform.'):]
+        return 'platform', functools.partial(_present, APP_PLATFORMS.get(platform, platform))
+    for pattern, category, key in ((r'^application\.category#(.+)@_fn_@app\.cat$', 'category', 'categories'),
+                                   (r'^application\.deliverygroup#(.+)@_fn_@app\.dg$', 'deliverygroup', 'roles')):
+        match = re.match(pattern, fid)
+        if match:
+            return category, functools.partial(_contains, key, match.group(1))
+    return None
+
+
+def build_matcher(filter_ids, parse):
+    """A predicate for a record: filter ids of one category are OR-ed, categories AND-ed (like the
+    console's filter tree). An unknown id is a 400."""
+    categories = {}
+    for fid in filter_ids:
+        parsed = parse(fid)
+        if parsed is None:
+            invalid('Unknown filter id: %s' % fid)
+        categories.setdefault(parsed[0], []).append(parsed[1])
+    return functools.partial(_all_categories, categories)
+
+
 class Instance:
     """The state of one simulated XenMobile server."""
 
@@ -156,7 +231,8 @@ class XenMobile(Service):
             test_properties.append(seed.property_record(None, 'sim.pilot.feature.%d' % n, 'enabled',
                                                         'Pilot feature %d' % n, 'Only on the test server'))
         self.instances = {
-            'default': Instance('default', rng, now, device_count, seed.base_properties(60), seed.SEED_APPS),
+            'default': Instance('default', rng, now, device_count, seed.base_properties(60), seed.SEED_APPS,
+                                id_style=config.get('device_ids', 'int')),
             'test': Instance('test', rng, now, 25, test_properties, seed.SEED_APPS[:3]),
             'prod': Instance('prod', rng, now, 25, prod_properties,
                              [('Expenses', 'Enterprise', {'ios': '2.0.0'})]),
@@ -392,58 +468,21 @@ class XenMobile(Service):
         'LASTUSER': 'userName', 'BLCOMPLIANT': '_compliant', 'WLCOMPLIANT': '_compliant',
         'RLCOMPLIANT': '_compliant', 'MANAGED': 'managed', 'SHAREABLE': 'shareable', 'BULKPROFILESTATUS': 'id',
     }
-    INACTIVE = {'8.hours': 8 / 24.0, '24.hours': 1, '7.days': 7, '30.days': 30, 'more.than.30.days': 30}
 
-    def _device_matcher(self, filter_ids, now):
-        """Ids of one category are OR-ed, categories are AND-ed (like the console's filter tree)."""
-        categories = {}
-        for fid in filter_ids:
-            if fid.startswith('device.mode.'):
-                mode, _, state = fid[len('device.mode.'):].partition('.')
-                test = (lambda m, s: lambda d: d['_mode'] == m and d['managed'] == (s == 'managed'))(mode, state)
-                category = 'mode'
-            elif fid.startswith('device.platform.'):
-                name = fid[len('device.platform.'):].lower()
-                test = (lambda n: lambda d: d['platform'].lower().replace('macos', 'macosx') == n)(name)
-                category = 'platform'
-            elif fid.startswith('device.ownership.'):
-                test = (lambda o: lambda d: d['_ownership'] == o)(fid[len('device.ownership.'):])
-                category = 'ownership'
-            elif fid.startswith('device.inactive.time.') and fid[len('device.inactive.time.'):] in self.INACTIVE:
-                days = self.INACTIVE[fid[len('device.inactive.time.'):]]
-                test = (lambda limit: lambda d: d['_last'] is None or d['_last'] < limit)(
-                    now - datetime.timedelta(days=days))
-                category = 'inactive'
-            elif fid == 'device.status.jailbroken':
-                test, category = (lambda d: d['jailBroken']), 'status'
-            elif fid == 'device.status.out.of.compliance':
-                test, category = (lambda d: not d['_compliant']), 'status'
-            elif fid.startswith('group#/group/') and fid.endswith('@_fn_@normal'):
-                test = (lambda g: lambda d: g in d['_groups'])(fid[len('group#/group/'):-len('@_fn_@normal')])
-                category = 'group'
-            else:
-                invalid('Unknown filter id: %s' % fid)
-            categories.setdefault(category, []).append(test)
-        return lambda d: all(any(t(d) for t in tests) for tests in categories.values())
+    FILTER_TREE = [
+        ('device.platform', 'Platforms', [('device.platform.ios', 'iOS'), ('device.platform.android', 'Android'),
+                                          ('device.platform.windows', 'Windows'), ('device.platform.macosx', 'macOS')]),
+        ('device.ownership', 'Ownership', [('device.ownership.corporate', 'Corporate'), ('device.ownership.byod', 'BYOD')]),
+    ]
 
-    @staticmethod
-    def _device_filter_tree(selected):
-        def leaf(name, display):
-            return {'displayName': display, 'name': name, 'value': None, 'level': 1, 'checked': name in selected,
-                    'leafNode': True, 'nodes': []}
+    def _device_filter_tree(self, selected):
+        def node(name, display, level, children):
+            return {'displayName': display, 'name': name, 'value': None, 'level': level, 'checked': name in selected,
+                    'leafNode': not children, 'nodes': children}
 
-        def branch(name, display, leaves):
-            return {'displayName': display, 'name': name, 'value': None, 'level': 0, 'checked': False,
-                    'leafNode': False, 'nodes': [leaf(n, d) for n, d in leaves]}
-
-        return {'detail': [
-            branch('device.platform', 'Platforms', [('device.platform.ios', 'iOS'),
-                                                     ('device.platform.android', 'Android'),
-                                                     ('device.platform.windows', 'Windows'),
-                                                     ('device.platform.macosx', 'macOS')]),
-            branch('device.ownership', 'Ownership', [('device.ownership.corporate', 'Corporate'),
-                                                      ('device.ownership.byod', 'BYOD')]),
-        ], 'selectedFilters': list(selected)}
+        detail = [node(name, display, 0, [node(n, d, 1, []) for n, d in leaves])
+                  for name, display, leaves in self.FILTER_TREE]
+        return {'detail': detail, 'selectedFilters': list(selected)}
 
     @staticmethod
     def _public(record):
@@ -461,7 +500,7 @@ class XenMobile(Service):
         if capped and (limit is None or not 1 <= limit <= EM_MAX_LIMIT):
             invalid('limit is required and must be between 1 and %d' % EM_MAX_LIMIT)
         filter_ids = parse_filter_ids(body.get('filterIds'))
-        matcher = self._device_matcher(filter_ids, self.local_now())
+        matcher = build_matcher(filter_ids, functools.partial(device_filter, now=self.local_now()))
         search = str(body.get('search') or '').lower()
         column = str(body.get('sortColumn') or 'ID').upper()
         if column not in self.DEVICE_SORT:
@@ -488,35 +527,10 @@ class XenMobile(Service):
 
     # -- applications -----------------------------------------------------------------------------
 
-    APP_TYPES = {'mdx': 'MDX', 'enterprise': 'Enterprise', 'store': 'App Store App', 'weblink': 'Web Link',
-                 'saas': 'SaaS'}
     APP_SORT = ('id', 'name', 'appType', 'disabled', 'vppAccount', 'creationDate', 'lastModificationDate')
     LIST_FIELDS = ('id', 'name', 'description', 'creationDate', 'lastModificationDate', 'disabled', 'nbSuccess',
                    'nbFailure', 'nbPending', 'schedule', 'permitAsRequired', 'iconData', 'appType', 'categories',
                    'roles', 'workflow', 'vppAccount')
-
-    def _app_matcher(self, filter_ids):
-        categories = {}
-        for fid in filter_ids:
-            if fid.startswith('application.type.') and fid[len('application.type.'):] in self.APP_TYPES:
-                test = (lambda t: lambda a: a['appType'] == t)(self.APP_TYPES[fid[len('application.type.'):]])
-                category = 'type'
-            elif fid.startswith('application.platform.'):
-                platform = {'androidknox': 'android_knox', 'androidwork': 'android_work', 'windows8': 'windows',
-                            'winphone': 'windows', 'windowsce': 'windows'}.get(fid[len('application.platform.'):],
-                                                                               fid[len('application.platform.'):])
-                test = (lambda p: lambda a: a.get(p) is not None)(platform)
-                category = 'platform'
-            elif fid.startswith('application.category#') and fid.endswith('@_fn_@app.cat'):
-                test = (lambda c: lambda a: c in a['categories'])(fid[len('application.category#'):-len('@_fn_@app.cat')])
-                category = 'category'
-            elif fid.startswith('application.deliverygroup#') and fid.endswith('@_fn_@app.dg'):
-                test = (lambda g: lambda a: g in a['roles'])(fid[len('application.deliverygroup#'):-len('@_fn_@app.dg')])
-                category = 'deliverygroup'
-            else:
-                invalid('Unknown filter id: %s' % fid)
-            categories.setdefault(category, []).append(test)
-        return lambda a: all(any(t(a) for t in tests) for tests in categories.values())
 
     def filter_apps(self, request):
         inst = self.session(request, 'APPS')
@@ -525,7 +539,7 @@ class XenMobile(Service):
             invalid('the request body must be a JSON object')
         start = int_field(body, 'start', 0)
         limit = int_field(body, 'limit')
-        matcher = self._app_matcher(parse_filter_ids(body.get('filterIds')))
+        matcher = build_matcher(parse_filter_ids(body.get('filterIds')), app_filter)
         search = str(body.get('search') or '').lower()
         column = body.get('applicationSortColumn') or 'id'
         if column not in self.APP_SORT:
