@@ -86,3 +86,30 @@ notes:
     C(xms.publicapi.static.timeout) and C(xms.publicapi.inactivity.timeout). A call refused with HTTP 401
     signs in again once and is repeated.
 '''
+
+    # Options of the modules that list devices (module_utils.xenmobile.device_listing_spec).
+    DEVICE_LISTING = r'''
+options:
+  api:
+    description:
+      - Which device filter endpoint to use. V(legacy) is C(POST /xenmobile/api/v1/device/filter), which
+        every XenMobile version has and which documents no page size limit. V(endpoint_management) is
+        C(POST /api/endpoint-management/devices/filter), which requires a page size of at most 100.
+    type: str
+    choices: [endpoint_management, legacy]
+    default: legacy
+  page_size:
+    description:
+      - Devices per request. Defaults to V(1000) for O(api=legacy) and V(100) (the maximum) for
+        O(api=endpoint_management); larger values are refused before any request is sent.
+      - The device count is asked for on the first page only, so N devices take N / O(page_size)
+        requests, rounded up.
+    type: int
+  filter_ids:
+    description:
+      - Only devices matching these ids of the device filter tree, for example V(device.platform.ios),
+        V(device.mode.mdm.managed), V(device.ownership.byod), V(device.inactive.time.30.days) or
+        V(group#/group/Sales@_fn_@normal). The module sends them in the quoted-list string form the API expects.
+    type: list
+    elements: str
+'''

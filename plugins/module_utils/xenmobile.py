@@ -54,6 +54,8 @@ ENTERPRISE_PLATFORMS = ('ios', 'android', 'android_work', 'android_knox', 'windo
 CONTAINER_PLATFORMS = ('ios', 'android', 'android_knox', 'android_work', 'windows', 'windows_tab')
 CREDENTIAL_HINT = ('check username and password (XENMOBILE_USER / XENMOBILE_PASSWORD); the account must be '
                    'a local XenMobile user whose role has the Public API access permission')
+CLOUD_CREDENTIAL_HINT = 'check that the Citrix Cloud API client is an administrator of this Endpoint Management service'
+NO_PUBLIC_API_HINT = 'the user\'s RBAC role lacks the Public API access permission'
 PERMISSION_HINT = ('the user\'s RBAC role lacks a permission this call needs: Public API access plus the '
                    'feature permission (Devices, Apps or Settings > Server Properties)')
 
@@ -128,6 +130,7 @@ class XenMobileClient:
                                          'CITRIX_CLIENT_SECRET')
         self.http = HttpClient(server_url(url), redactor=self.redact, service_name='XenMobile',
                                hint_for={403: PERMISSION_HINT}, **transport)
+        self._credential_hint = CREDENTIAL_HINT if login_type == 'password' else CLOUD_CREDENTIAL_HINT
         self._token = None
 
     @classmethod
@@ -168,26 +171,23 @@ class XenMobileClient:
         if self.login_type == 'cloud':
             what = 'sign in to XenMobile server %s with a Citrix Cloud token' % self.server
             path, body = CLOUD_LOGIN_PATH, {'bearerToken': self._cloud_token()}
-            hint = 'check that the Citrix Cloud API client is an administrator of this Endpoint Management service'
         else:
             what = 'sign in to XenMobile server %s as "%s"' % (self.server, self.username)
             path, body = LOGIN_PATH, {'login': self.username, 'password': self._password}
-            hint = CREDENTIAL_HINT
         try:
-            response = self.http.request('POST', path, json_body=body, state_changing=False, what=what,
-                                         hint=hint if self.login_type == 'password' else None)
+            response = self.http.request('POST', path, json_body=body, state_changing=False, what=what)
         except errors.ApiError as exc:
             if exc.status in (400, 401):
                 raise errors.AuthenticationError(exc.summary, status=exc.status, code=exc.code,
                                                  api_message=exc.api_message, method=exc.method, url=exc.url,
-                                                 hint=hint)
+                                                 hint=self._credential_hint)
             if exc.status == 403:
-                exc.hint = 'the user\'s RBAC role lacks the Public API access permission'
+                exc.hint = NO_PUBLIC_API_HINT
                 raise exc.redacted(self.redact)
             raise
-        reply = self.http.decode_json(response, what)
-        self._check_envelope(reply, what, response, errors.AuthenticationError, hint)
-        token = reply.get('auth_token') if isinstance(reply, dict) else None
+        reply = self._check_envelope(self.http.decode_json(response, what), what, response,
+                                     errors.AuthenticationError, self._credential_hint)
+        token = reply.get('auth_token')
         if not isinstance(token, str) or not token:
             raise errors.ResponseFormatError('Could not ' + what, api_message='the reply has no auth_token',
                                              url=self.redact(response.url))
@@ -210,15 +210,15 @@ class XenMobileClient:
 
     def _check_envelope(self, reply, what, response, error_class=errors.ApiError, hint=None):
         """A non-zero ``status`` is an error whatever the HTTP status was."""
+        url = self.redact(response.url.split('?')[0])
         if not isinstance(reply, dict):
-            raise errors.ResponseFormatError('Could not ' + what, url=self.redact(response.url.split('?')[0]),
+            raise errors.ResponseFormatError('Could not ' + what, url=url,
                                              api_message='expected a JSON object, got %s' % type(reply).__name__)
         status = reply.get('status')
         if status is not None and str(status) != '0':
             raise error_class('Could not ' + what, status=response.status_code, code='status %s' % status,
                               api_message=self.redact(str(reply.get('message') or 'no message')),
-                              method=response.request.method, url=self.redact(response.url.split('?')[0]),
-                              hint=hint)
+                              method=response.request.method, url=url, hint=hint)
         return reply
 
     def call(self, method, path, what, json_body=None, data=None, headers=None, state_changing=None):
@@ -234,7 +234,7 @@ class XenMobileClient:
             except errors.AuthenticationError as exc:
                 if exc.status != 401 or attempt == 2:
                     if exc.status == 401:
-                        exc.hint = 'a fresh auth_token was refused too; ' + CREDENTIAL_HINT
+                        exc.hint = 'a fresh auth_token was refused too; ' + self._credential_hint
                         exc.redacted(self.redact)
                     raise
                 self._token = None

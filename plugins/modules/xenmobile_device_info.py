@@ -15,36 +15,14 @@ version_added: 0.1.0
 description:
   - Lists devices through the device filter, page by page (C(start)/C(limit)), for example for a
     nightly inventory archive.
-  - O(api=legacy) uses C(POST /xenmobile/api/v1/device/filter), which every XenMobile version has and
-    which documents no page size limit. O(api=endpoint_management) uses
-    C(POST /api/endpoint-management/devices/filter), which requires a page size of at most 100.
-  - The device count is asked for on the first page only, so N devices take N / O(page_size) requests,
-    rounded up.
 author:
   - opencitrix maintainers (@opencitrix)
 requirements:
   - requests
 options:
-  api:
-    description: Which device filter endpoint to use (see the description).
-    type: str
-    choices: [legacy, endpoint_management]
-    default: legacy
-  page_size:
-    description:
-      - Devices per request. Defaults to V(1000) for O(api=legacy) and V(100) (the maximum) for
-        O(api=endpoint_management); larger values are refused before any request is sent.
-    type: int
   search:
     description: Only devices matching this text (the server matches it against serial number, IMEI and similar fields).
     type: str
-  filter_ids:
-    description:
-      - Filter ids of the device filter tree, for example V(device.platform.ios), V(device.mode.mdm.managed),
-        V(device.ownership.byod), V(device.inactive.time.30.days) or V(group#/group/Sales@_fn_@normal).
-        The module sends them in the quoted-list string form the API expects.
-    type: list
-    elements: str
   sort_column:
     description: Sort column of the API, for example V(LASTAUTHDATE), V(LASTUSER) or V(SERIAL).
     type: str
@@ -58,6 +36,7 @@ options:
     default: false
 extends_documentation_fragment:
   - opencitrix.automation.xenmobile
+  - opencitrix.automation.xenmobile.device_listing
   - opencitrix.automation.transport
   - opencitrix.automation.attributes
   - opencitrix.automation.attributes.info_module

@@ -24,18 +24,6 @@ author:
 requirements:
   - requests
 options:
-  api:
-    description: Device filter endpoint, as in M(opencitrix.automation.xenmobile_device_info).
-    type: str
-    choices: [legacy, endpoint_management]
-    default: legacy
-  page_size:
-    description: Devices per request; defaults to V(1000) for O(api=legacy) and V(100) (the maximum) for O(api=endpoint_management).
-    type: int
-  filter_ids:
-    description: Only count devices matching these device filter ids, for example V(group#/group/Sales@_fn_@normal).
-    type: list
-    elements: str
   days:
     description: How many days, up to O(as_of), C(by_day) covers.
     type: int
@@ -47,6 +35,7 @@ options:
     type: str
 extends_documentation_fragment:
   - opencitrix.automation.xenmobile
+  - opencitrix.automation.xenmobile.device_listing
   - opencitrix.automation.transport
   - opencitrix.automation.attributes
   - opencitrix.automation.attributes.info_module
