@@ -158,11 +158,20 @@ def test_wrong_password_is_one_line_and_no_secret_or_token_at_vvvv(sim, run_play
             assert token not in text and token.split(':')[0] not in text
 
 
-def test_module_defaults_group_carries_the_connection(sim, run_playbook):
+def test_module_defaults_group_carries_the_connection_and_cloud_login(sim, run_playbook):
     env = xm_env(sim)
     defaults = {'url': env['XENMOBILE_URL'], 'username': XM_USER, 'password': XM_PASSWORD,
                 'ca_path': env['XENMOBILE_CA_PATH']}
+    cloud = {'login_type': 'cloud', 'cloud_client_id': 'sim-client-id', 'cloud_client_secret': 'sim-client-secret',
+             'cloud_api_url': sim.url}
     run = run_playbook(play(task('read', module=PROPERTY_INFO, name=['xms.publicapi.static.timeout']),
+                            task('read with a cloud token', module=PROPERTY_INFO, search='publicapi', **cloud),
+                            task('again with the cached cloud token', module=PROPERTY_INFO, search='publicapi', **cloud),
                             module_defaults={'group/opencitrix.automation.xenmobile': defaults}), env={})
     assert run.rc == 0, run
     assert run.task('read')['result']['values_by_name'] == {'xms.publicapi.static.timeout': '60'}
+    assert len(run.task('read with a cloud token')['result']['properties']) == 3
+    assert sim.stats.count(route='xenmobile.login') == 1
+    assert sim.stats.count(route='xenmobile.login_cloud') == 2
+    assert sim.stats.count(route='cloud.token') == 1  # the Citrix Cloud token cache serves the second task
+    assert sim.stats.count(route='xenmobile.logout') == 3
