@@ -1,0 +1,269 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: xenmobile_app
+short_description: Upload an enterprise app package to a XenMobile server, or delete the app
+version_added: 0.1.0
+description:
+  - Makes sure the enterprise app O(name) on the server has a package for O(platform), of O(version) when
+    given, by uploading O(file). This is the production half of moving an app from a test server; read
+    its details there with M(opencitrix.automation.xenmobile_app_info) and pass them here.
+  - Idempotent by app name, platform and version. No app of that name yet creates the app
+    (C(POST /xenmobile/api/v1/application/mobile/enterprise/{platform})); an app without a package for
+    O(platform) gets one, and an app whose package for O(platform) has another version than O(version)
+    gets the new package (both C(POST .../enterprise/{platform}/{containerId})).
+  - O(state=absent) deletes the app with all its platforms (C(DELETE /xenmobile/api/v1/application/{containerId})).
+  - "What the public API does not allow, and this module therefore does not do: download a package
+    from a server (so a package must come from a file you have, not from the test server); change the
+    description, categories, delivery groups or schedule of an app that exists (they are used when
+    the app is created); manage MDX, store or web link apps."
+author:
+  - opencitrix maintainers (@opencitrix)
+requirements:
+  - requests
+options:
+  name:
+    description: Name of the enterprise app (the container name).
+    type: str
+    required: true
+  state:
+    description: V(present) uploads as needed, V(absent) deletes the app.
+    type: str
+    choices: [present, absent]
+    default: present
+  platform:
+    description: Platform of the package. Required with O(state=present).
+    type: str
+    choices: [ios, android, android_work, android_knox, windows, windows_tab]
+  file:
+    description:
+      - Package file on the controller (C(.ipa), C(.apk), ...). Required with O(state=present); read only
+        when an upload is needed (also in check mode, where its presence is checked).
+    type: path
+  version:
+    description:
+      - Version the package in O(file) carries. When the app's package for O(platform) has another
+        version, the file is uploaded. Without it, any package for O(platform) counts as up to date.
+      - The server reads the version from the package itself; if it reports another version after the
+        upload, the module warns, because the next run would upload again.
+    type: str
+  description:
+    description: Description, used when the app is created.
+    type: str
+  categories:
+    description: Categories, used when the app is created.
+    type: list
+    elements: str
+  delivery_groups:
+    description: Delivery groups, used when the app is created.
+    type: list
+    elements: str
+  workflow_template:
+    description: Name of the workflow template, used when the app is created.
+    type: str
+  deployment:
+    description:
+      - Deployment schedule, used when the app is created. The keys match the C(schedule) that
+        M(opencitrix.automation.xenmobile_app_info) returns, so a test server's schedule can be passed as is.
+    type: dict
+    suboptions:
+      enable_deployment:
+        description: Deploy the app.
+        type: bool
+      deploy_schedule:
+        description: Deploy now or later.
+        type: str
+        choices: [NOW, LATER]
+      deploy_schedule_condition:
+        description: Deploy every time or only where the previous deployment failed.
+        type: str
+        choices: [EVERYTIME, ONPREVIOUSFAILED]
+      deploy_date:
+        description: Date for V(LATER), as C(MM/DD/YYYY).
+        type: str
+      deploy_time:
+        description: Time for V(LATER), as C(HH:MM) (24 hours).
+        type: str
+      deploy_in_background:
+        description: Deploy in the background.
+        type: bool
+extends_documentation_fragment:
+  - opencitrix.automation.xenmobile
+  - opencitrix.automation.transport
+  - opencitrix.automation.attributes
+  - opencitrix.automation.attributes.xenmobile
+attributes:
+  check_mode:
+    support: full
+    details: Reads the app and reports the upload or deletion it would do.
+  diff_mode:
+    support: full
+    details: Shows the app's package versions per platform before and after.
+notes:
+  - "Least-privilege RBAC role: C(Public API access) and C(Apps) (add, edit and delete apps)."
+'''
+
+EXAMPLES = r'''
+- name: Expenses for iOS on production, version 2.1.0
+  opencitrix.automation.xenmobile_app:
+    url: https://xms.example.com:4443
+    username: api-apps
+    password: "{{ xenmobile_password }}"
+    name: Expenses
+    platform: ios
+    file: /srv/packages/Expenses-2.1.0.ipa
+    version: 2.1.0
+    description: Travel expenses
+    categories: [Finance]
+    delivery_groups: [AllUsers]
+
+- name: Remove an app with all its platforms
+  opencitrix.automation.xenmobile_app:
+    name: Old Portal
+    state: absent
+'''
+
+RETURN = r'''
+action:
+  description: What was (or in check mode would be) done, V(created), V(platform_added), V(upgraded), V(deleted) or V(none).
+  returned: always
+  type: str
+  sample: upgraded
+check_mode:
+  description: Whether the module ran in check mode, so that RV(action) is a plan (also set by a task-level C(check_mode)).
+  returned: always
+  type: bool
+  sample: false
+app:
+  description: The app after the task; null when it does not exist.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Container id (null for an app that check mode would create).
+      type: int
+    name:
+      description: App name.
+      type: str
+    versions:
+      description: Package version per platform.
+      type: dict
+  sample: {id: 12, name: Expenses, versions: {ios: 2.1.0, android: 2.1.0}}
+'''
+
+import os
+
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import (
+    ENTERPRISE_PLATFORMS, XenMobileClient, platform_versions, xenmobile_argument_spec,
+)
+
+SCHEDULE_KEYS = {'enable_deployment': 'enableDeployment', 'deploy_schedule': 'deploySchedule',
+                 'deploy_schedule_condition': 'deployScheduleCondition', 'deploy_date': 'deployDate',
+                 'deploy_time': 'deployTime', 'deploy_in_background': 'deployInBackground'}
+
+
+def app_info(params):
+    """The appInfo part of the upload."""
+    info = {'name': params['name'], 'description': params['description'], 'category': params['categories'],
+            'deliveryGroups': params['delivery_groups'], 'workflowTemplateName': params['workflow_template']}
+    schedule = dict((SCHEDULE_KEYS[k], v) for k, v in (params['deployment'] or {}).items() if v is not None)
+    if schedule:
+        info['deploymentSchedule'] = schedule
+    return dict((k, v) for k, v in info.items() if v is not None)
+
+
+def find_enterprise_app(client, name):
+    found = client.apps_named(name)
+    enterprise = [a for a in found if a.get('appType') == 'Enterprise']
+    if not enterprise and found:
+        raise errors.InputError('App "%s" on %s is a %s app' % (name, client.server, found[0].get('appType')),
+                                hint='this module manages enterprise apps only')
+    if len(enterprise) > 1:
+        raise errors.InputError('%d enterprise apps on %s are named "%s" (ids %s)' % (
+            len(enterprise), client.server, name, ', '.join(str(a.get('id')) for a in enterprise)),
+            hint='rename or delete the duplicates in the console')
+    return client.app_container(enterprise[0]['id']) if enterprise else None
+
+
+def plan(container, params):
+    if params['state'] == 'absent':
+        return 'deleted' if container else 'none'
+    versions = platform_versions(container) if container else {}
+    if container is None:
+        return 'created'
+    if params['platform'] not in versions:
+        return 'platform_added'
+    if params['version'] and versions[params['platform']] != params['version']:
+        return 'upgraded'
+    return 'none'
+
+
+def view(container, name):
+    return {'id': container.get('id'), 'name': container.get('name', name), 'versions': platform_versions(container)}
+
+
+def main():
+    schedule_spec = dict(
+        enable_deployment=dict(type='bool'), deploy_schedule=dict(type='str', choices=['NOW', 'LATER']),
+        deploy_schedule_condition=dict(type='str', choices=['EVERYTIME', 'ONPREVIOUSFAILED']),
+        deploy_date=dict(type='str'), deploy_time=dict(type='str'), deploy_in_background=dict(type='bool'))
+    module = CitrixModule(
+        argument_spec=dict(
+            name=dict(type='str', required=True),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            platform=dict(type='str', choices=list(ENTERPRISE_PLATFORMS)),
+            file=dict(type='path'),
+            version=dict(type='str'),
+            description=dict(type='str'),
+            categories=dict(type='list', elements='str'),
+            delivery_groups=dict(type='list', elements='str'),
+            workflow_template=dict(type='str'),
+            deployment=dict(type='dict', options=schedule_spec),
+        ),
+        connection_spec=xenmobile_argument_spec(),
+        required_if=[('state', 'present', ('platform', 'file'))],
+    )
+    params = module.params
+    result = dict(changed=False, action='none', app=None, check_mode=module.check_mode)
+    with module.handle_errors(**result):
+        with XenMobileClient.from_params(params, redactor=module.redactor, log=module.debug_log) as client:
+            container = find_enterprise_app(client, params['name'])
+            action = plan(container, params)
+            before = view(container, params['name']) if container else None
+            after = before
+            if action in ('created', 'platform_added', 'upgraded'):
+                if not os.path.isfile(params['file']):
+                    raise errors.InputError('App package %s does not exist' % params['file'])
+                after = dict(before or {'id': None, 'name': params['name'], 'versions': {}})
+                after['versions'] = dict(after['versions'], **{params['platform']: params['version'] or 'uploaded'})
+                if not module.check_mode:
+                    uploaded = client.upload_enterprise_app(params['platform'], params['file'], app_info(params),
+                                                            container['id'] if container else None)
+                    after = view(uploaded, params['name'])
+                    reported = after['versions'].get(params['platform'])
+                    if params['version'] and reported != params['version']:
+                        module.warn('%s reports version %s for the uploaded %s package, not %s; the next run '
+                                    'will upload it again' % (client.server, reported, params['platform'],
+                                                              params['version']))
+            elif action == 'deleted':
+                after = None
+                if not module.check_mode:
+                    client.delete_app(container['id'], params['name'])
+    result.update(changed=action != 'none', action=action, app=after)
+    if module._diff:
+        result['diff'] = diff_result(before, after)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
