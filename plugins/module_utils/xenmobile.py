@@ -20,10 +20,10 @@ import json
 import os
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import transport_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import (
+    env_fallback, transport_argument_spec,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import REGION_API_HOSTS, CloudClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import Outcome, run_bounded
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (

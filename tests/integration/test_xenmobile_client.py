@@ -215,7 +215,7 @@ def test_malformed_reply_is_a_format_error(sim):
     with xm_client(sim) as client:
         with pytest.raises(errors.ResponseFormatError) as caught:
             client.server_properties()
-    assert 'expected JSON' in str(caught.value)
+    assert 'not valid JSON' in str(caught.value)
 
 
 def test_apps_are_paged_with_the_application_filter(sim):
