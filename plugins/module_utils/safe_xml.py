@@ -119,7 +119,9 @@ def unparse(document):
 
 def text(value):
     """The text of an element as xmltodict returns it: a string, ``{'#text': ...}`` when the element
-    has attributes, or None for an empty element."""
+    has attributes, None for an empty element, or a list when it is repeated (the first counts)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get('#text')
     if value is None:

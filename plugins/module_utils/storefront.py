@@ -302,7 +302,10 @@ class StoreFrontClient:
                                      headers=headers, expected=(200, 401), state_changing=False, what=what)
         if response.status_code == 401:
             return self._challenge(response, what)
-        token, lifetime = auth.parse_token_response(response.content, what, url=location)
+        return self._token_from(response, what)
+
+    def _token_from(self, response, what):
+        token, lifetime = auth.parse_token_response(response.content, what, url=self.redact(response.url))
         self.redact.add(token)
         return token, lifetime
 
@@ -361,8 +364,7 @@ class StoreFrontClient:
         sent_password = False
         for _round in range(MAX_FORMS):
             if media_type(response) == auth.MEDIA_TOKEN_RESPONSE:
-                token, _lifetime = auth.parse_token_response(response.content, what, url=response.url)
-                return token
+                return self._token_from(response, what)[0]
             form = auth.parse_form(response.content, what, url=response.url)
             if form.result != 'more-info' or form.status.lower() != 'success' or (
                     sent_password and form.asks_for('password')):

@@ -66,9 +66,7 @@ def _read_value(header, pos):
             out.append(header[pos])
             pos += 1
         return ''.join(out), pos + 1
-    if probe != pos:  # "name= next=..." is an empty value, not "next=..." as the value
-        return '', pos
-    start = pos
+    start = pos  # "name= next=x" leaves name empty: a bare value ends at the first space
     while pos < end and header[pos] not in _SPACE and header[pos] != ',':
         pos += 1
     return header[start:pos], pos

@@ -9,6 +9,7 @@ open are listed in tests/simulator/README.md.
 
 import base64
 import datetime
+import gzip
 import hashlib
 import random
 import re
@@ -441,6 +442,11 @@ class StoreFront(Service):
 
     def list_resources(self, request, auto_provision):
         self._store_request(request, MEDIA_RESOURCES)
+        if self.hostile == 'gzip-bomb':  # 64 MiB of XML whitespace in about 64 KiB on the wire
+            self._gzip_bomb = getattr(self, '_gzip_bomb', None) or gzip.compress(
+                b'<?xml version="1.0"?><resources xmlns="' + NS_RESOURCES.encode() + b'">' + b' ' * (64 * 1024 * 1024))
+            return Response(200, self._gzip_bomb, dict(NO_STORE, **{'Content-Encoding': 'gzip'}),
+                            content_type=MEDIA_RESOURCES)
         if self.hostile:
             return Response(200, self._hostile_body(), dict(NO_STORE), content_type=MEDIA_RESOURCES)
         visible = self._visible()
@@ -482,10 +488,12 @@ class StoreFront(Service):
                     '<summary>%s</summary></resource></resources>' % (NS_RESOURCES, pad))
         return {'entity-bomb': BILLION_LAUGHS, 'quadratic': QUADRATIC, 'external-entity': EXTERNAL_ENTITY}[self.hostile]
 
-    def expire_tokens(self):
+    def expire_tokens(self, kind=None):
+        """Expire every issued token, or only the ``primary`` or ``service`` ones."""
         with self.sim.lock:
             for record in self.tokens.values():
-                record['expires_at'] = 0
+                if kind in (None, record['kind']):
+                    record['expires_at'] = 0
 
     def routes(self):
         return [
@@ -520,7 +528,7 @@ class StoreFront(Service):
 
         def hostile(request):
             body = request.json() or {}
-            if body.get('kind') not in (None, 'entity-bomb', 'quadratic', 'external-entity', 'oversize'):
+            if body.get('kind') not in (None, 'entity-bomb', 'quadratic', 'external-entity', 'oversize', 'gzip-bomb'):
                 raise Reply(Response(400, {'message': 'unknown kind'}))
             self.hostile = body.get('kind')
             return {'hostile': self.hostile}
@@ -530,8 +538,8 @@ class StoreFront(Service):
             self.add_user(body['username'], body['password'])
             return {'ok': True}
 
-        def expire(_request):
-            self.expire_tokens()
+        def expire(request):
+            self.expire_tokens((request.json() or {}).get('kind'))
             return {'expired': len(self.tokens)}
 
         def tokens(_request):
