@@ -14,10 +14,9 @@ import hashlib
 import random
 import re
 import secrets
-import string
 import uuid
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree as SafeET
 
@@ -316,7 +315,7 @@ class StoreFront(Service):
         fields = self._request_token(request)
         if fields['for-service'] != self.token_realm:
             return _text('Unknown service "%s".' % fields['for-service'])
-        session = ''.join(random.SystemRandom().choice(string.ascii_lowercase + string.digits) for _ in range(24))
+        session = secrets.token_hex(12)  # 24 characters, like the example's ASP.NET session id
         state = secrets.token_hex(4)
         with self.sim.lock:
             self.sessions[session] = {'state': state, 'stage': 'credentials', 'user': None}

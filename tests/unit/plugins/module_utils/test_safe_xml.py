@@ -16,7 +16,7 @@ def peak_of(func):
     tracemalloc.start()
     try:
         func()
-    except Exception:  # pylint: disable=broad-except - only the memory matters here
+    except Exception:  # pylint: disable=broad-except
         pass
     finally:
         peak = tracemalloc.get_traced_memory()[1]
