@@ -111,6 +111,16 @@ def parse(data, what, namespaces=None, force_list=None, max_bytes=DEFAULT_MAX_BY
         raise errors.ResponseFormatError(summary, url=url, api_message='unreadable XML (%s)' % exc)
 
 
+def parse_root(data, root, what, url=None, **options):
+    """Parse ``data`` (see :func:`parse`) and return the content of its ``root`` element, ``{}`` when
+    that is empty; a document with another root is a ResponseFormatError."""
+    doc = parse(data, what, url=url, **options)
+    if not isinstance(doc, dict) or root not in doc:
+        raise errors.ResponseFormatError('Could not %s' % what, url=url, api_message='expected a <%s> document, got <%s>'
+                                         % (root, ', '.join(doc) if isinstance(doc, dict) else 'nothing'))
+    return doc[root] if isinstance(doc[root], dict) else {}
+
+
 def unparse(document):
     """XML text for a request body (xmltodict's writer escapes every value)."""
     require_libraries()

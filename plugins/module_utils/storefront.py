@@ -128,25 +128,20 @@ def _is_list(path, key, _value):
     return (key, path[-1][0] if path else None) in _REPEATED
 
 
+_RESOURCE_XML = dict(force_list=_is_list, namespaces={NS_RESOURCES: None, NS_SUBSCRIPTIONS: 'sub'})
+
+
 def parse_resources(data, what='list StoreFront resources', url=None, max_bytes=safe_xml.DEFAULT_MAX_BYTES):
     """``{'enumeration', 'subscriptions_status', 'resources'}`` from a resources v2 document."""
-    doc = safe_xml.parse(data, what, namespaces={NS_RESOURCES: None, NS_SUBSCRIPTIONS: 'sub'},
-                         force_list=_is_list, url=url, max_bytes=max_bytes)
-    if not isinstance(doc, dict) or 'resources' not in doc:
-        raise errors.ResponseFormatError('Could not ' + what, url=url, api_message='expected a <resources> document, got <%s>'
-                                         % ', '.join(doc or {}))
-    root = doc['resources'] if isinstance(doc['resources'], dict) else {}
+    root = safe_xml.parse_root(data, 'resources', what, url=url, max_bytes=max_bytes, **_RESOURCE_XML)
     return {'enumeration': root.get('@enumeration') or 'full',
             'subscriptions_status': root.get('@sub:subscriptionsstatus'),
             'resources': [resource_from_xml(r) for r in root.get('resource') or ()]}
 
 
 def parse_resource(data, what, url=None, max_bytes=safe_xml.DEFAULT_MAX_BYTES):
-    doc = safe_xml.parse(data, what, namespaces={NS_RESOURCES: None, NS_SUBSCRIPTIONS: 'sub'},
-                         force_list=_is_list, url=url, max_bytes=max_bytes)
-    if not isinstance(doc, dict) or 'resource' not in doc:
-        raise errors.ResponseFormatError('Could not ' + what, url=url, api_message='expected a <resource> document')
-    return resource_from_xml(doc['resource'])
+    """One resource from a single-resource document (the same elements as in an enumeration)."""
+    return resource_from_xml(safe_xml.parse_root(data, 'resource', what, url=url, max_bytes=max_bytes, **_RESOURCE_XML))
 
 
 def enumeration_problem(listing, allow_partial=True):
@@ -234,7 +229,7 @@ class StoreFrontClient:
         return cls(params.get('store_url'), username=params.get('username'), password=params.get('password'),
                    domain=params.get('domain'), token=params.get('token'),
                    token_cache=params.get('token_cache', True),
-                   max_response_size=params.get('max_response_size') or 64, redactor=redactor, log=log,
+                   max_response_size=params.get('max_response_size', 64), redactor=redactor, log=log,
                    **transport_options(params))
 
     @property

@@ -131,9 +131,9 @@ def timespan_seconds(value):
 
 def parse_token_response(data, what, url=None):
     """``(token, lifetime_seconds)`` from a ``requesttokenresponse``; unknown elements are ignored."""
-    doc = safe_xml.parse(data, what, namespaces={NS_TOKEN_RESPONSE: None, NS_AUTH_RESPONSE: 'auth'}, url=url)
-    root = doc.get('requesttokenresponse') if isinstance(doc, dict) else None
-    token = safe_xml.text(root.get('token')) if isinstance(root, dict) else None
+    root = safe_xml.parse_root(data, 'requesttokenresponse', what, url=url,
+                               namespaces={NS_TOKEN_RESPONSE: None, NS_AUTH_RESPONSE: 'auth'})
+    token = safe_xml.text(root.get('token'))
     if not token or not token.strip():
         raise errors.ResponseFormatError('Could not ' + what, url=url,
                                          api_message='the token response has no <token> element')
@@ -142,11 +142,8 @@ def parse_token_response(data, what, url=None):
 
 def parse_choices(data, what, url=None):
     """``[(protocol, location), ...]`` from a ``requesttokenchoices`` document, in server order."""
-    doc = safe_xml.parse(data, what, namespaces={NS_TOKEN_CHOICES: None}, force_list=('choice',), url=url)
-    root = doc.get('requesttokenchoices') if isinstance(doc, dict) else None
-    if not isinstance(root, dict):
-        raise errors.ResponseFormatError('Could not ' + what, url=url,
-                                         api_message='expected a <requesttokenchoices> document')
+    root = safe_xml.parse_root(data, 'requesttokenchoices', what, url=url, namespaces={NS_TOKEN_CHOICES: None},
+                               force_list=('choice',))
     choices = root.get('choices')
     items = choices.get('choice') if isinstance(choices, dict) else None
     out = []
@@ -211,11 +208,8 @@ class Form:
 
 
 def parse_form(data, what, url=None):
-    doc = safe_xml.parse(data, what, namespaces={NS_AUTH_RESPONSE: None}, force_list=('Requirement',), url=url)
-    root = doc.get('AuthenticateResponse') if isinstance(doc, dict) else None
-    if not isinstance(root, dict):
-        raise errors.ResponseFormatError('Could not ' + what, url=url,
-                                         api_message='expected an <AuthenticateResponse> form')
+    root = safe_xml.parse_root(data, 'AuthenticateResponse', what, url=url, namespaces={NS_AUTH_RESPONSE: None},
+                               force_list=('Requirement',))
     return Form(root)
 
 
