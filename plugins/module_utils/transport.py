@@ -362,13 +362,15 @@ class HttpClient:
         """Read a streamed body, refusing it as soon as it exceeds ``max_response_bytes``."""
         limit = self.max_response_bytes
         declared = response.headers.get('Content-Length', '').strip()
+        too_large = declared.isdigit() and int(declared) > limit
         body = bytearray()
-        if not (declared.isdigit() and int(declared) > limit):
+        if not too_large:
             for chunk in response.iter_content(chunk_size=65536):
                 body.extend(chunk)
                 if len(body) > limit:
+                    too_large = True
                     break
-        if len(body) > limit or (declared.isdigit() and int(declared) > limit):
+        if too_large:
             response.close()
             raise errors.ResponseFormatError(
                 summary, status=response.status_code, method=method, url=url,

@@ -10,6 +10,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import (
     MEDIA_RESOURCES, StoreFrontClient, parse_resources,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
 from tests.integration.storefront_helpers import PASSWORD, SIGN_IN_ROUTES, USERNAME, client
 
 SPEC_EXAMPLE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'specs', 'storefront',
@@ -199,3 +200,28 @@ def test_simulated_notepad_matches_the_published_example(sim):
             value = sim.url + value[len('https://www.example.com'):]
         if value not in (None, [], {}):
             assert simulated[key] == value, key
+
+
+def test_throttling_and_gateway_errors_during_the_flow_are_retried(sim):
+    delays = []
+    sf = client(sim, retry=RetryPolicy(retries=3, sleep=delays.append, rand=lambda: 1.0))
+    sim.faults.add('status', route='storefront.protocols', status=429, headers={'Retry-After': '2'})
+    sim.faults.add('html', route='storefront.resources_noauto', status=502, after=1)
+    sim.faults.add('reset', route='storefront.forms_postback')
+    assert len(sf.list_resources()['resources']) == 500
+    assert delays == [2.0, 1.0, 1.0]  # Retry-After, then backoff for the reset and the 502
+    assert sim.stats.count(route='storefront.protocols') == 2
+    assert sim.stats.count(route='storefront.forms_postback') == 2
+
+
+def test_an_answer_that_is_not_the_api_is_named(sim):
+    sf = client(sim)
+    sf.list_resources(groups=['none'])
+    sim.faults.add('malformed', route='storefront.resources_noauto')
+    with pytest.raises(errors.ResponseFormatError) as caught:
+        sf.list_resources()
+    assert 'expected application/vnd.citrix.resources+xml, got application/json' in str(caught.value)
+    sim.faults.add('html', route='storefront.resources_noauto', status=503, times=-1)
+    with pytest.raises(errors.ServerError) as caught:
+        sf.list_resources()
+    assert 'text/html page "503 Bad Gateway"' in str(caught.value) and 'HTTP 503' in str(caught.value)
