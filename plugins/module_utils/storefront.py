@@ -337,7 +337,7 @@ class StoreFrontClient:
                      'Accept': '%s, %s' % (auth.MEDIA_TOKEN_RESPONSE, auth.MEDIA_TOKEN_CHOICES)},
             expected=(300,), state_changing=False, what=what)
         choices = auth.parse_choices(response.content, what, url=protocols_url)
-        location = dict((p.lower(), loc) for p, loc in reversed(choices)).get(EXPLICIT_FORMS.lower())
+        location = next((loc for protocol, loc in choices if protocol.lower() == EXPLICIT_FORMS.lower()), None)
         if not location:
             raise errors.AuthenticationError(
                 'Could not sign in to StoreFront as "%s"' % self.username, method='POST', url=protocols_url,
