@@ -256,12 +256,17 @@ class HttpClient:
     """A configured requests session plus the collection's retry, error and accounting rules.
 
     Product clients build one of these and call :meth:`request` / :meth:`call`. ``hint_for`` maps an
-    HTTP status to advice appended to error messages (e.g. what credential to check).
+    HTTP status to advice appended to error messages (e.g. what credential to check); its key
+    ``'max_response_bytes'`` gives the advice for an oversized response.
+
+    ``max_response_bytes``: when set, bodies are streamed and a response larger than this (after
+    content decoding, so a compressed bomb counts at its real size) is refused with a
+    ResponseFormatError before more of it is read into memory.
     """
 
     def __init__(self, base_url, validate_certs=True, ca_path=None, connect_timeout=10, read_timeout=60,
                  retry=None, redactor=None, stats=None, allow_plain_http=False, headers=None,
-                 pool_size=32, service_name='API', hint_for=None, log=None):
+                 pool_size=32, service_name='API', hint_for=None, log=None, max_response_bytes=None):
         if not HAS_REQUESTS:
             raise errors.InputError('The Python library "requests" is required (pip install requests)')
         self.base_url = validate_url(base_url, service_name, allow_plain_http)
@@ -273,6 +278,7 @@ class HttpClient:
         self.stats = stats or RequestStats()
         self.hint_for = hint_for or {}
         self.log = log
+        self.max_response_bytes = max_response_bytes
         self.session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self.session.mount('https://', adapter)
@@ -316,7 +322,10 @@ class HttpClient:
             try:
                 response = self.session.request(
                     method, url, params=params, json=json_body, data=data, headers=headers,
-                    verify=self.verify, timeout=timeout or self.timeout, allow_redirects=allow_redirects)
+                    verify=self.verify, timeout=timeout or self.timeout, allow_redirects=allow_redirects,
+                    stream=self.max_response_bytes is not None)
+                if self.max_response_bytes is not None:
+                    self._read_bounded(response, summary, method, display_url)
             except requests.exceptions.SSLError as exc:
                 raise errors.TransportError(
                     summary, method=method, url=display_url,
@@ -350,6 +359,27 @@ class HttpClient:
                 self.retry.sleep(delay)
                 continue
             raise self.error_from_response(response, summary, method, display_url, hint)
+
+    def _read_bounded(self, response, summary, method, url):
+        """Read a streamed body, refusing it as soon as it exceeds ``max_response_bytes``."""
+        limit = self.max_response_bytes
+        declared = response.headers.get('Content-Length', '').strip()
+        too_large = declared.isdigit() and int(declared) > limit
+        body = bytearray()
+        if not too_large:
+            for chunk in response.iter_content(chunk_size=65536):
+                body.extend(chunk)
+                if len(body) > limit:
+                    too_large = True
+                    break
+        if too_large:
+            response.close()
+            raise errors.ResponseFormatError(
+                summary, status=response.status_code, method=method, url=url,
+                api_message='the response is larger than the %d-byte limit' % limit,
+                hint=self.hint_for.get('max_response_bytes', 'check that the URL points at the API'))
+        # What requests itself stores once it has read a body, so .content/.text work as usual.
+        response._content = bytes(body)
 
     def _retry_delay(self, response, attempt, state_changing):
         """Seconds to wait before retrying this response, or None to stop."""
