@@ -19,13 +19,13 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas import 
 POWER_STATES = ('started', 'stopped', 'suspended', 'restarted')
 
 # The action that brings a machine from its PowerState to the requested state; None: already there.
-# A state missing from a row cannot lead there (a suspended machine is not restarted, an Off one not
-# suspended).
+# A state missing from a row cannot lead there: only running machines are restarted or suspended (a
+# restart never powers on a machine someone turned off).
 ACTIONS = {
     'started': {'On': None, 'Off': 'start', 'Suspended': 'resume'},
     'stopped': {'Off': None, 'On': 'shutdown', 'Suspended': 'shutdown'},
     'suspended': {'Suspended': None, 'On': 'suspend'},
-    'restarted': {'On': 'reboot', 'Off': 'start'},
+    'restarted': {'On': 'reboot'},
 }
 # SupportedPowerActions entry each action needs (a forced shutdown is a power-off).
 CAPABILITY = {'start': 'PowerOn', 'shutdown': 'Shutdown', 'reboot': 'Restart', 'suspend': 'SuspendResume',

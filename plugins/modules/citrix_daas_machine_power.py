@@ -33,7 +33,7 @@ options:
       - V(started) starts machines that are off and resumes suspended ones.
       - V(stopped) shuts machines down (gracefully unless O(force)).
       - V(suspended) suspends running machines (machines that are off are skipped).
-      - V(restarted) restarts running machines and starts machines that are off.
+      - V(restarted) restarts running machines (machines that are off or suspended are skipped).
     type: str
     required: true
     choices: [started, stopped, suspended, restarted]

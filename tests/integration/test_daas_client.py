@@ -216,7 +216,7 @@ def test_each_state_sends_the_action_that_gets_there(daas_sim):
     plans = {state: [r['action'] for r in apply_power_state(client, machines, state, check_mode=True)]
              for state in ('started', 'stopped', 'suspended', 'restarted')}
     assert plans == {'started': [None, 'start', 'resume', None], 'stopped': ['shutdown', None, 'shutdown', 'shutdown'],
-                     'suspended': ['suspend', None, None, 'suspend'], 'restarted': ['reboot', 'start', None, 'reboot']}
+                     'suspended': ['suspend', None, None, 'suspend'], 'restarted': ['reboot', None, None, 'reboot']}
     results = apply_power_state(client, machines, 'stopped', force=True, sleep=lambda s: sim.clock.advance(60))
     assert [r['outcome'] for r in results] == ['changed', 'unchanged', 'changed', 'changed']
     assert {daas.machine(i)['PowerState'] for i in ids} == {'Off'}

@@ -810,6 +810,12 @@ class DaaS(Service):
                     self._add_session(target, machine, state=state)
             return [m['Id'] for m in chosen]
 
+    def add_session(self, machine, user=None, state='Active', site=None):
+        """One more session on a machine; returns its id."""
+        with self.sim.lock:
+            target = self.site(site)
+            return self._add_session(target, self._machine(target, machine), state=state, user=user)['Id']
+
     def update_machine(self, machine, site=None, **changes):
         """Admin changes to one machine: ``fail_next_power_action`` (``{'code', 'message'}``), or model
         fields (``PowerState``, ``SupportedPowerActions``, ``InMaintenanceMode``, ``RegistrationState``)."""
