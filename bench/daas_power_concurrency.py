@@ -20,10 +20,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tests.conftest import ensure_collection_path  # noqa: E402
+import tests.conftest  # noqa: E402,F401 - importing it puts this checkout on the collections path
 from tests.simulator.core import Simulator  # noqa: E402
-
-ensure_collection_path()
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (  # noqa: E402
     DaasClient, find_machines, outcome_counts,
