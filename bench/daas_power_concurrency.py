@@ -20,8 +20,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-import tests.conftest  # noqa: E402,F401 - importing it puts this checkout on the collections path
+from tests.conftest import COLLECTIONS  # noqa: E402 - the collections path holding this checkout
 from tests.simulator.core import Simulator  # noqa: E402
+
+if COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (  # noqa: E402
     DaasClient, find_machines, outcome_counts,

@@ -1,26 +1,15 @@
 """Helpers shared by the DaaS tests: simulators with a fast clock, environments for the DaaS modules,
 in-process clients and one-task plays."""
 
-import pytest
-
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
-from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
+from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 
 # Simulator seconds per real second: a 40 s reboot takes 0.8 s, while a Cloud token (3600 simulator
 # seconds) still outlives any test.
 FAST_CLOCK = 50
 ONPREM_USER = 'SIMLAB\\automation'
 ONPREM_PASSWORD = 'onprem-PASSWORD-5e0c77'
-
-
-@pytest.fixture
-def daas_sim(make_sim):
-    """Factory: a simulator whose clock runs FAST_CLOCK times real time."""
-    def factory(**kwargs):
-        kwargs.setdefault('time_scale', FAST_CLOCK)
-        return make_sim(**kwargs)
-    return factory
 
 
 def onprem_env(sim):

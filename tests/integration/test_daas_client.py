@@ -9,8 +9,8 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas import 
     MACHINE_FIELDS, DaasClient, find_machines,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas_power import apply_power_state
-from tests.integration.daas_support import (  # noqa: F401 - fixture
-    ONPREM_PASSWORD, ONPREM_USER, cloud_client, cloud_params, daas_sim, onprem_env,
+from tests.integration.daas_support import (
+    FAST_CLOCK, ONPREM_PASSWORD, ONPREM_USER, cloud_client, cloud_params, onprem_env,
 )
 
 
@@ -156,8 +156,8 @@ def test_unsupported_action_is_an_api_error_with_errordata(sim):
     assert 'PowerActionsNotSupported: Machine does not support specified power action.' in str(caught.value)
 
 
-def test_throttled_power_action_is_retried_and_server_error_is_not(daas_sim):
-    sim = daas_sim()
+def test_throttled_power_action_is_retried_and_server_error_is_not(make_sim):
+    sim = make_sim(time_scale=FAST_CLOCK)
     daas = sim.service('daas')
     catalog = daas.add_catalog('Retry', 2)
     sleeps = Sleeps()
@@ -191,8 +191,8 @@ def test_wait_gives_up_at_the_timeout_and_reports_running_jobs(sim):
     assert finished[job_id]['Status'] == 'Complete' and not unfinished
 
 
-def test_jobs_missing_from_the_list_are_read_one_by_one(daas_sim):
-    sim = daas_sim()
+def test_jobs_missing_from_the_list_are_read_one_by_one(make_sim):
+    sim = make_sim(time_scale=FAST_CLOCK)
     daas = sim.service('daas')
     machines = daas.add_catalog('Polled', 3)['machine_ids']
     other = cloud_client(sim)
@@ -200,13 +200,13 @@ def test_jobs_missing_from_the_list_are_read_one_by_one(daas_sim):
     sim.service('cloud').add_client('second-client', 'second-secret', 'simcustomer1')
     job_id = other.power_action(machines[0], 'reboot')  # started by another caller: not in our GET /Jobs
     sim.clock.advance(60)
-    finished, _ = client.wait_for_jobs([job_id], timeout=30, sleep=lambda s: None)
+    finished, _running = client.wait_for_jobs([job_id], timeout=30, sleep=lambda s: None)
     assert finished[job_id]['Status'] == 'Complete'
     assert sim.stats.count(route='daas.job.get') == 1
 
 
-def test_each_state_sends_the_action_that_gets_there(daas_sim):
-    sim = daas_sim()
+def test_each_state_sends_the_action_that_gets_there(make_sim):
+    sim = make_sim(time_scale=FAST_CLOCK)
     daas = sim.service('daas')
     ids = daas.add_catalog('States', 4, profile='vm-suspend')['machine_ids']
     daas.update_machine(ids[1], PowerState='Off')

@@ -2,8 +2,8 @@
 the simulator: request counts, check mode, idempotence, failed jobs, skips, diff and secrets."""
 
 from tests.integration.conftest import CLIENT_SECRET
-from tests.integration.daas_support import (  # noqa: F401 - fixture
-    ONPREM_PASSWORD, cloud_env_for, daas_sim, onprem_env, power_requests, task_play,
+from tests.integration.daas_support import (
+    FAST_CLOCK, ONPREM_PASSWORD, cloud_env_for, onprem_env, power_requests, task_play,
 )
 
 ROLE_TASK = 'opencitrix.automation.daas_reboot_idle : Reboot the machines without sessions'
@@ -14,8 +14,8 @@ def role_play(**role_vars):
              'roles': [{'role': 'opencitrix.automation.daas_reboot_idle', 'vars': role_vars}]}]
 
 
-def test_reboot_idle_role_reboots_exactly_the_idle_machines_of_1000(daas_sim, run_playbook):
-    sim = daas_sim()
+def test_reboot_idle_role_reboots_exactly_the_idle_machines_of_1000(make_sim, run_playbook):
+    sim = make_sim(time_scale=FAST_CLOCK)
     daas = sim.service('daas')
     catalog = daas.add_catalog('Reboot-1000', 1000, delivery_group='Reboot Desktops')
     busy = set(daas.set_sessions('Reboot-1000', 300))
@@ -53,8 +53,8 @@ def test_reboot_idle_role_reboots_exactly_the_idle_machines_of_1000(daas_sim, ru
     assert daas.machine(catalog['machine_ids'][0])['PowerState'] == 'On'
 
 
-def test_started_twice_second_run_sends_nothing(daas_sim, run_playbook):
-    sim = daas_sim()
+def test_started_twice_second_run_sends_nothing(make_sim, run_playbook):
+    sim = make_sim(time_scale=FAST_CLOCK)
     daas = sim.service('daas')
     catalog = daas.add_catalog('Mixed', 30, delivery_group='Mixed DG', profile='vm-suspend')
     off, suspended = catalog['machine_ids'][:8], catalog['machine_ids'][8:12]
@@ -89,8 +89,8 @@ def test_started_twice_second_run_sends_nothing(daas_sim, run_playbook):
     assert again['counts']['unchanged'] == 30
 
 
-def test_failed_job_fails_task_after_the_others_completed(daas_sim, run_playbook):
-    sim = daas_sim()
+def test_failed_job_fails_task_after_the_others_completed(make_sim, run_playbook):
+    sim = make_sim(time_scale=FAST_CLOCK)
     daas = sim.service('daas')
     catalog = daas.add_catalog('Flaky', 12)
     broken = daas.machine(catalog['machine_ids'][5])
@@ -113,8 +113,8 @@ def test_failed_job_fails_task_after_the_others_completed(daas_sim, run_playbook
     assert result['result']['counts']['changed'] == 11
 
 
-def test_unsupported_pending_and_unmanaged_machines_are_skipped_with_reasons(daas_sim, run_playbook):
-    sim = daas_sim()
+def test_unsupported_pending_and_unmanaged_machines_are_skipped_with_reasons(make_sim, run_playbook):
+    sim = make_sim(time_scale=FAST_CLOCK)
     daas = sim.service('daas')
     catalog = daas.add_catalog('Odd', 4)
     lab = daas.add_catalog('Odd-Physical', 1, profile='physical', prefix='ODDLAB')
@@ -136,8 +136,8 @@ def test_unsupported_pending_and_unmanaged_machines_are_skipped_with_reasons(daa
     assert sim.stats.count(route='daas.machines.list') == 0
 
 
-def test_unknown_machine_fails_before_any_action(daas_sim, run_playbook):
-    sim = daas_sim()
+def test_unknown_machine_fails_before_any_action(make_sim, run_playbook):
+    sim = make_sim(time_scale=FAST_CLOCK)
     run = run_playbook(task_play('citrix_daas_machine_power', {'names': ['SIMLAB\\W11P-00001', 'SIMLAB\\NOPE-1'],
                                                                'state': 'stopped'}, name='stop'),
                        env=sim.client_env())
@@ -147,8 +147,8 @@ def test_unknown_machine_fails_before_any_action(daas_sim, run_playbook):
     assert power_requests(sim) == 0
 
 
-def test_on_premises_site_and_no_secret_at_vvvv(daas_sim, run_playbook):
-    sim = daas_sim()
+def test_on_premises_site_and_no_secret_at_vvvv(make_sim, run_playbook):
+    sim = make_sim(time_scale=FAST_CLOCK)
     env = onprem_env(sim)
     daas = sim.service('daas')
     catalog = daas.add_catalog('OnPrem', 3)
@@ -171,8 +171,8 @@ def test_on_premises_site_and_no_secret_at_vvvv(daas_sim, run_playbook):
         assert not any(token in text for token in tokens)
 
 
-def test_cloud_secret_and_tokens_never_shown_at_vvvv(daas_sim, run_playbook):
-    sim = daas_sim()
+def test_cloud_secret_and_tokens_never_shown_at_vvvv(make_sim, run_playbook):
+    sim = make_sim(time_scale=FAST_CLOCK)
     run = run_playbook(task_play('citrix_daas_machine_power', {'name': 'SIMLAB\\W11P-00001', 'state': 'restarted'},
                                  name='reboot'), env=cloud_env_for(sim), verbosity=4, diff=True)
     assert run.rc == 0, run

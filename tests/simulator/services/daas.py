@@ -99,8 +99,9 @@ def iso(ts):
 def us_time(ts):
     """The API's unformatted times, as seed 002 shows them: ``11/16/2020 2:01:04 PM``."""
     moment = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
-    return '%d/%d/%d %d:%02d:%02d %s' % (moment.month, moment.day, moment.year, (moment.hour % 12) or 12,
-                                          moment.minute, moment.second, 'AM' if moment.hour < 12 else 'PM')
+    hour = (moment.hour % 12) or 12
+    return '%d/%d/%d %d:%02d:%02d %s' % (moment.month, moment.day, moment.year, hour, moment.minute, moment.second,
+                                         'AM' if moment.hour < 12 else 'PM')
 
 
 def ref(obj):
@@ -245,7 +246,7 @@ class DaaS(Service):
                 count = rng.choice([0, 0, 0, 1, 2, 3, 5, 8])
             else:
                 count = 1 if rng.random() < 0.5 else 0
-            for _ in range(count):
+            for _session in range(count):
                 self._add_session(site, machine, state=rng.choice(['Active'] * 7 + ['Disconnected'] * 2 + ['Connected']))
 
     def _set_power(self, machine, state):
@@ -806,7 +807,7 @@ class DaaS(Service):
                 self._end_sessions(machine)
             chosen = self.rng.sample(members, int(machines))
             for machine in chosen:
-                for _ in range(int(per_machine)):
+                for _session in range(int(per_machine)):
                     self._add_session(target, machine, state=state)
             return [m['Id'] for m in chosen]
 

@@ -56,7 +56,7 @@ def test_filters():
         m.setdefault('RegistrationState', 'Registered')
     kept, left = filter_machines(machines, only_idle=True)
     assert [m['Id'] for m in kept] == ['a', 'd', 'e'] and [m['Id'] for m in left] == ['b', 'c']
-    kept, _ = filter_machines(machines, skip_maintenance_mode=True, registration_state=['registered'])
+    kept, _left = filter_machines(machines, skip_maintenance_mode=True, registration_state=['registered'])
     assert [m['Id'] for m in kept] == ['a', 'b', 'c']
 
 
