@@ -202,6 +202,10 @@ class DaasClient:
     def stats(self):
         return self.http.stats
 
+    def for_site(self, site_id, site_name=None):
+        """A client of another site of the same customer, sharing this one's sign-in and connections."""
+        return DaasClient(self.session, self.customer_id, self.api_root, self.on_premises, site_id, site_name)
+
     # -- sites ----------------------------------------------------------------------------------
 
     def sites(self):
@@ -266,29 +270,39 @@ class DaasClient:
             raise errors.ResponseFormatError('Could not ' + what, api_message='Items is not a list')
         return body['Items'], body.get('ContinuationToken')
 
-    def paged(self, path, what, fields=None, params=None):
-        """Every item of a paged collection, 1000 at a time."""
+    def pages(self, path, what, fields=None, params=None):
+        """Every page (the API's own body) of a paged collection, 1000 items at a time."""
         query = dict(params or {}, limit=PAGE_SIZE)
         if fields:
             query['fields'] = ','.join(fields)
 
         def fetch(token):
-            page_query = dict(query, continuationToken=token) if token else query
-            return self._collection(self.call('GET', path, what, params=page_query), what)
+            body = self.call('GET', path, what, params=dict(query, continuationToken=token) if token else query)
+            return [body], self._collection(body, what)[1]
 
         return iterate_pages(fetch)
+
+    def paged(self, path, what, fields=None, params=None):
+        """Every item of a paged collection."""
+        for body in self.pages(path, what, fields, params):
+            yield from body['Items']
+
+    def machine_pages(self, catalog=None, delivery_group=None, fields=MACHINE_FIELDS):
+        """The raw pages of a machine listing: of the site, one catalog, or one delivery group."""
+        if catalog:
+            return self.pages('/MachineCatalogs/%s/Machines' % _path_segment(catalog),
+                              'list the machines of catalog "%s"' % catalog, fields)
+        if delivery_group:
+            return self.pages('/DeliveryGroups/%s/Machines' % _path_segment(delivery_group),
+                              'list the machines of delivery group "%s"' % delivery_group, fields)
+        return self.pages('/Machines', 'list the machines of the site', fields)
 
     # -- machines -------------------------------------------------------------------------------
 
     def list_machines(self, catalog=None, delivery_group=None, fields=MACHINE_FIELDS):
         """Machines of the site, of one catalog, or of one delivery group (by name or id)."""
-        if catalog:
-            return self.paged('/MachineCatalogs/%s/Machines' % _path_segment(catalog),
-                              'list the machines of catalog "%s"' % catalog, fields)
-        if delivery_group:
-            return self.paged('/DeliveryGroups/%s/Machines' % _path_segment(delivery_group),
-                              'list the machines of delivery group "%s"' % delivery_group, fields)
-        return self.paged('/Machines', 'list the machines of the site', fields)
+        for body in self.machine_pages(catalog, delivery_group, fields):
+            yield from body['Items']
 
     def get_machine(self, name_or_id, fields=MACHINE_FIELDS):
         """One machine, or None when there is no such machine."""
