@@ -139,7 +139,9 @@ try:
     from ansible.errors import AnsibleRequiredOptionError
 except ImportError:  # older ansible-core: a missing required option is an AnsibleOptionsError
     from ansible.errors import AnsibleOptionsError as AnsibleRequiredOptionError
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient, machine_facts
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
+    DaasClient, in_delivery_groups, machine_facts,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
 
 VARIABLE_PREFIX = 'citrix_'
@@ -262,15 +264,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _populate(self, source):
         strict = self.get_option('strict')
-        groups_filter = set(g.lower() for g in self.get_option('delivery_groups') or []) \
-            if self.get_option('catalogs') else set()
+        groups_filter = self.get_option('delivery_groups') if self.get_option('catalogs') else []
         seen = {}
         if self.get_option('default_groups'):
             self.inventory.add_group('citrix_daas')
         for site in source.get('sites', []):
             for page in site.get('pages', []):
                 for machine in page.get('Items') or []:
-                    if groups_filter and not groups_filter & self._group_keys(machine):
+                    if groups_filter and not in_delivery_groups(machine, groups_filter):
                         continue
                     hostvars = self._hostvars(machine, site)
                     if not self._wanted(hostvars, strict):
@@ -284,11 +285,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                         continue
                     seen[hostname] = hostvars['citrix_name']
                     self._add_host(hostname, hostvars, strict)
-
-    @staticmethod
-    def _group_keys(machine):
-        group = machine.get('DeliveryGroup') or {}
-        return set(str(v).lower() for v in (group.get('Name'), group.get('Id')) if v)
 
     @staticmethod
     def _hostvars(machine, site):

@@ -397,6 +397,13 @@ def _index(machines):
     return index
 
 
+def in_delivery_groups(machine, groups):
+    """Whether the machine's delivery group is one of ``groups`` (names or ids, case-insensitive)."""
+    group = machine.get('DeliveryGroup') or {}
+    keys = set(str(v).lower() for v in (group.get('Name'), group.get('Id')) if v)
+    return bool(keys & set(g.lower() for g in groups))
+
+
 def _read_all(keys, read, concurrency):
     """``read(key)`` for every key with bounded concurrency; the values in order, or the first error."""
     values = []
@@ -427,9 +434,7 @@ def find_machines(client, names=(), machine_ids=(), catalog=None, delivery_group
         found = list(client.list_machines(catalog=catalog, delivery_group=None if catalog else delivery_group,
                                           fields=fields))
         if catalog and delivery_group:
-            group = delivery_group.lower()
-            found = [m for m in found if group in (str(_ref_name(m.get('DeliveryGroup')) or '').lower(),
-                                                   str((m.get('DeliveryGroup') or {}).get('Id') or '').lower())]
+            found = [m for m in found if in_delivery_groups(m, [delivery_group])]
         missing = []
         if wanted:
             index = _index(found)
