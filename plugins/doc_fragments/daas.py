@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """Citrix DaaS options. List this fragment before C(opencitrix.automation.citrix_cloud): its
+    C(customer_id) entry (not required, since on-premises sites have none) takes precedence.
+    ``DOCUMENTATION`` is for modules, ``PLUGIN`` (with ``env:``) for inventory plugins, and
+    ``MACHINE_TARGETS`` / ``MACHINE_FILTERS`` describe how modules choose machines."""
+
+    DOCUMENTATION = r'''
+options:
+  customer_id:
+    description:
+      - Citrix Cloud customer ID (shown in the API Access page of the Citrix Cloud console). Required for
+        Citrix DaaS in Citrix Cloud; not used with O(ddc_url), where the customer is always C(CitrixOnPremises).
+      - If not set, the value of the E(CITRIX_CUSTOMER_ID) environment variable is used.
+    type: str
+    required: false
+  site_id:
+    description:
+      - ID of the site to manage. When set, no site discovery request is sent.
+      - When neither O(site_id) nor O(site_name) is set, the site is discovered with C(GET /me); a customer
+        with several sites must name one.
+      - If not set, the value of the E(CITRIX_DAAS_SITE_ID) environment variable is used.
+    type: str
+  site_name:
+    description:
+      - Name of the site to manage (case-insensitive), looked up with C(GET /me). Ignored when O(site_id) is set.
+      - If not set, the value of the E(CITRIX_DAAS_SITE_NAME) environment variable is used.
+    type: str
+  ddc_url:
+    description:
+      - URL of a Delivery Controller, for example C(https://ddc01.example.com), to manage an on-premises
+        Citrix Virtual Apps and Desktops site (2311 or later) through its Orchestration API
+        (C(/citrix/orchestration/api)) instead of Citrix DaaS in Citrix Cloud.
+      - When set, O(client_id) is the user name of a site administrator (C(DOMAIN\\user)) and
+        O(client_secret) its password; they are exchanged for a token with HTTP Basic authentication,
+        and the token is cached like Citrix Cloud tokens (see O(token_cache)).
+      - Without it, requests go to Citrix DaaS at C({api_url}/cvad/manage) (the regional API host unless
+        O(api_url) is set) with the C(Citrix-CustomerId) and C(Citrix-InstanceId) headers.
+      - If not set, the value of the E(CITRIX_DDC_URL) environment variable is used.
+    type: str
+'''
+
+    PLUGIN = r'''
+options:
+  customer_id:
+    description:
+      - Citrix Cloud customer ID. Required for Citrix DaaS in Citrix Cloud; not used with O(ddc_url).
+    type: str
+    required: false
+    env:
+      - name: CITRIX_CUSTOMER_ID
+  ddc_url:
+    description:
+      - URL of a Delivery Controller, to read an on-premises Citrix Virtual Apps and Desktops site (2311 or
+        later) through its Orchestration API instead of Citrix DaaS in Citrix Cloud. O(client_id) is then a
+        site administrator (C(DOMAIN\\user)) and O(client_secret) its password.
+    type: str
+    env:
+      - name: CITRIX_DDC_URL
+'''
+
+    MACHINE_TARGETS = r'''
+options:
+  name:
+    description:
+      - One machine, by name as the site shows it (C(DOMAIN\\NAME)) or by ID. Combines with O(names) and
+        O(machine_ids).
+    type: str
+  names:
+    description:
+      - Machines by name (C(DOMAIN\\NAME), or C(NAME) alone when it is unique in the site).
+      - With O(catalog) or O(delivery_group), names must belong to that catalog or group.
+      - A name that matches no machine fails the task before anything is changed.
+    type: list
+    elements: str
+  machine_ids:
+    description: Machines by ID.
+    type: list
+    elements: str
+  catalog:
+    description:
+      - Every machine of this machine catalog (name or ID), read with one request per 1000 machines.
+      - With O(names) or O(machine_ids), only those machines of the catalog.
+    type: str
+  delivery_group:
+    description:
+      - Every machine of this delivery group (name or ID). With O(catalog), the machines of the catalog
+        that belong to this group.
+    type: str
+'''
+
+    MACHINE_FILTERS = r'''
+options:
+  only_idle:
+    description:
+      - Only machines without sessions (C(SessionCount) of 0). A machine whose session count is unknown
+        is not idle.
+    type: bool
+    default: false
+  skip_maintenance_mode:
+    description: Leave out machines in maintenance mode.
+    type: bool
+    default: false
+  registration_state:
+    description: Only machines in one of these registration states.
+    type: list
+    elements: str
+    choices: [AgentError, Initializing, Registered, Unknown, Unregistered]
+'''

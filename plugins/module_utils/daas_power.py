@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Power states for fleets of DaaS machines: the action each machine needs, sending those actions with
+bounded concurrency, waiting for their jobs, and one result per machine."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
+    DEFAULT_CONCURRENCY, SUCCESSFUL_JOB_STATUSES, run_changes,
+)
+
+POWER_STATES = ('started', 'stopped', 'suspended', 'restarted')
+
+# The action that brings a machine from its PowerState to the requested state; None: already there.
+# A state missing from a row cannot lead there: only running machines are restarted or suspended (a
+# restart never powers on a machine someone turned off).
+ACTIONS = {
+    'started': {'On': None, 'Off': 'start', 'Suspended': 'resume'},
+    'stopped': {'Off': None, 'On': 'shutdown', 'Suspended': 'shutdown'},
+    'suspended': {'Suspended': None, 'On': 'suspend'},
+    'restarted': {'On': 'reboot'},
+}
+# SupportedPowerActions entry each action needs (a forced shutdown is a power-off).
+CAPABILITY = {'start': 'PowerOn', 'shutdown': 'Shutdown', 'reboot': 'Restart', 'suspend': 'SuspendResume',
+              'resume': 'SuspendResume'}
+FINAL_STATE = {'start': 'On', 'reboot': 'On', 'resume': 'On', 'shutdown': 'Off', 'suspend': 'Suspended'}
+TRANSITIONAL_STATES = ('TurningOn', 'TurningOff', 'Suspending', 'Resuming')
+
+
+def plan_action(machine, state, force=False):
+    """``(action, skip_reason)`` for one machine: an action to send, or why none is sent (both None:
+    the machine is already in ``state``)."""
+    power_state = machine.get('PowerState')
+    if machine.get('PowerActionPending'):
+        return None, 'a power action is already pending'
+    if power_state in TRANSITIONAL_STATES:
+        return None, 'power state is %s (a transition is under way)' % power_state
+    if power_state not in ('On', 'Off', 'Suspended'):
+        return None, 'not power managed (power state %s)' % power_state
+    row = ACTIONS[state]
+    if power_state not in row:
+        return None, 'a machine that is %s cannot be %s' % (power_state, state)
+    action = row[power_state]
+    if action is None:
+        return None, None
+    needed = 'PowerOff' if action == 'shutdown' and force else CAPABILITY[action]
+    if needed not in (machine.get('SupportedPowerActions') or []):
+        return None, 'does not support the %s power action' % needed
+    return action, None
+
+
+def _job_failure(job):
+    detail = ': '.join(str(p) for p in (job.get('ErrorCode'), job.get('ErrorString')) if p)
+    return '%s job %s %s%s' % (job.get('Type') or 'power', job.get('Id'), job.get('Status'),
+                               ': ' + detail if detail else '')
+
+
+def apply_power_state(client, machines, state, force=False, concurrency=DEFAULT_CONCURRENCY, wait=True,
+                      wait_timeout=600, check_mode=False, sleep=time.sleep):
+    """Bring ``machines`` (API models) to ``state``; returns one result dict per machine, in order.
+
+    Outcomes: ``changed`` (an action was sent, or would be in check mode), ``unchanged`` (already there),
+    ``skipped`` (with ``reason``), ``failed`` (with ``reason``: the API's error or the job's). Every action
+    is sent before any failure is reported, so one bad machine never holds back the others.
+    """
+    results = []
+    for machine in machines:
+        action, reason = plan_action(machine, state, force)
+        outcome = 'changed' if action else ('skipped' if reason else 'unchanged')
+        before = machine.get('PowerState')
+        results.append({
+            'name': machine.get('Name'), 'id': machine.get('Id'),
+            'catalog': (machine.get('MachineCatalog') or {}).get('Name'),
+            'delivery_group': (machine.get('DeliveryGroup') or {}).get('Name'),
+            'power_state_before': before, 'power_state_after': before if outcome != 'changed' else None,
+            'action': action, 'job_id': None, 'job_status': None, 'outcome': outcome, 'reason': reason,
+        })
+    if check_mode:
+        return results
+
+    def send(result):
+        result['job_id'] = client.power_action(result['id'], result['action'], force)
+
+    run_changes(results, send, concurrency)
+    sent = [r for r in results if r['outcome'] == 'changed']
+    if wait and sent:
+        _wait(client, sent, wait_timeout, sleep)
+    return results
+
+
+def _wait(client, acted, wait_timeout, sleep):
+    finished, _unfinished = client.wait_for_jobs([r['job_id'] for r in acted], wait_timeout, sleep=sleep)
+    for result in acted:
+        if result['job_id'] is None:  # answered synchronously: the action is done
+            result['power_state_after'] = FINAL_STATE[result['action']]
+            continue
+        job = finished.get(result['job_id'])
+        if job is None:
+            result.update(outcome='failed', job_status='InProgress',
+                          reason='job %s did not finish within %s seconds (wait_timeout); it keeps running'
+                                 % (result['job_id'], wait_timeout))
+            continue
+        result['job_status'] = job.get('Status')
+        if job.get('Status') in SUCCESSFUL_JOB_STATUSES:
+            result['power_state_after'] = FINAL_STATE[result['action']]
+        else:
+            result.update(outcome='failed', reason=_job_failure(job))

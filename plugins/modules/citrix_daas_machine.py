@@ -1,0 +1,138 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: citrix_daas_machine
+short_description: Turn maintenance mode on or off for Citrix DaaS machines
+version_added: 0.1.0
+description:
+  - Sets maintenance mode (C(PATCH /Machines/{id}) with C(InMaintenanceMode)) on machines of a Citrix DaaS
+    site, or of an on-premises site (see O(ddc_url)), chosen by name, ID, catalog and/or delivery group.
+  - A machine in maintenance mode accepts no new sessions; sessions already there go on.
+  - Only machines whose setting differs are changed; a second run changes nothing.
+  - Every change is sent before failures are reported; if any machine failed, the task fails after the
+    others completed, naming the machines and the API's errors.
+author:
+  - opencitrix maintainers (@opencitrix)
+requirements:
+  - requests
+options:
+  maintenance_mode:
+    description: Whether the machines should be in maintenance mode.
+    type: bool
+    required: true
+  concurrency:
+    description: Update requests in flight at once (at most 32).
+    type: int
+    default: 10
+extends_documentation_fragment:
+  - opencitrix.automation.daas
+  - opencitrix.automation.daas.MACHINE_TARGETS
+  - opencitrix.automation.citrix_cloud
+  - opencitrix.automation.transport
+  - opencitrix.automation.attributes
+  - opencitrix.automation.attributes.daas
+attributes:
+  check_mode:
+    support: full
+    details: Reads the machines and reports which would change; sends no update.
+  diff_mode:
+    support: full
+    details: Shows the maintenance mode of each machine that changes, before and after.
+'''
+
+EXAMPLES = r'''
+- name: Drain a machine before patching it
+  opencitrix.automation.citrix_daas_machine:
+    name: CORP\W11-0001
+    maintenance_mode: true
+
+- name: Take a whole delivery group out of maintenance mode
+  opencitrix.automation.citrix_daas_machine:
+    delivery_group: Finance Desktops
+    maintenance_mode: false
+'''
+
+RETURN = r'''
+machines:
+  description: One entry per machine targeted, in API order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Machine name (C(DOMAIN\\NAME)).
+      type: str
+    id:
+      description: Machine ID.
+      type: str
+    in_maintenance_mode_before:
+      description: Maintenance mode when the task read the machine.
+      type: bool
+    in_maintenance_mode:
+      description: Maintenance mode after the task (in check mode, what it would be).
+      type: bool
+    outcome:
+      description: V(changed), V(unchanged) or V(failed).
+      type: str
+    reason:
+      description: What failed (the API's error), or null.
+      type: str
+  sample:
+    - name: CORP\W11-0001
+      id: 9f4b5c7e-2d1a-4a8e-9c3b-6f0e1d2a3b4c
+      in_maintenance_mode_before: false
+      in_maintenance_mode: true
+      outcome: changed
+      reason: null
+counts:
+  description: How many machines had each outcome.
+  returned: always
+  type: dict
+  sample: {changed: 1, unchanged: 0, skipped: 0, failed: 0}
+'''
+
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
+    DEFAULT_CONCURRENCY, TARGET_OPTIONS, DaasClient, apply_maintenance_mode, daas_argument_spec, failure_message,
+    find_machines, machine_target_argument_spec, outcome_counts,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
+
+
+def main():
+    spec = dict(
+        maintenance_mode=dict(type='bool', required=True),
+        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+    )
+    spec.update(machine_target_argument_spec())
+    module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec(),
+                          required_one_of=[TARGET_OPTIONS])
+    params = module.params
+    with module.handle_errors():
+        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
+        machines = find_machines(client, names=[params['name']] + (params['names'] or []),
+                                 machine_ids=params['machine_ids'], catalog=params['catalog'],
+                                 delivery_group=params['delivery_group'], concurrency=params['concurrency'])
+        results = apply_maintenance_mode(client, machines, params['maintenance_mode'],
+                                         concurrency=params['concurrency'], check_mode=module.check_mode)
+        changed = [r for r in results if r['outcome'] == 'changed']
+        outcome = dict(changed=bool(changed), machines=results, counts=outcome_counts(results))
+        if module._diff:
+            outcome['diff'] = diff_result(
+                {'in_maintenance_mode': dict((r['name'], r['in_maintenance_mode_before']) for r in changed)},
+                {'in_maintenance_mode': dict((r['name'], r['in_maintenance_mode']) for r in changed)})
+        failed = failure_message(results, 'Maintenance mode change')
+        if failed:
+            module.fail_json(msg=failed, **outcome)
+        module.exit_json(**outcome)
+
+
+if __name__ == '__main__':
+    main()

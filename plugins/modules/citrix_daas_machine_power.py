@@ -1,0 +1,229 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: citrix_daas_machine_power
+short_description: Start, stop, restart or suspend Citrix DaaS machines, a few or thousands at a time
+version_added: 0.1.0
+description:
+  - Brings machines of a Citrix DaaS site (or an on-premises site, see O(ddc_url)) to a power state with the
+    power actions C($start), C($shutdown), C($reboot), C($suspend) and C($resume), sent as asynchronous jobs
+    with bounded concurrency, then waits for the jobs (see O(wait)).
+  - Machines are chosen by name, ID, catalog and/or delivery group, then narrowed by the filters.
+  - Idempotent for V(started), V(stopped) and V(suspended) - a machine already in that state is left alone.
+    V(restarted) always acts on running machines and reports a change, as Ansible's C(restarted) states do.
+  - A machine that does not support the action (C(SupportedPowerActions)), is not power managed, or has a
+    power action pending is skipped, with the reason in its result.
+  - Every action is sent before failures are reported; if any machine failed, the task fails after the others
+    completed, naming the machines and the API's errors.
+author:
+  - opencitrix maintainers (@opencitrix)
+requirements:
+  - requests
+options:
+  state:
+    description:
+      - V(started) starts machines that are off and resumes suspended ones.
+      - V(stopped) shuts machines down (gracefully unless O(force)).
+      - V(suspended) suspends running machines (machines that are off are skipped).
+      - V(restarted) restarts running machines (machines that are off or suspended are skipped).
+    type: str
+    required: true
+    choices: [started, stopped, suspended, restarted]
+  force:
+    description:
+      - For V(stopped) and V(restarted), do not wait for users to log off. Unsaved work can be lost. A forced
+        shutdown is a power-off, so it needs the C(PowerOff) action rather than C(Shutdown).
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until the jobs of the actions finish, and fail for machines whose job failed.
+      - All jobs are polled together with one C(GET /Jobs) request per round.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for the jobs. Machines whose job is still running then are reported as failed;
+        the jobs themselves are not cancelled.
+    type: int
+    default: 900
+  concurrency:
+    description: Power action requests in flight at once (at most 32).
+    type: int
+    default: 10
+extends_documentation_fragment:
+  - opencitrix.automation.daas
+  - opencitrix.automation.daas.MACHINE_TARGETS
+  - opencitrix.automation.daas.MACHINE_FILTERS
+  - opencitrix.automation.citrix_cloud
+  - opencitrix.automation.transport
+  - opencitrix.automation.attributes
+  - opencitrix.automation.attributes.daas
+attributes:
+  check_mode:
+    support: full
+    details: Reads the machines and returns the exact list it would act on; sends no power action.
+  diff_mode:
+    support: full
+    details: Shows the power state of each machine acted on, before and after.
+'''
+
+EXAMPLES = r'''
+- name: Reboot the idle machines of a catalog, ten at a time
+  opencitrix.automation.citrix_daas_machine_power:
+    catalog: Win11-Pooled
+    only_idle: true
+    skip_maintenance_mode: true
+    state: restarted
+  register: reboot
+
+- name: Start two machines and do not wait
+  opencitrix.automation.citrix_daas_machine_power:
+    names:
+      - CORP\W11-0001
+      - CORP\W11-0002
+    state: started
+    wait: false
+
+- name: Shut down a delivery group on an on-premises site
+  opencitrix.automation.citrix_daas_machine_power:
+    ddc_url: https://ddc01.corp.example.com
+    client_id: CORP\svc-automation
+    client_secret: "{{ vault_ddc_password }}"
+    delivery_group: Finance Desktops
+    state: stopped
+    concurrency: 20
+'''
+
+RETURN = r'''
+machines:
+  description: One entry per machine targeted (after the filters), in API order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Machine name (C(DOMAIN\\NAME)).
+      type: str
+    id:
+      description: Machine ID.
+      type: str
+    catalog:
+      description: Machine catalog name.
+      type: str
+    delivery_group:
+      description: Delivery group name, or null.
+      type: str
+    power_state_before:
+      description: Power state when the task read it.
+      type: str
+    power_state_after:
+      description:
+        - The state the machine is in after the task - unchanged for machines not acted on, the state the
+          completed job brought it to when O(wait) is set, null otherwise.
+      type: str
+    action:
+      description: Action sent (V(start), V(shutdown), V(reboot), V(suspend), V(resume)), or null.
+      type: str
+    job_id:
+      description: ID of the job the action started.
+      type: str
+    job_status:
+      description: Final status of the job (for example V(Complete), V(Failed)) when O(wait) is set.
+      type: str
+    outcome:
+      description: V(changed), V(unchanged), V(skipped) or V(failed).
+      type: str
+    reason:
+      description: Why the machine was skipped or what failed (the API's or the job's error).
+      type: str
+  sample:
+    - name: CORP\W11-0001
+      id: 9f4b5c7e-2d1a-4a8e-9c3b-6f0e1d2a3b4c
+      catalog: Win11-Pooled
+      delivery_group: Win11 Desktops
+      power_state_before: 'On'
+      power_state_after: 'On'
+      action: reboot
+      job_id: 0b9c4f1e-7a35-4e02-8d8f-1c2b3a4d5e6f
+      job_status: Complete
+      outcome: changed
+      reason: null
+acted_on:
+  description: Names of the machines an action was sent to (in check mode, would be sent to).
+  returned: always
+  type: list
+  elements: str
+skipped_machines:
+  description: Machines left alone on purpose, with the reason.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: CORP\LAB-0001, reason: not power managed (power state Unmanaged)}]
+counts:
+  description: How many machines were targeted, filtered out, and had each outcome.
+  returned: always
+  type: dict
+  sample: {targeted: 1000, filtered_out: 300, changed: 700, unchanged: 0, skipped: 0, failed: 0}
+'''
+
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
+    DEFAULT_CONCURRENCY, TARGET_OPTIONS, DaasClient, daas_argument_spec, failure_message, filter_machines,
+    find_machines, machine_filter_argument_spec, machine_target_argument_spec, outcome_counts,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas_power import (
+    FINAL_STATE, POWER_STATES, apply_power_state,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
+
+
+def main():
+    spec = dict(
+        state=dict(type='str', required=True, choices=list(POWER_STATES)),
+        force=dict(type='bool', default=False),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=900),
+        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+    )
+    spec.update(machine_target_argument_spec())
+    spec.update(machine_filter_argument_spec())
+    module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec(),
+                          required_one_of=[TARGET_OPTIONS])
+    params = module.params
+    with module.handle_errors():
+        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
+        machines = find_machines(client, names=[params['name']] + (params['names'] or []),
+                                 machine_ids=params['machine_ids'], catalog=params['catalog'],
+                                 delivery_group=params['delivery_group'], concurrency=params['concurrency'])
+        targeted, left_out = filter_machines(machines, params['only_idle'], params['skip_maintenance_mode'],
+                                             params['registration_state'])
+        results = apply_power_state(client, targeted, params['state'], force=params['force'],
+                                    concurrency=params['concurrency'], wait=params['wait'],
+                                    wait_timeout=params['wait_timeout'], check_mode=module.check_mode)
+        counts = dict(outcome_counts(results), targeted=len(machines), filtered_out=len(left_out))
+        changed = [r for r in results if r['outcome'] == 'changed']
+        outcome = dict(
+            changed=bool(changed), machines=results, acted_on=[r['name'] for r in results if r['action']],
+            counts=counts,
+            skipped_machines=[{'name': r['name'], 'reason': r['reason']} for r in results if r['outcome'] == 'skipped'],
+        )
+        if module._diff:
+            outcome['diff'] = diff_result(
+                {'power_state': dict((r['name'], r['power_state_before']) for r in changed)},
+                {'power_state': dict((r['name'], FINAL_STATE[r['action']]) for r in changed)})
+        failed = failure_message(results, 'Power action')
+        if failed:
+            module.fail_json(msg=failed, **outcome)
+        module.exit_json(**outcome)
+
+
+if __name__ == '__main__':
+    main()

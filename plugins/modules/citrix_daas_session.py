@@ -1,0 +1,168 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: citrix_daas_session
+short_description: Log off or disconnect Citrix DaaS user sessions
+version_added: 0.1.0
+description:
+  - Logs off (C($logoff)) or disconnects (C($disconnect)) sessions of a Citrix DaaS site, or of an on-premises
+    site (see O(ddc_url)), chosen by ID, user and/or machine. Sessions must match every option given.
+  - Idempotent - a session already disconnected is left alone, and a session ID that no longer exists counts
+    as logged off.
+  - Every request is sent before failures are reported; if any session failed, the task fails after the
+    others completed, naming the sessions and the API's errors.
+author:
+  - opencitrix maintainers (@opencitrix)
+requirements:
+  - requests
+options:
+  state:
+    description: V(logged_off) ends the sessions; V(disconnected) disconnects them and keeps them running.
+    type: str
+    required: true
+    choices: [logged_off, disconnected]
+  session_ids:
+    description: Sessions by ID.
+    type: list
+    elements: str
+  user:
+    description: Sessions of these users, as C(DOMAIN\\user), C(user) or user principal name. Case-insensitive.
+    type: list
+    elements: str
+  machine:
+    description: Sessions on these machines, as C(DOMAIN\\NAME), C(NAME) or DNS name. Case-insensitive.
+    type: list
+    elements: str
+  concurrency:
+    description: Requests in flight at once (at most 32).
+    type: int
+    default: 10
+extends_documentation_fragment:
+  - opencitrix.automation.daas
+  - opencitrix.automation.citrix_cloud
+  - opencitrix.automation.transport
+  - opencitrix.automation.attributes
+  - opencitrix.automation.attributes.daas
+attributes:
+  check_mode:
+    support: full
+    details: Reads the sessions and reports which would change; sends no log-off or disconnect.
+  diff_mode:
+    support: full
+    details: Shows the state of each session that changes, before and after.
+'''
+
+EXAMPLES = r'''
+- name: Log a user off everywhere
+  opencitrix.automation.citrix_daas_session:
+    user: CORP\jdoe
+    state: logged_off
+
+- name: Disconnect every session on a machine before maintenance
+  opencitrix.automation.citrix_daas_session:
+    machine: CORP\APPS-0003
+    state: disconnected
+'''
+
+RETURN = r'''
+sessions:
+  description: One entry per session found, in API order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Session ID.
+      type: str
+    name:
+      description: Session ID (the name failures are reported under).
+      type: str
+    user:
+      description: User name (C(DOMAIN\\user)).
+      type: str
+    machine:
+      description: Machine name (C(DOMAIN\\NAME)).
+      type: str
+    state_before:
+      description: Session state when the task read it.
+      type: str
+    state:
+      description: State after the task (V(LoggedOff) for a session that was logged off).
+      type: str
+    outcome:
+      description: V(changed), V(unchanged) or V(failed).
+      type: str
+    reason:
+      description: What failed (the API's error), or null.
+      type: str
+  sample:
+    - id: 41ba32e9-d12b-485c-afd2-c4d0d047cd8b
+      name: 41ba32e9-d12b-485c-afd2-c4d0d047cd8b
+      user: CORP\jdoe
+      machine: CORP\APPS-0003
+      state_before: Active
+      state: LoggedOff
+      outcome: changed
+      reason: null
+already_gone:
+  description: Session IDs given in O(session_ids) that do not exist (already logged off).
+  returned: always
+  type: list
+  elements: str
+counts:
+  description: How many sessions had each outcome.
+  returned: always
+  type: dict
+  sample: {changed: 2, unchanged: 0, skipped: 0, failed: 0}
+'''
+
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
+    DEFAULT_CONCURRENCY, DaasClient, apply_session_state, daas_argument_spec, failure_message, find_sessions,
+    outcome_counts,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
+
+
+def main():
+    module = CitrixModule(
+        argument_spec=dict(
+            state=dict(type='str', required=True, choices=['logged_off', 'disconnected']),
+            session_ids=dict(type='list', elements='str'),
+            user=dict(type='list', elements='str'),
+            machine=dict(type='list', elements='str'),
+            concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+        ),
+        connection_spec=daas_argument_spec(),
+        required_one_of=[('session_ids', 'user', 'machine')],
+    )
+    params = module.params
+    with module.handle_errors():
+        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
+        sessions, missing = find_sessions(client, session_ids=params['session_ids'], users=params['user'],
+                                          machines=params['machine'], concurrency=params['concurrency'])
+        if missing and params['state'] == 'disconnected':
+            raise errors.NotFoundError('Sessions not found, so they cannot be disconnected: %s' % ', '.join(missing))
+        results = apply_session_state(client, sessions, params['state'], concurrency=params['concurrency'],
+                                      check_mode=module.check_mode)
+        changed = [r for r in results if r['outcome'] == 'changed']
+        outcome = dict(changed=bool(changed), sessions=results, already_gone=missing, counts=outcome_counts(results))
+        if module._diff:
+            outcome['diff'] = diff_result(dict((r['id'], r['state_before']) for r in changed),
+                                          dict((r['id'], r['state']) for r in changed))
+        failed = failure_message(results, 'Log-off' if params['state'] == 'logged_off' else 'Disconnect')
+        if failed:
+            module.fail_json(msg=failed, **outcome)
+        module.exit_json(**outcome)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,149 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: citrix_daas_session_info
+short_description: List the user sessions of a Citrix DaaS site
+version_added: 0.1.0
+description:
+  - Reads every session of a Citrix DaaS site, or of an on-premises site (see O(ddc_url)), 1000 per request
+    (C(GET /Sessions) with C(limit) and C(continuationToken)), and keeps those matching all the filters given.
+  - With O(machine) naming a few machines as C(DOMAIN\\NAME), only those machines' sessions are read.
+author:
+  - opencitrix maintainers (@opencitrix)
+requirements:
+  - requests
+options:
+  user:
+    description:
+      - Only sessions of these users, as C(DOMAIN\\user), C(user) or user principal name. Case-insensitive.
+    type: list
+    elements: str
+  machine:
+    description: Only sessions on these machines, as C(DOMAIN\\NAME), C(NAME) or DNS name. Case-insensitive.
+    type: list
+    elements: str
+  state:
+    description: Only sessions in these states.
+    type: list
+    elements: str
+    choices: [Active, Connected, Disconnected, Unknown]
+extends_documentation_fragment:
+  - opencitrix.automation.daas
+  - opencitrix.automation.citrix_cloud
+  - opencitrix.automation.transport
+  - opencitrix.automation.attributes
+  - opencitrix.automation.attributes.info_module
+  - opencitrix.automation.attributes.daas
+'''
+
+EXAMPLES = r'''
+- name: Every session of the site
+  opencitrix.automation.citrix_daas_session_info:
+  register: all_sessions
+
+- name: Disconnected sessions of one user
+  opencitrix.automation.citrix_daas_session_info:
+    user: CORP\jdoe
+    state: Disconnected
+  register: jdoe_disconnected
+'''
+
+RETURN = r'''
+sessions:
+  description: The sessions, in API order.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Session ID.
+      type: str
+    state:
+      description: V(Active), V(Connected), V(Disconnected) or V(Unknown).
+      type: str
+    user:
+      description: User name as C(DOMAIN\\user).
+      type: str
+    user_principal_name:
+      description: User principal name.
+      type: str
+    session_type:
+      description: V(Desktop) or V(Application).
+      type: str
+    machine:
+      description: Name of the machine running the session (C(DOMAIN\\NAME)).
+      type: str
+    machine_dns_name:
+      description: DNS name of that machine.
+      type: str
+    catalog:
+      description: Machine catalog of that machine.
+      type: str
+    delivery_group:
+      description: Delivery group of that machine.
+      type: str
+    start_time:
+      description: When the session started (RFC 3339).
+      type: str
+    state_change_time:
+      description: When the session last changed state (RFC 3339).
+      type: str
+    client_name:
+      description: Name of the client device.
+      type: str
+    client_address:
+      description: IP address of the client device.
+      type: str
+    protocol:
+      description: Display protocol (for example V(Hdx)).
+      type: str
+  sample:
+    - id: 41ba32e9-d12b-485c-afd2-c4d0d047cd8b
+      state: Disconnected
+      user: CORP\jdoe
+      user_principal_name: jdoe@corp.example.com
+      session_type: Application
+      machine: CORP\APPS-0003
+      machine_dns_name: apps-0003.corp.example.com
+      catalog: Win2022-Apps
+      delivery_group: Published Apps
+      start_time: '2026-11-16T14:01:04Z'
+      state_change_time: '2026-11-16T14:02:49Z'
+      client_name: LAPTOP-42
+      client_address: 10.107.1.120
+      protocol: Hdx
+'''
+
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
+    SESSION_STATES, DaasClient, daas_argument_spec, find_sessions, session_facts,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
+
+
+def main():
+    module = CitrixModule(
+        argument_spec=dict(
+            user=dict(type='list', elements='str'),
+            machine=dict(type='list', elements='str'),
+            state=dict(type='list', elements='str', choices=SESSION_STATES),
+        ),
+        connection_spec=daas_argument_spec(),
+    )
+    params = module.params
+    with module.handle_errors():
+        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
+        sessions, _missing = find_sessions(client, users=params['user'], machines=params['machine'],
+                                           states=params['state'])
+        module.exit_json(changed=False, sessions=[session_facts(s) for s in sessions])
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,118 @@
+"""Helpers shared by the DaaS tests: environments for the DaaS modules, in-process clients, one-task
+plays and real ``ansible-inventory`` runs."""
+
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
+from tests.conftest import COLLECTIONS
+from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
+
+# Simulator seconds per real second: a 40 s reboot takes 0.8 s, while a Cloud token (3600 simulator
+# seconds) still outlives any test.
+FAST_CLOCK = 50
+ONPREM_USER = 'SIMLAB\\automation'
+ONPREM_PASSWORD = 'onprem-PASSWORD-5e0c77'
+
+
+def onprem_env(sim):
+    """Environment for the DaaS modules against the simulator's on-premises Orchestration API."""
+    sim.service('daas').add_admin(ONPREM_USER, ONPREM_PASSWORD)
+    return {'CITRIX_DDC_URL': sim.url, 'CITRIX_CLIENT_ID': ONPREM_USER, 'CITRIX_CLIENT_SECRET': ONPREM_PASSWORD,
+            'CITRIX_CA_PATH': sim.ca_path}
+
+
+def cloud_env_for(sim):
+    """Environment for the DaaS modules with the distinctive test API client of conftest (secret-leak
+    tests grep for it)."""
+    sim.service('cloud').add_client(CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID)
+    return dict(sim.client_env(), CITRIX_CLIENT_ID=CLIENT_ID, CITRIX_CLIENT_SECRET=CLIENT_SECRET,
+                CITRIX_CUSTOMER_ID=CUSTOMER_ID)
+
+
+def cloud_params(sim, **extra):
+    env = sim.client_env()
+    params = dict(client_id=env['CITRIX_CLIENT_ID'], client_secret=env['CITRIX_CLIENT_SECRET'],
+                  customer_id=env['CITRIX_CUSTOMER_ID'], api_url=sim.url, ca_path=sim.ca_path, token_cache=False)
+    params.update(extra)
+    return params
+
+
+def cloud_client(sim, sleep=None, **extra):
+    """An in-process DaaS client for the simulator's default API client (no file cache, no real sleeps
+    when ``sleep`` is given)."""
+    client = DaasClient.from_params(cloud_params(sim, **extra))
+    if sleep is not None:
+        client.http.retry = RetryPolicy(retries=3, sleep=sleep, rand=lambda: 1.0)
+    return client
+
+
+def task_play(module, args, name='task', hosts='targets'):
+    """One play, one task of ``module`` (short name) with ``args``, registered as ``out``."""
+    return [{'name': 'daas', 'hosts': hosts, 'gather_facts': False, 'tasks': [
+        {'name': name, 'opencitrix.automation.' + module: args, 'register': 'out'}]}]
+
+
+def power_requests(sim):
+    return sim.stats.count(route='daas.power.*')
+
+
+def inventory_environment(tmp_path, env):
+    """The environment of an ``ansible-inventory`` run: no inherited CITRIX_/ANSIBLE_ settings or proxies,
+    this checkout on the collections path, a private token cache."""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(('CITRIX_', 'ANSIBLE_')) and not k.lower().endswith('_proxy')}
+    clean.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_HOME=str(tmp_path / 'ansible-home'),
+                 ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'), XDG_CACHE_HOME=str(tmp_path / 'xdg-cache'),
+                 NO_PROXY='127.0.0.1,localhost', ANSIBLE_NOCOLOR='1')
+    clean.update(env)
+    return clean
+
+
+class InventoryRun:
+    def __init__(self, proc, output_file):
+        self.rc = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        self.inventory = None
+        if proc.returncode == 0 and os.path.exists(output_file):
+            with open(output_file) as handle:
+                self.inventory = untagged(json.load(handle))
+
+    @property
+    def hostvars(self):
+        return self.inventory['_meta']['hostvars']
+
+    def group(self, name):
+        return self.inventory.get(name, {}).get('hosts', [])
+
+    def __repr__(self):
+        return '<InventoryRun rc=%s>\n%s' % (self.rc, self.output[-4000:])
+
+
+def untagged(value):
+    """ansible-inventory's JSON with the ``{"__ansible_unsafe": ...}`` wrappers (API data is untrusted) removed."""
+    if isinstance(value, dict):
+        if set(value) == {'__ansible_unsafe'}:
+            return value['__ansible_unsafe']
+        return {k: untagged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [untagged(v) for v in value]
+    return value
+
+
+def run_inventory(tmp_path, config, env, name='test.citrix_daas.yml', args=()):
+    """``ansible-inventory -i <config> --list`` for real; ``config`` is written as YAML to ``name``."""
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    output = tmp_path / 'inventory.json'
+    if output.exists():
+        output.unlink()
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-inventory'), '-i', str(path),
+                           '--list', '--output', str(output)] + list(args), env=inventory_environment(tmp_path, env),
+                          cwd=str(tmp_path), capture_output=True, text=True, timeout=600, check=False)
+    return InventoryRun(proc, str(output))
