@@ -24,9 +24,8 @@ import time
 
 from urllib.parse import quote
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import env_fallback
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import (
     CloudClient, cloud_argument_spec,
 )

@@ -19,11 +19,11 @@ __metaclass__ = type
 
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors, safe_xml
 from ansible_collections.opencitrix.automation.plugins.module_utils import storefront_auth as auth
-from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import transport_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import (
+    env_fallback, transport_argument_spec,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import (
     TokenCache, cache_key, secret_fingerprint,
 )
