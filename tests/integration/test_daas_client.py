@@ -115,7 +115,7 @@ def test_malformed_page_is_a_format_error(sim):
     sim.faults.add('malformed', route='daas.machines.list')
     with pytest.raises(errors.ResponseFormatError) as caught:
         list(cloud_client(sim, sleep=Sleeps()).list_machines())
-    assert 'expected JSON' in str(caught.value)
+    assert 'not valid JSON' in str(caught.value)
 
 
 # -- lookups ----------------------------------------------------------------------------------------
