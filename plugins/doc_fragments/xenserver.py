@@ -24,7 +24,6 @@ options:
       - If not set, the value of the E(XENSERVER_HOST) environment variable is used.
     type: str
     required: true
-    aliases: [host]
   username:
     description:
       - User name to log in with.

@@ -114,7 +114,7 @@ ERROR_HINTS = {
 def xenserver_argument_spec():
     """Connection options of every XenServer module (documented in the ``xenserver`` doc fragment)."""
     spec = dict(
-        hostname=dict(type='str', required=True, aliases=['host'], fallback=(env_fallback, ['XENSERVER_HOST'])),
+        hostname=dict(type='str', required=True, fallback=(env_fallback, ['XENSERVER_HOST'])),
         username=dict(type='str', default='root', aliases=['user'], fallback=(env_fallback, ['XENSERVER_USER'])),
         password=dict(type='str', no_log=True, aliases=['pass'], fallback=(env_fallback, ['XENSERVER_PASSWORD'])),
     )
@@ -246,12 +246,13 @@ class TimedTransport(xmlrpc.client.Transport):
 
 
 def _is_read(method):
+    """Calls that change nothing (a repeated login at worst leaves one idle session behind)."""
     message = method.rsplit('.', 1)[-1]
-    return message.startswith('get_') or method in ('event.from', 'event.get_current_id')
+    return message.startswith('get_') or method in ('event.from', 'event.get_current_id', 'session.login_with_password')
 
 
 def _never_sent(exc):
-    return isinstance(exc, ConnectionRefusedError) or (isinstance(exc, socket.timeout) and 'connect' in str(exc))
+    return isinstance(exc, (ConnectionRefusedError, socket.gaierror))
 
 
 class XenServerSession:
@@ -285,10 +286,8 @@ class XenServerSession:
 
     @classmethod
     def from_params(cls, params, redactor=None, log=None):
-        transport = transport_options(params)
-        transport.pop('allow_plain_http')
         return cls(params.get('hostname'), username=params.get('username'), password=params.get('password'),
-                   allow_plain_http=bool(params.get('allow_plain_http')), redactor=redactor, log=log, **transport)
+                   redactor=redactor, log=log, **transport_options(params))
 
     # -- connection -----------------------------------------------------------------------------
 
@@ -352,7 +351,8 @@ class XenServerSession:
         try:
             self.stats.record('XMLRPC', 'session.logout')
             proxy.xenapi.session.logout()
-        except Exception as exc:  # pylint: disable=broad-except - logging out is best effort
+        except Exception as exc:  # pylint: disable=broad-except
+            # logging out is best effort: the task's outcome must not depend on it
             self._debug('logout failed: %s' % type(exc).__name__)
         try:
             proxy('close')()

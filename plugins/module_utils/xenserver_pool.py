@@ -38,7 +38,7 @@ def host_summary(ref, host, metrics, master_ref):
         'api_version': '%s.%s' % (host.get('API_version_major'), host.get('API_version_minor')),
         'edition': host.get('edition'), 'cpu_count': as_int(cpu.get('cpu_count')),
         'socket_count': as_int(cpu.get('socket_count')), 'cpu_model': cpu.get('modelname'),
-        'cpu_speed_mhz': as_int(str(cpu.get('speed', '0')).split('.')[0]),
+        'cpu_speed_mhz': as_int(str(cpu.get('speed', '0')).split('.', maxsplit=1)[0]),
         'memory_total_mb': as_int(metrics.get('memory_total')) // MIB if metrics else None,
         'memory_free_mb': as_int(metrics.get('memory_free')) // MIB if metrics else None,
         'vm_count': len(resident), 'tags': sorted(host.get('tags') or []),

@@ -82,7 +82,7 @@ options:
     default: 120
   wait_for_ip:
     description:
-      - After the VM runs, wait until its guest agent reports an IPv4 address (returned in RV(vm.ip)).
+      - After the VM runs, wait until its guest agent reports an IPv4 address (the C(ip) key of RV(vm)).
     type: bool
     default: false
   timeout:

@@ -16,9 +16,9 @@ description:
   - Returns one VM (by O(name) or O(uuid)) or every ordinary VM matching the filters, with power state,
     host, vCPUs, memory, tags, the guest agent's OS and IP addresses, disks and NICs.
   - Templates, snapshots and control domains are never returned.
-  - Uses a fixed number of XenAPI calls whatever the number of disks and NICs (five for one VM,
-    login and logout included): the VMs in one filtered read, then their disks, NICs and metrics
-    through C(event.from) naming the objects, or one read per class when there are many VMs.
+  - Uses a fixed number of XenAPI calls whatever the number of disks and NICs, five for one VM with
+    login and logout. The VMs come from one filtered read, then their disks, NICs and metrics from
+    C(event.from) naming the objects, or from one read per class when there are many VMs.
 author:
   - opencitrix maintainers (@opencitrix)
 requirements:

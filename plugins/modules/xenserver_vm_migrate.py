@@ -27,8 +27,8 @@ options:
     type: list
     elements: str
     required: true
-  host:
-    description: Name, UUID or address of the target host.
+  target_host:
+    description: Name, UUID or address of the host to move the VMs to.
     type: str
     required: true
   concurrency:
@@ -61,7 +61,7 @@ EXAMPLES = r'''
 - name: Empty xs-host-02 before maintenance, three migrations at a time
   opencitrix.automation.xenserver_vm_migrate:
     vms: "{{ vms_on_host2 }}"
-    host: xs-host-03
+    target_host: xs-host-03
     concurrency: 3
 
 - name: Move two VMs by UUID
@@ -69,7 +69,7 @@ EXAMPLES = r'''
     vms:
       - 0b3c2a47-8f5b-4a8e-9b0e-5b1a1c9d2e77
       - 6f0e3f6e-2d2a-4a7c-9f43-1d5b0e8b7c10
-    host: 10.0.0.13
+    target_host: 10.0.0.13
 '''
 
 RETURN = r'''
@@ -131,7 +131,7 @@ def main():
     module = CitrixModule(
         argument_spec=dict(
             vms=dict(type='list', elements='str', required=True),
-            host=dict(type='str', required=True),
+            target_host=dict(type='str', required=True),
             concurrency=dict(type='int', default=3),
             live=dict(type='bool', default=True),
             timeout=dict(type='int', default=1800),
@@ -143,7 +143,7 @@ def main():
     with module.handle_errors():
         with XenServerSession.from_params(params, redactor=module.redactor, log=module.debug_log) as session:
             outcomes = Migration(session, concurrency=params['concurrency'], timeout=params['timeout'], live=params['live'],
-                                 check_mode=module.check_mode, log=module.debug_log).run(params['vms'], params['host'])
+                                 check_mode=module.check_mode, log=module.debug_log).run(params['vms'], params['target_host'])
         vms, failed = report(outcomes)
         moved = [v for v in vms if v['status'] in ('migrated', 'would migrate')]
         result = dict(changed=bool(moved), vms=vms, failed_vms=failed,

@@ -13,9 +13,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_pool import Migration, pool_facts
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import VmFacts
-from tests.integration.xenserver_helpers import (  # noqa: F401 - fixtures
-    XEN_PASSWORD, RecordingSleep, calls, client, writes, xen, xen_sim,
-)
+from tests.integration.xenserver.helpers import XEN_PASSWORD, RecordingSleep, calls, client, writes
 
 
 @pytest.mark.parametrize('disks,nics', [(2, 2), (8, 8)])

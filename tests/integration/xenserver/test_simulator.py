@@ -8,7 +8,7 @@ import xmlrpc.client
 import pytest
 import XenAPI
 
-from tests.integration.xenserver_helpers import XEN_PASSWORD, calls, writes
+from tests.integration.xenserver.helpers import XEN_PASSWORD, calls, writes
 
 NULL = 'OpaqueRef:NULL'
 
@@ -217,7 +217,7 @@ def test_session_limit_evicts_the_oldest_and_the_package_logs_in_again(make_sim)
     oldest.xenapi.login_with_password('root', XEN_PASSWORD, '2.3', 'it-limit')
     first_ref = oldest.handle
     others = []
-    for _ in range(2):
+    for _other in range(2):
         session = official_session(xen)
         session.xenapi.login_with_password('root', XEN_PASSWORD, '2.3', 'it-limit')
         others.append(session)

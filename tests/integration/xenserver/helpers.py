@@ -1,7 +1,5 @@
-"""Fixtures and helpers shared by the XenServer tests: a simulated pool with a distinctive password,
-the environment that points modules at it, sessions of the collection's client, and counters."""
-
-import pytest
+"""Helpers of the XenServer tests: the distinctive password of the simulated pool, sessions of the
+collection's client, counters and play builders."""
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession
@@ -17,22 +15,6 @@ class RecordingSleep:
 
     def __call__(self, seconds):
         self.delays.append(seconds)
-
-
-@pytest.fixture
-def xen_sim(make_sim):
-    return make_sim(size=10, time_scale=FAST, config={'xenserver': {'password': XEN_PASSWORD, 'vms': 40}})
-
-
-@pytest.fixture
-def xen(xen_sim):
-    return xen_sim.service('xenserver')
-
-
-@pytest.fixture
-def xen_env(xen_sim, xen):
-    return {'XENSERVER_HOST': xen.url, 'XENSERVER_USER': XEN_USER, 'XENSERVER_PASSWORD': XEN_PASSWORD,
-            'XENSERVER_CA_PATH': xen_sim.ca_path}
 
 
 def client(xen, url=None, password=XEN_PASSWORD, sleeps=None, **kwargs):
