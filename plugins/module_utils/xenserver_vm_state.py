@@ -154,10 +154,11 @@ class VmState:
     def _create(self, params):
         name = params.get('name')
         source_label = params.get('template')
-        if not name or not source_label:
-            what = 'uuid %s' % params['uuid'] if params.get('uuid') and not name else '"%s"' % name
-            raise errors.NotFoundError('No VM with %s' % what,
-                                       hint='set name and template to create it' if not source_label else 'set name to create it')
+        if params.get('uuid'):
+            raise errors.NotFoundError('No VM with UUID %s' % params['uuid'],
+                                       hint='a UUID identifies an existing VM; use name and template to create one')
+        if not source_label:
+            raise errors.NotFoundError('No VM called "%s"' % name, hint='set template to create it')
         if UUID.match(source_label):
             found = self.facts.find(uuid=source_label, templates=True)
         else:
