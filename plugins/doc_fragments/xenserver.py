@@ -67,8 +67,8 @@ options:
     description:
       - The XenServer host to connect to, as C(host), C(host:port) or C(https://host[:port]). Any pool
         member works; the pool master it names is used.
+      - Required unless every pool is listed in O(pools).
     type: str
-    required: true
     env:
       - name: XENSERVER_HOST
   username:

@@ -245,6 +245,24 @@ class TimedTransport(xmlrpc.client.Transport):
         return connection
 
 
+def plain(value):
+    """``value`` with builtin types only: XML-RPC cannot encode subclasses such as the tagged strings
+    Ansible hands to controller-side plugins."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
 def _is_read(method):
     """Calls that change nothing (a repeated login at worst leaves one idle session behind)."""
     message = method.rsplit('.', 1)[-1]
@@ -268,8 +286,8 @@ class XenServerSession:
         self.url, self.local = host_url(hostname, allow_plain_http)
         if not self.local and not password:
             raise errors.InputError('No XenServer password given', hint='set password or XENSERVER_PASSWORD')
-        self.username = username or 'root'
-        self._password = password or ''
+        self.username = plain(username or 'root')
+        self._password = plain(password or '')
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.connect_timeout = float(connect_timeout)
@@ -380,6 +398,7 @@ class XenServerSession:
         target = self._proxy.xenapi
         for part in method.split('.'):
             target = getattr(target, part)
+        args = plain(list(args))
         result = self._attempt(method, lambda: target(*args), what, self.master_url)
         handle = self._proxy.handle
         if handle != self._handle:
@@ -411,9 +430,13 @@ class XenServerSession:
                 raise errors.TransportError('Could not ' + what, url=url,
                                             api_message='TLS verification failed (%s)' % self.redact(str(exc))[:200],
                                             hint='check ca_path, or the server certificate; validate_certs: false only for a lab')
-            except (ExpatError, TypeError) as exc:
+            except ExpatError:
+                raise errors.ResponseFormatError('Could not ' + what, url=url, api_message='the answer is not XML-RPC',
+                                                 hint='check that hostname points at a XenServer host')
+            except TypeError as exc:
+                # xmlrpc.client cannot encode the call, or the XenAPI package met an answer without a Status.
                 raise errors.ResponseFormatError('Could not ' + what, url=url,
-                                                 api_message='the answer is not XenAPI XML-RPC (%s)' % type(exc).__name__,
+                                                 api_message=self.redact('unexpected XML-RPC content: %s' % exc)[:200],
                                                  hint='check that hostname points at a XenServer host')
             except (OSError, http.client.HTTPException) as exc:
                 if (_is_read(method) or _never_sent(exc)) and attempt < self.retry.retries:

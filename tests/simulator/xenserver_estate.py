@@ -65,7 +65,11 @@ def datetime(seconds):
 class EstateBuilder:
     """Fills ``service.db`` with a pool. ``service`` supplies ``db``, ``clock`` and configuration."""
 
-    def __init__(self, service, vm_count, host_count):
+    def __init__(self, service, vm_count, host_count, names=None):
+        names = names or {}
+        self.pool_name = names.get('pool_name', 'sim-pool')
+        self.host_prefix = names.get('host_prefix', 'xs-host')
+        self.vm_prefix = names.get('vm_prefix', '')
         self.service = service
         self.db = service.db
         self.vm_count = vm_count
@@ -76,7 +80,7 @@ class EstateBuilder:
         self.networks = self._networks()
         self.hosts = [self._host(i) for i in range(self.host_count)]
         self.srs = self._storage()
-        self.pool = self.db.create('pool', name_label='sim-pool', master=self.hosts[0], default_SR=self.srs['shared'],
+        self.pool = self.db.create('pool', name_label=self.pool_name, master=self.hosts[0], default_SR=self.srs['shared'],
                                    suspend_image_SR=self.srs['shared'], crash_dump_SR=self.srs['shared'],
                                    restrictions={'restrict_pool_size': 'false'}, cpu_info=dict(CPU_INFO),
                                    migration_compression=False, other_config={'memory-ratio-hvm': '0.25'})
@@ -109,7 +113,7 @@ class EstateBuilder:
 
     def _host(self, index):
         address = '127.0.0.%d' % (index + 1)
-        name = 'xs-host-%02d' % (index + 1)
+        name = '%s-%02d' % (self.host_prefix, index + 1)
         metrics = self.db.create('host_metrics', memory_total=512 * GIB, memory_free=480 * GIB, live=True,
                                  last_updated=datetime(self.now))
         software = dict(SOFTWARE_VERSION, hostname=name)
@@ -177,7 +181,7 @@ class EstateBuilder:
     def _vm(self, index):
         role = ROLES[index % len(ROLES)]
         env = ENVIRONMENTS[index % len(ENVIRONMENTS)]
-        name = '%s-%04d' % (role, index)
+        name = '%s%s-%04d' % (self.vm_prefix, role, index)
         if index % 20 == 0:
             power = 'Halted'
         elif index % 50 == 7:

@@ -500,7 +500,8 @@ class VmOperations:
 
     def snapshot_record(self, vm, name):
         source = self.db.get('VM', vm)
-        ref = self.db.create('VM', name_label=name, is_a_snapshot=True, snapshot_of=vm, power_state='Halted',
+        # A snapshot is a template too (is_a_template and is_a_snapshot), as xapi makes them.
+        ref = self.db.create('VM', name_label=name, is_a_snapshot=True, is_a_template=True, snapshot_of=vm, power_state='Halted',
                              snapshot_time=datetime(self.sim.clock.now()), VCPUs_max=source['VCPUs_max'],
                              VCPUs_at_startup=source['VCPUs_at_startup'], memory_static_max=source['memory_static_max'],
                              tags=list(source['tags']), domid=-1)

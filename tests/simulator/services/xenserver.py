@@ -128,9 +128,10 @@ class XenServerPool(VmOperations, Service):
         self._wire_cache = {}
         self._method_routes = {}
         self.handlers = self._handlers()
-        vm_count = int(config.get('vms', self.sim.size))
+        # Other services' large sizes (10,000 DaaS machines) should not cost every test a huge pool.
+        vm_count = int(config.get('vms', min(self.sim.size, 1000)))
         self.pool = None
-        builder = EstateBuilder(self, vm_count, int(config.get('hosts', DEFAULT_HOSTS)))
+        builder = EstateBuilder(self, vm_count, int(config.get('hosts', DEFAULT_HOSTS)), names=config)
         builder.build()
         self.hosts = builder.hosts
         self.networks = builder.networks
