@@ -156,21 +156,16 @@ hosts:
       vm_count: 41
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import (
-    HAS_XENAPI, XenServerSession, xenserver_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_module import (
+    xenserver_module, xenserver_session,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_pool import pool_facts
 
 
 def main():
-    module = CitrixModule(
-        argument_spec=dict(name=dict(type='list', elements='str')),
-        connection_spec=xenserver_argument_spec(),
-        libraries=(('XenAPI', HAS_XENAPI),),
-    )
+    module = xenserver_module(dict(name=dict(type='list', elements='str')))
     with module.handle_errors():
-        with XenServerSession.from_params(module.params, redactor=module.redactor, log=module.debug_log) as session:
+        with xenserver_session(module) as session:
             pool, hosts = pool_facts(session, module.params['name'])
         module.exit_json(changed=False, pool=pool, hosts=hosts)
 

@@ -167,16 +167,15 @@ actions:
   sample: ["clone template web-template into VM web01", "provision VM web01 (create its disks)", "start VM web01"]
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import (
-    HAS_XENAPI, XenServerSession, xenserver_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_module import (
+    xenserver_module, xenserver_session,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm_state import VmState
 
 
 def main():
-    module = CitrixModule(
-        argument_spec=dict(
+    module = xenserver_module(
+        dict(
             name=dict(type='str'),
             uuid=dict(type='str'),
             state=dict(type='str', default='present',
@@ -192,12 +191,10 @@ def main():
             wait_for_ip=dict(type='bool', default=False),
             timeout=dict(type='int', default=600),
         ),
-        connection_spec=xenserver_argument_spec(),
-        libraries=(('XenAPI', HAS_XENAPI),),
         required_one_of=[('name', 'uuid')],
     )
     with module.handle_errors():
-        with XenServerSession.from_params(module.params, redactor=module.redactor, log=module.debug_log) as session:
+        with xenserver_session(module) as session:
             result = VmState(session, check_mode=module.check_mode, log=module.debug_log).ensure(module.params)
         module.exit_json(**result)
 

@@ -219,27 +219,24 @@ vms:
       nics: [{device: '0', mac: '02:16:3e:00:00:11', network: Pool-wide network associated with eth0, ipv4: [10.20.0.17]}]
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import (
-    HAS_XENAPI, XenServerSession, xenserver_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_module import (
+    xenserver_module, xenserver_session,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import VmFacts
 
 
 def main():
-    module = CitrixModule(
-        argument_spec=dict(
+    module = xenserver_module(
+        dict(
             name=dict(type='str'),
             uuid=dict(type='str'),
             tags=dict(type='list', elements='str'),
             power_state=dict(type='list', elements='str', choices=['running', 'halted', 'suspended', 'paused']),
         ),
-        connection_spec=xenserver_argument_spec(),
-        libraries=(('XenAPI', HAS_XENAPI),),
     )
     params = module.params
     with module.handle_errors():
-        with XenServerSession.from_params(params, redactor=module.redactor, log=module.debug_log) as session:
+        with xenserver_session(module) as session:
             vms = VmFacts(session).select(name=params['name'], uuid=params['uuid'], tags=params['tags'],
                                           power_states=params['power_state'])
         module.exit_json(changed=False, vms=vms)

@@ -109,9 +109,8 @@ failed_vms:
   sample: []
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import (
-    HAS_XENAPI, XenServerSession, xenserver_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_module import (
+    xenserver_module, xenserver_session,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_pool import Migration
 
@@ -128,20 +127,18 @@ def report(outcomes):
 
 
 def main():
-    module = CitrixModule(
-        argument_spec=dict(
+    module = xenserver_module(
+        dict(
             vms=dict(type='list', elements='str', required=True),
             target_host=dict(type='str', required=True),
             concurrency=dict(type='int', default=3),
             live=dict(type='bool', default=True),
             timeout=dict(type='int', default=1800),
         ),
-        connection_spec=xenserver_argument_spec(),
-        libraries=(('XenAPI', HAS_XENAPI),),
     )
     params = module.params
     with module.handle_errors():
-        with XenServerSession.from_params(params, redactor=module.redactor, log=module.debug_log) as session:
+        with xenserver_session(module) as session:
             outcomes = Migration(session, concurrency=params['concurrency'], timeout=params['timeout'], live=params['live'],
                                  check_mode=module.check_mode, log=module.debug_log).run(params['vms'], params['target_host'])
         vms, failed = report(outcomes)

@@ -15,8 +15,18 @@ from tests.integration.xenserver.helpers import FAST, XEN_PASSWORD, XEN_USER
 
 
 @pytest.fixture
-def xen_sim(make_sim):
-    return make_sim(size=10, time_scale=FAST, config={'xenserver': {'password': XEN_PASSWORD, 'vms': 40}})
+def make_pool(make_sim):
+    """``make_pool(time_scale=FAST, **settings)``: a simulator whose XenServer pool has the test password,
+    40 VMs unless ``vms`` says otherwise, and ``settings`` (pool_name, session_limit, boot_seconds...)."""
+    def factory(time_scale=FAST, **settings):
+        settings = dict({'password': XEN_PASSWORD, 'vms': 40}, **settings)
+        return make_sim(size=10, time_scale=time_scale, tls=settings.pop('tls', True), config={'xenserver': settings})
+    return factory
+
+
+@pytest.fixture
+def xen_sim(make_pool):
+    return make_pool()
 
 
 @pytest.fixture

@@ -176,10 +176,10 @@ class _Relay(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
 
 
-def test_local_socket_transport(make_sim):
+def test_local_socket_transport(make_pool):
     """On a host, the package's unix-socket transport reaches xapi; here a relay stands in for
     /var/lib/xcp/xapi in front of a plain-HTTP simulator."""
-    sim = make_sim(tls=False, config={'xenserver': {'password': XEN_PASSWORD, 'vms': 3}})
+    sim = make_pool(tls=False, vms=3)
     target = sim.service('xenserver').master_listener
     path = '/tmp/xs-%s' % uuid.uuid4().hex[:12]
 

@@ -71,10 +71,10 @@ def test_hosts_vms_groups_addresses_and_a_cached_second_run(xen_sim, xen, xen_en
     assert cached.data == first.data
 
 
-def test_a_constant_number_of_calls_at_500_and_5000_vms(make_sim, run_inventory):
+def test_a_constant_number_of_calls_at_500_and_5000_vms(make_pool, run_inventory):
     counts, sizes = {}, {}
     for size in (500, 5000):
-        sim = make_sim(config={'xenserver': {'password': XEN_PASSWORD, 'vms': size}})
+        sim = make_pool(time_scale=1, vms=size)
         xen = sim.service('xenserver')
         env = {'XENSERVER_HOST': xen.url, 'XENSERVER_PASSWORD': XEN_PASSWORD, 'XENSERVER_CA_PATH': sim.ca_path}
         run = run_inventory({'plugin': PLUGIN, 'preferred_network': NETWORK, 'include_hosts': False}, env=env)
@@ -90,9 +90,8 @@ def test_a_constant_number_of_calls_at_500_and_5000_vms(make_sim, run_inventory)
     assert sum(n for route, n in counts[5000].items() if route.startswith('xenserver.')) == 8
 
 
-def test_several_pools_and_a_pool_member_as_hostname(make_sim, run_inventory):
-    sims = [make_sim(config={'xenserver': {'password': XEN_PASSWORD, 'vms': 5, 'pool_name': name, 'host_prefix': name,
-                                           'vm_prefix': name + '-'}}) for name in ('alpha', 'beta')]
+def test_several_pools_and_a_pool_member_as_hostname(make_pool, run_inventory):
+    sims = [make_pool(vms=5, pool_name=name, host_prefix=name, vm_prefix=name + '-') for name in ('alpha', 'beta')]
     pools = [{'hostname': sims[0].service('xenserver').member_url(2), 'ca_path': sims[0].ca_path},
              {'hostname': sims[1].service('xenserver').url, 'ca_path': sims[1].ca_path, 'password': XEN_PASSWORD}]
     run = run_inventory({'plugin': PLUGIN, 'pools': pools}, env={'XENSERVER_PASSWORD': XEN_PASSWORD})

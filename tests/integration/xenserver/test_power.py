@@ -5,19 +5,15 @@ import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm_state import VmState
-from tests.integration.xenserver.helpers import XEN_PASSWORD, client, writes
+from tests.integration.xenserver.helpers import client, writes
 
 STATES = ('running', 'halted', 'suspended', 'paused')
 
 
 @pytest.fixture
-def xen_sim(make_sim):
-    return make_sim(time_scale=200, config={'xenserver': {'password': XEN_PASSWORD, 'vms': 5}})
-
-
-@pytest.fixture
-def xen(xen_sim):
-    return xen_sim.service('xenserver')
+def xen_sim(make_pool):
+    """A pool whose clock runs 200 times faster than real time."""
+    return make_pool(time_scale=200, vms=5)
 
 
 def params(name, state):

@@ -14,14 +14,9 @@ NULL = 'OpaqueRef:NULL'
 
 
 @pytest.fixture
-def xen_sim(make_sim):
+def xen_sim(make_pool):
     """A pool whose clock only moves when a test advances it, so task states are deterministic."""
-    return make_sim(time_scale=0, config={'xenserver': {'password': XEN_PASSWORD, 'vms': 40}})
-
-
-@pytest.fixture
-def xen(xen_sim):
-    return xen_sim.service('xenserver')
+    return make_pool(time_scale=0, vms=40)
 
 
 def official_session(xen, url=None):
@@ -210,8 +205,8 @@ def test_get_all_records_where_expressions(xen):
     session.xenapi.session.logout()
 
 
-def test_session_limit_evicts_the_oldest_and_the_package_logs_in_again(make_sim):
-    sim = make_sim(config={'xenserver': {'password': XEN_PASSWORD, 'vms': 3, 'session_limit': 2}})
+def test_session_limit_evicts_the_oldest_and_the_package_logs_in_again(make_pool):
+    sim = make_pool(vms=3, session_limit=2)
     xen = sim.service('xenserver')
     oldest = official_session(xen)
     oldest.xenapi.login_with_password('root', XEN_PASSWORD, '2.3', 'it-limit')
@@ -229,8 +224,8 @@ def test_session_limit_evicts_the_oldest_and_the_package_logs_in_again(make_sim)
         session.xenapi.session.logout()
 
 
-def test_guest_metrics_appear_after_boot_in_simulator_time(make_sim):
-    sim = make_sim(time_scale=0, config={'xenserver': {'password': XEN_PASSWORD, 'vms': 20, 'boot_seconds': 30}})
+def test_guest_metrics_appear_after_boot_in_simulator_time(make_pool):
+    sim = make_pool(time_scale=0, vms=20, boot_seconds=30)
     xen = sim.service('xenserver')
     session = official_session(xen)
     session.xenapi.login_with_password('root', XEN_PASSWORD, '2.3', 'it')
