@@ -96,8 +96,9 @@ options:
 '''
 
 EXAMPLES = r'''
-# pool.xenserver.yml - credentials from XENSERVER_HOST / XENSERVER_USER / XENSERVER_PASSWORD (an AWX credential)
-plugin: opencitrix.automation.xenserver
+# The smallest pool.xenserver.yml takes the connection from XENSERVER_HOST, XENSERVER_USER and
+# XENSERVER_PASSWORD (for example an AWX credential) and holds one line:
+#   plugin: opencitrix.automation.xenserver
 
 # two-pools.xenserver.yml - any pool member works as hostname; cache the raw records for an hour
 plugin: opencitrix.automation.xenserver
