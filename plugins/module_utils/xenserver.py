@@ -350,6 +350,7 @@ class XenServerSession:
                 if exc.code == 'HOST_IS_SLAVE' and exc.details.get('error_description', [None, None])[1:]:
                     master = self._master(url, exc.details['error_description'][1])
                     self._debug('%s is a pool member; the master is %s' % (url, master))
+                    proxy('close')()
                     url = master
                     continue
                 raise
@@ -538,6 +539,9 @@ class XenServerSession:
         tasks = list(tasks)
 
         def finished(records):
+            for task, record in records.items():
+                if record and record.get('status') == 'pending':
+                    self._debug('%s: %s %d%%' % (what, record.get('name_label'), round(100 * float(record.get('progress') or 0))))
             done = {t: r for t, r in records.items() if t in tasks and (r is None or r.get('status') not in ('pending', 'cancelling'))}
             if (until_any and done) or len(done) == len(tasks):
                 return done
