@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""XenServer pools: pool and host facts in three bulk reads, and live migration of several VMs within
+a pool with bounded parallelism (a sliding window of ``Async.VM.pool_migrate`` tasks watched
+through ``event.from``, as seed 004's parallel XenMotion example does, without polling).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import Outcome, clamp
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import quote
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import (
+    MIB, ORDINARY_VMS, as_int,
+)
+
+MIGRATION_HARD_CAP = 16
+
+
+def host_summary(ref, host, metrics, master_ref):
+    software = host.get('software_version') or {}
+    cpu = host.get('cpu_info') or {}
+    resident = [r for r in host.get('resident_VMs') or [] if r != host.get('control_domain')]
+    return {
+        'name': host.get('name_label'), 'uuid': host.get('uuid'), 'address': host.get('address'),
+        'hostname': host.get('hostname'), 'is_master': ref == master_ref, 'enabled': bool(host.get('enabled')),
+        'live': bool(metrics.get('live')) if metrics else None,
+        'product_brand': software.get('product_brand'), 'product_version': software.get('product_version'),
+        'build_number': software.get('build_number'), 'xen_version': software.get('xen'),
+        'xapi_version': software.get('xapi'),
+        'api_version': '%s.%s' % (host.get('API_version_major'), host.get('API_version_minor')),
+        'edition': host.get('edition'), 'cpu_count': as_int(cpu.get('cpu_count')),
+        'socket_count': as_int(cpu.get('socket_count')), 'cpu_model': cpu.get('modelname'),
+        'cpu_speed_mhz': as_int(str(cpu.get('speed', '0')).split('.', maxsplit=1)[0]),
+        'memory_total_mb': as_int(metrics.get('memory_total')) // MIB if metrics else None,
+        'memory_free_mb': as_int(metrics.get('memory_free')) // MIB if metrics else None,
+        'vm_count': len(resident), 'tags': sorted(host.get('tags') or []),
+    }
+
+
+def pool_facts(session, names=None):
+    """``(pool, hosts)``: the pool and its hosts (all, or those named), master first."""
+    pools = session.all_records('pool', what='read the pool')
+    hosts = session.all_records('host', what='list hosts')
+    metrics = session.all_records('host_metrics', what='read host metrics')
+    if not pools:
+        raise errors.ResponseFormatError('Could not read the pool', api_message='the server reports no pool object')
+    pool = next(iter(pools.values()))
+    master_ref = pool.get('master')
+    master = hosts.get(master_ref) or {}
+    summaries = [host_summary(ref, host, metrics.get(host.get('metrics')) or {}, master_ref) for ref, host in hosts.items()]
+    wanted = set(names or [])
+    if wanted:
+        summaries = [h for h in summaries if h['name'] in wanted or h['uuid'] in wanted or h['address'] in wanted]
+    summaries.sort(key=lambda h: (not h['is_master'], h['name'] or ''))
+    facts = {'name': pool.get('name_label'), 'uuid': pool.get('uuid'), 'master': master.get('name_label'),
+             'master_address': master.get('address'), 'ha_enabled': bool(pool.get('ha_enabled')),
+             'host_count': len(hosts), 'tags': sorted(pool.get('tags') or [])}
+    return facts, summaries
+
+
+def find_host(hosts, label):
+    """``(ref, record)`` of the host whose name, UUID, address or hostname is ``label``."""
+    found = [(r, h) for r, h in hosts.items() if label in (h.get('name_label'), h.get('uuid'), h.get('address'), h.get('hostname'))]
+    if not found:
+        raise errors.NotFoundError('No host "%s" in the pool' % label,
+                                   hint='use a host name, UUID or address from xenserver_host_info')
+    if len(found) > 1:
+        raise errors.InputError('%d hosts match "%s"' % (len(found), label), hint='identify the host by UUID')
+    return found[0]
+
+
+class Migration:
+    """Live-migrates VMs to one host, at most ``concurrency`` at a time, and reports every VM."""
+
+    def __init__(self, session, concurrency=3, timeout=1800, live=True, check_mode=False, log=None):
+        self.session = session
+        self.concurrency = clamp(concurrency, MIGRATION_HARD_CAP)
+        self.timeout = timeout
+        self.live = live
+        self.check_mode = check_mode
+        self.log = log or (lambda message: None)
+
+    def resolve(self, labels):
+        """``{label: (ref, record)}`` for every VM name or UUID, in one call; missing and ambiguous
+        labels map to an error."""
+        clause = ' or '.join('field "name_label"=%s or field "uuid"=%s' % (quote(label), quote(label)) for label in labels)
+        found = self.session.all_records('VM', '(%s) and %s' % (clause, ORDINARY_VMS), what='look up the VMs to migrate')
+        resolved = {}
+        for label in labels:
+            matches = [(r, v) for r, v in found.items() if label in (v.get('name_label'), v.get('uuid'))]
+            if not matches:
+                resolved[label] = errors.NotFoundError('No VM called "%s"' % label)
+            elif len(matches) > 1:
+                resolved[label] = errors.InputError('%d VMs are called "%s"' % (len(matches), label),
+                                                    hint='identify the VM by uuid')
+            else:
+                resolved[label] = matches[0]
+        return resolved
+
+    def run(self, labels, host_label):
+        labels = list(dict.fromkeys(labels))
+        hosts = self.session.all_records('host', what='list hosts')
+        target_ref, target = find_host(hosts, host_label)
+        target_name = target.get('name_label')
+        outcomes, queue = {}, []
+        for label, found in self.resolve(labels).items():
+            item = {'vm': label, 'to_host': target_name}
+            if isinstance(found, errors.CitrixError):
+                outcomes[label] = Outcome(item, error=found)
+                continue
+            ref, vm = found
+            item.update(vm=vm.get('name_label'), uuid=vm.get('uuid'),
+                        from_host=(hosts.get(vm.get('resident_on')) or {}).get('name_label'))
+            if vm.get('resident_on') == target_ref:
+                outcomes[label] = Outcome(item, value='unchanged')
+            elif vm.get('power_state') != 'Running':
+                outcomes[label] = Outcome(item, error=errors.ConflictError(
+                    'Could not migrate VM %s' % vm.get('name_label'), code='VM_BAD_POWER_STATE',
+                    api_message='VM %s is %s; live migration needs it running' % (
+                        vm.get('name_label'), str(vm.get('power_state')).lower())))
+            elif self.check_mode:
+                outcomes[label] = Outcome(item, value='would migrate')
+            else:
+                queue.append((label, ref, item))
+        self._migrate(queue, target_ref, target_name, outcomes)
+        return [outcomes[label] for label in labels]
+
+    def _migrate(self, queue, target_ref, target_name, outcomes):
+        running = {}
+        deadline = time.monotonic() + self.timeout
+        options = {'live': 'true' if self.live else 'false'}
+        while queue or running:
+            while queue and len(running) < self.concurrency:
+                label, ref, item = queue.pop(0)
+                what = 'migrate VM %s to %s' % (item['vm'], target_name)
+                try:
+                    running[self.session.call('Async.VM.pool_migrate', ref, target_ref, options, what=what)] = (label, item, what)
+                    self.log('started: ' + what)
+                except errors.CitrixError as exc:
+                    outcomes[label] = Outcome(item, error=exc)
+            if not running:
+                continue
+            try:
+                finished = self.session.wait_tasks(list(running), max(0.0, deadline - time.monotonic()),
+                                                   'migrate %d VM(s)' % len(running), until_any=True)
+            except errors.WaitTimeoutError as exc:
+                for task, (label, item, _what) in running.items():
+                    outcomes[label] = Outcome(item, error=exc)
+                    self.session.forget_task(task, cancel=True)
+                for label, _ref, item in queue:
+                    outcomes[label] = Outcome(item, error=exc)
+                return
+            for task, record in finished.items():
+                label, item, what = running.pop(task)
+                try:
+                    self.session.task_outcome(task, record, what)
+                    outcomes[label] = Outcome(item, value='migrated')
+                except errors.CitrixError as exc:
+                    outcomes[label] = Outcome(item, error=exc)
+                self.session.forget_task(task)

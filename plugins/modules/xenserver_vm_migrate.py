@@ -1,0 +1,156 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: xenserver_vm_migrate
+short_description: Live-migrate XenServer VMs to another host of their pool
+version_added: 0.1.0
+description:
+  - Moves running VMs to one host of the same pool with XenMotion (C(VM.pool_migrate)), at most
+    O(concurrency) at a time; the migrations run as XenAPI tasks followed through the event system.
+  - A VM already running on the target host is left alone, so a second run changes nothing.
+  - Every VM gets an outcome; when some fail, the others still move and the task fails naming the failed ones.
+author:
+  - opencitrix maintainers (@opencitrix)
+requirements:
+  - XenAPI
+options:
+  vms:
+    description: Names or UUIDs of the VMs to move. Each must name exactly one running VM.
+    type: list
+    elements: str
+    required: true
+  target_host:
+    description: Name, UUID or address of the host to move the VMs to.
+    type: str
+    required: true
+  concurrency:
+    description: How many migrations run at the same time (at most 16).
+    type: int
+    default: 3
+  live:
+    description: Migrate without pausing the guests (the C(live) option of C(VM.pool_migrate)).
+    type: bool
+    default: true
+  timeout:
+    description: Seconds to wait for all migrations.
+    type: int
+    default: 1800
+extends_documentation_fragment:
+  - opencitrix.automation.xenserver
+  - opencitrix.automation.transport
+  - opencitrix.automation.attributes
+  - opencitrix.automation.attributes.xenserver
+attributes:
+  check_mode:
+    support: full
+    details: Reports which VMs would move; starts no migration.
+  diff_mode:
+    support: full
+    details: The host of each VM before and after.
+'''
+
+EXAMPLES = r'''
+- name: Empty xs-host-02 before maintenance, three migrations at a time
+  opencitrix.automation.xenserver_vm_migrate:
+    vms: "{{ vms_on_host2 }}"
+    target_host: xs-host-03
+    concurrency: 3
+
+- name: Move two VMs by UUID
+  opencitrix.automation.xenserver_vm_migrate:
+    vms:
+      - 0b3c2a47-8f5b-4a8e-9b0e-5b1a1c9d2e77
+      - 6f0e3f6e-2d2a-4a7c-9f43-1d5b0e8b7c10
+    target_host: 10.0.0.13
+'''
+
+RETURN = r'''
+vms:
+  description: One entry per requested VM, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    vm:
+      description: Name of the VM (or the label given, when it matched no single VM).
+      type: str
+    uuid:
+      description: UUID of the VM.
+      type: str
+    from_host:
+      description: Host the VM ran on before.
+      type: str
+    to_host:
+      description: Target host.
+      type: str
+    status:
+      description: V(migrated), V(unchanged) (already there), V(would migrate) (check mode) or V(failed).
+      type: str
+    msg:
+      description: Why it failed.
+      type: str
+      returned: when status is V(failed)
+  sample:
+    - {vm: web01, uuid: 0b3c2a47-8f5b-4a8e-9b0e-5b1a1c9d2e77, from_host: xs-host-02, to_host: xs-host-03, status: migrated}
+    - {vm: web02, uuid: 1c4d3b58-9a6c-4b9f-8c1f-6c2b2d0e3f88, from_host: xs-host-03, to_host: xs-host-03, status: unchanged}
+failed_vms:
+  description: Names of the VMs that could not be moved.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+'''
+
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_module import (
+    xenserver_module, xenserver_session,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_pool import Migration
+
+
+def report(outcomes):
+    vms, failed = [], []
+    for outcome in outcomes:
+        entry = dict(outcome.item, status=outcome.value if outcome.ok else 'failed')
+        if not outcome.ok:
+            entry['msg'] = str(outcome.error)
+            failed.append(entry['vm'])
+        vms.append(entry)
+    return vms, failed
+
+
+def main():
+    module = xenserver_module(
+        dict(
+            vms=dict(type='list', elements='str', required=True),
+            target_host=dict(type='str', required=True),
+            concurrency=dict(type='int', default=3),
+            live=dict(type='bool', default=True),
+            timeout=dict(type='int', default=1800),
+        ),
+    )
+    params = module.params
+    with module.handle_errors():
+        with xenserver_session(module) as session:
+            outcomes = Migration(session, concurrency=params['concurrency'], timeout=params['timeout'], live=params['live'],
+                                 check_mode=module.check_mode, log=module.debug_log).run(params['vms'], params['target_host'])
+        vms, failed = report(outcomes)
+        moved = [v for v in vms if v['status'] in ('migrated', 'would migrate')]
+        result = dict(changed=bool(moved), vms=vms, failed_vms=failed,
+                      diff={'before': {v['vm']: v.get('from_host') for v in moved},
+                            'after': {v['vm']: v['to_host'] for v in moved}})
+        if failed:
+            reasons = '; '.join('%s: %s' % (v['vm'], v['msg']) for v in vms if v['status'] == 'failed')
+            module.fail_json(msg='Could not migrate %d of %d VMs (%s)' % (len(failed), len(vms), reasons), **result)
+        module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
