@@ -1,2 +1,18 @@
 """Benchmarks against the simulator: request counts and timings, each against a baseline measured
-in the same run. ``python -m bench.run --help``."""
+in the same run. ``python -m bench.run --help``.
+
+Importing this package puts the checkout and its collections path on ``sys.path``, so scenarios can
+import the collection's own clients."""
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tests.harness import collections_path  # noqa: E402 - needs ROOT on sys.path
+
+COLLECTIONS = collections_path()
+if COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)

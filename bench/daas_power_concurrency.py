@@ -11,25 +11,16 @@ table and one JSON line; exits 1 when the concurrent run is not under a third of
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+from tests.simulator.core import Simulator
 
-from tests.conftest import COLLECTIONS  # noqa: E402 - the collections path holding this checkout
-from tests.simulator.core import Simulator  # noqa: E402
-
-if COLLECTIONS not in sys.path:
-    sys.path.insert(0, COLLECTIONS)
-
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (  # noqa: E402
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
     DaasClient, find_machines, outcome_counts,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas_power import apply_power_state  # noqa: E402
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas_power import apply_power_state
 
 # Simulator seconds per real second, so that a 40 s reboot finishes before the first job poll (1 s):
 # both runs then wait the same, and the difference is the sending of the actions.

@@ -17,6 +17,16 @@ if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 
 
+@pytest.fixture(autouse=True)
+def fresh_token_memory():
+    """Each test starts without in-memory tokens: simulators of earlier tests in the same worker may
+    have listened on the same loopback port, and their tokens mean nothing to a new simulator."""
+    from ansible_collections.opencitrix.automation.plugins.module_utils import token_cache
+    token_cache._MEMORY.clear()
+    yield
+    token_cache._MEMORY.clear()
+
+
 @pytest.fixture(scope='session')
 def sim_ca():
     """One throwaway CA for the session (issuing it costs more than starting a simulator)."""

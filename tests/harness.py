@@ -105,8 +105,55 @@ class PlaybookRun:
         return '<PlaybookRun rc=%s>\n%s' % (self.rc, self.output[-4000:])
 
 
+def untagged(value):
+    """ansible-inventory's JSON without the ``{"__ansible_unsafe": ...}`` wrappers it puts around
+    strings that came from an inventory plugin (API data is never templated)."""
+    if isinstance(value, dict):
+        if set(value) == {'__ansible_unsafe'}:
+            return value['__ansible_unsafe']
+        return {k: untagged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [untagged(v) for v in value]
+    return value
+
+
+class InventoryRun:
+    """Outcome of one ``ansible-inventory --list`` run: ``data`` is the inventory (None when the run
+    failed); ``parsed`` is False when Ansible reported the source as unparsable (it then still exits 0)."""
+
+    def __init__(self, proc, output_file):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout or ''
+        self.stderr = proc.stderr or ''
+        self.data = None
+        if proc.returncode == 0 and os.path.exists(output_file):
+            with open(output_file) as handle:
+                self.data = untagged(json.load(handle))
+        self.parsed = (self.data is not None and 'Failed to parse' not in self.stderr
+                       and 'Unable to parse' not in self.stderr)
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    @property
+    def inventory(self):
+        return self.data
+
+    @property
+    def hostvars(self):
+        return self.data['_meta']['hostvars']
+
+    def group(self, name):
+        """Hosts directly in group ``name``, sorted."""
+        return sorted(self.data.get(name, {}).get('hosts', []))
+
+    def __repr__(self):
+        return '<InventoryRun rc=%s parsed=%s>\n%s' % (self.rc, self.parsed, self.output[-4000:])
+
+
 class Runner:
-    """Runs playbooks in ``workdir``, numbering the files it writes."""
+    """Runs playbooks and inventories in ``workdir``, numbering the files it writes."""
 
     def __init__(self, workdir):
         self.workdir = str(workdir)
@@ -137,3 +184,20 @@ class Runner:
         proc = subprocess.run(cmd, env=run_env, cwd=self.workdir, capture_output=capture, text=True,
                               timeout=timeout, check=False)
         return PlaybookRun(proc, results_file)
+
+    def inventory(self, config, env=None, name=None, verbosity=0, args=(), timeout=600):
+        """``ansible-inventory -i <config> --list`` for real. ``config`` (a dict) is written as YAML to
+        ``name`` (default ``inv<n>.<plugin>.yml``; reuse a name to reuse its inventory cache)."""
+        self.count += 1
+        plugin = str(config.get('plugin', 'inventory')).rsplit('.', 1)[-1]
+        path = os.path.join(self.workdir, name or 'inv%d.%s.yml' % (self.count, plugin))
+        with open(path, 'w') as handle:
+            handle.write(yaml.safe_dump(config, sort_keys=False))
+        output = os.path.join(self.workdir, 'inventory%d.json' % self.count)
+        cmd = [tool('ansible-inventory'), '-i', path, '--list', '--output', output]
+        if verbosity:
+            cmd.append('-' + 'v' * verbosity)
+        cmd += list(args)
+        proc = subprocess.run(cmd, env=ansible_env(self.workdir, env), cwd=self.workdir, capture_output=True,
+                              text=True, timeout=timeout, check=False)
+        return InventoryRun(proc, output)

@@ -1,16 +1,9 @@
 """Helpers shared by the DaaS tests: environments for the DaaS modules, in-process clients, one-task
 plays and real ``ansible-inventory`` runs."""
 
-import json
-import os
-import subprocess
-import sys
-
-import yaml
-
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
-from tests.conftest import COLLECTIONS
+from tests.harness import Runner
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 
 # Simulator seconds per real second: a 40 s reboot takes 0.8 s, while a Cloud token (3600 simulator
@@ -62,57 +55,7 @@ def power_requests(sim):
     return sim.stats.count(route='daas.power.*')
 
 
-def inventory_environment(tmp_path, env):
-    """The environment of an ``ansible-inventory`` run: no inherited CITRIX_/ANSIBLE_ settings or proxies,
-    this checkout on the collections path, a private token cache."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(('CITRIX_', 'ANSIBLE_')) and not k.lower().endswith('_proxy')}
-    clean.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_HOME=str(tmp_path / 'ansible-home'),
-                 ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'), XDG_CACHE_HOME=str(tmp_path / 'xdg-cache'),
-                 NO_PROXY='127.0.0.1,localhost', ANSIBLE_NOCOLOR='1')
-    clean.update(env)
-    return clean
-
-
-class InventoryRun:
-    def __init__(self, proc, output_file):
-        self.rc = proc.returncode
-        self.output = proc.stdout + proc.stderr
-        self.inventory = None
-        if proc.returncode == 0 and os.path.exists(output_file):
-            with open(output_file) as handle:
-                self.inventory = untagged(json.load(handle))
-
-    @property
-    def hostvars(self):
-        return self.inventory['_meta']['hostvars']
-
-    def group(self, name):
-        return self.inventory.get(name, {}).get('hosts', [])
-
-    def __repr__(self):
-        return '<InventoryRun rc=%s>\n%s' % (self.rc, self.output[-4000:])
-
-
-def untagged(value):
-    """ansible-inventory's JSON with the ``{"__ansible_unsafe": ...}`` wrappers (API data is untrusted) removed."""
-    if isinstance(value, dict):
-        if set(value) == {'__ansible_unsafe'}:
-            return value['__ansible_unsafe']
-        return {k: untagged(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [untagged(v) for v in value]
-    return value
-
-
 def run_inventory(tmp_path, config, env, name='test.citrix_daas.yml', args=()):
-    """``ansible-inventory -i <config> --list`` for real; ``config`` is written as YAML to ``name``."""
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    output = tmp_path / 'inventory.json'
-    if output.exists():
-        output.unlink()
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-inventory'), '-i', str(path),
-                           '--list', '--output', str(output)] + list(args), env=inventory_environment(tmp_path, env),
-                          cwd=str(tmp_path), capture_output=True, text=True, timeout=600, check=False)
-    return InventoryRun(proc, str(output))
+    """``ansible-inventory -i <config> --list`` for real; ``config`` is written as YAML to ``name``
+    (the same name across runs, so the inventory cache is shared)."""
+    return Runner(tmp_path).inventory(config, env=env, name=name, args=args)

@@ -37,9 +37,9 @@ def test_hosts_vms_groups_addresses_and_a_cached_second_run(xen_sim, xen, xen_en
     assert calls(xen_sim, 'VM.get_all_records_where') == 1 and xen.active_sessions() == {}
 
     assert first.group('xenserver_hosts') == ['xs-host-01', 'xs-host-02', 'xs-host-03']
-    master = first.hostvars('xs-host-01')
+    master = first.hostvars['xs-host-01']
     assert master['ansible_host'] == '127.0.0.1' and master['xenserver_is_master'] is True
-    assert first.hostvars('xs-host-02')['ansible_host'] == '127.0.0.2'
+    assert first.hostvars['xs-host-02']['ansible_host'] == '127.0.0.2'
     expected = expected_addresses(xen)
     assert len(expected) == 40 and first.group('xenserver_vms') == sorted(expected)
     hostvars = first.data['_meta']['hostvars']
@@ -113,7 +113,7 @@ def test_templates_and_snapshots_only_when_asked_and_vms_by_uuid(xen_sim, xen, x
     assert {'web-template', 'Debian Bookworm 12', 'web-0005 before upgrade', 'web-0005'} <= names
     assert not any(n.startswith('Control domain') for n in names)
     uuid = xen.vm('web-0005')['uuid']
-    assert run.hostvars(uuid)['xenserver_name'] == 'web-0005'
+    assert run.hostvars[uuid]['xenserver_name'] == 'web-0005'
 
 
 def test_errors_are_one_line_and_secrets_stay_hidden(xen_sim, xen, xen_env, run_inventory):
