@@ -82,7 +82,7 @@ docs-lint: venv collection-link
 docs: venv collection-link
 	rm -rf $(DOCS_BUILD) && mkdir -p .cache && mkdir -m 755 $(DOCS_BUILD)
 	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) antsibull-docs sphinx-init --use-current --dest-dir $(DOCS_BUILD) opencitrix.automation
-	printf "\n# Offline build: no intersphinx inventories to download.\nintersphinx_mapping = {}\nsuppress_warnings = ['ref.ref']\n" >> $(DOCS_BUILD)/conf.py
+	printf "\n# Offline build: no intersphinx inventories to download.\nintersphinx_mapping = {}\nsuppress_warnings = ['ref.ref', 'ref.envvar']\n" >> $(DOCS_BUILD)/conf.py
 	cd $(DOCS_BUILD) && PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) ./build.sh > build.log 2>&1 || (tail -40 build.log; exit 1)
 	rm -rf docs/_site && cp -r $(DOCS_BUILD)/build/html docs/_site
 	@echo "docs: open docs/_site/index.html"
