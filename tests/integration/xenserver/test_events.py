@@ -6,13 +6,16 @@ cancel, filters, one-line errors and no secret in any log line."""
 import asyncio
 import json
 import os
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import EventStream
-from tests.harness import ROOT
+from tests.harness import ROOT, collections_path
 from tests.integration.eda_support import RunningSource, captured_logs, until
 from tests.integration.xenserver.helpers import XEN_PASSWORD, calls, client, writes
 
@@ -272,3 +275,36 @@ def test_designate_new_master_moves_the_pool_and_the_session_follows(xen_sim, xe
         assert len(xen.active_sessions()) == 1  # the first session was logged out through the new master
     assert xen_sim.stats.writes(route='xenserver.pool.designate_new_master') == 1
     assert xen.active_sessions() == {}
+
+
+def test_the_manual_runner_prints_events_from_the_installed_layout_and_logs_out_on_interrupt(xen_sim, xen):
+    xen.add_test_vm('runner-vm', power_state='Running')
+    # The collection as installed (ansible_collections/opencitrix/automation/...), so the runner must find
+    # its own module_utils from its path.
+    script = os.path.join(collections_path(), 'ansible_collections', 'opencitrix', 'automation', 'extensions', 'eda',
+                          'plugins', 'event_source', 'xenserver_events.py')
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(('XENSERVER_', 'PYTHONPATH')))
+    env.update(XENSERVER_HOST=xen.url, XENSERVER_PASSWORD=XEN_PASSWORD, XENSERVER_CA_PATH=xen_sim.ca_path)
+    options = json.dumps({'classes': ['VM'], 'fields': ['power_state'], 'event_timeout': 0.5})
+    runner = subprocess.Popen([sys.executable, script, options], env=env, cwd=os.path.dirname(script),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while calls(xen_sim, 'event.from') < 2 and runner.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        xen.halt_guest('runner-vm')
+        line = runner.stdout.readline()
+        runner.send_signal(signal.SIGINT)
+        _out, err = runner.communicate(timeout=15)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    assert summary(json.loads(line)) == ('vm', 'mod', 'runner-vm', {'power_state': ('Running', 'Halted')})
+    assert runner.returncode == 0 and 'Traceback' not in err
+    assert xen.active_sessions() == {}
+
+    env['XENSERVER_PASSWORD'] = 'wrong-' + XEN_PASSWORD
+    failed = subprocess.run([sys.executable, script], env=env, capture_output=True, text=True, timeout=30)
+    assert failed.returncode == 1 and failed.stdout == ''
+    assert failed.stderr.count('\n') == 1 and 'SESSION_AUTHENTICATION_FAILED' in failed.stderr
+    assert XEN_PASSWORD not in failed.stderr

@@ -81,7 +81,7 @@ def test_argument_errors_are_one_line_and_hide_secrets(monkeypatch):
 
 def test_session_crossing_zero_is_its_own_watch():
     machine = {'PowerState': 'On', 'SessionCount': 3, 'InMaintenanceMode': False, 'RegistrationState': 'Registered'}
-    assert watched_state(machine, ['has_sessions', 'power_state']) == {'has_sessions': True, 'power_state': 'On',
-                                                                      'session_count': 3}
+    assert watched_state(machine, ['has_sessions', 'power_state']) == {
+        'has_sessions': True, 'power_state': 'On', 'session_count': 3}
     assert watched_state(dict(machine, SessionCount=None), ['has_sessions'])['has_sessions'] is None
     assert watched_state(machine, ['session_count']) == {'session_count': 3}

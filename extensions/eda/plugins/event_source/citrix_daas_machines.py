@@ -122,7 +122,7 @@ async def main(queue, args):
 
 
 if __name__ == '__main__':
-    # Manual use: python citrix_daas_machines.py '{"interval": 30}' with CITRIX_CLIENT_ID,
+    # Manual use, from the installed collection: python citrix_daas_machines.py '{"interval": 30}' with CITRIX_CLIENT_ID,
     # CITRIX_CLIENT_SECRET and CITRIX_CUSTOMER_ID set; prints one JSON event per line until interrupted.
     class PrintQueue:
         async def put(self, event):
@@ -133,3 +133,5 @@ if __name__ == '__main__':
         asyncio.run(main(PrintQueue(), json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}))
     except KeyboardInterrupt:
         pass
+    except errors.CitrixError as exc:
+        sys.exit(str(exc))

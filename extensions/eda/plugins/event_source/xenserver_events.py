@@ -129,6 +129,7 @@ except ImportError:
     # Loaded by file path from an installed collection: make its ansible_collections tree importable.
     sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), *(['..'] * 7))))
 
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors  # noqa: E402
 from ansible_collections.opencitrix.automation.plugins.module_utils.event_source import (  # noqa: E402
     run_blocking_source, source_params,
 )
@@ -149,7 +150,7 @@ async def main(queue, args):
 
 
 if __name__ == '__main__':
-    # Manual use: python xenserver_events.py '{"classes": ["VM"]}' with XENSERVER_HOST, XENSERVER_USER
+    # Manual use, from the installed collection: python xenserver_events.py '{"classes": ["VM"]}' with XENSERVER_HOST, XENSERVER_USER
     # and XENSERVER_PASSWORD set; prints one JSON event per line until interrupted.
     class PrintQueue:
         async def put(self, event):
@@ -160,3 +161,5 @@ if __name__ == '__main__':
         asyncio.run(main(PrintQueue(), json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}))
     except KeyboardInterrupt:
         pass
+    except errors.CitrixError as exc:
+        sys.exit(str(exc))
