@@ -14,6 +14,9 @@ __metaclass__ = type
 
 import asyncio
 import concurrent.futures
+import json
+import logging
+import sys
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -52,3 +55,21 @@ async def run_blocking_source(queue, produce, close, pause=0.0):
             await loop.run_in_executor(worker, close)
         finally:
             worker.shutdown(wait=False)
+
+
+def run_by_hand(main, argv=None):
+    """The sources' runner for manual use: options as JSON in the first argument, connection settings
+    from the environment; prints one JSON event per line until interrupted (then logs out). An error
+    ends the process with its one-line message."""
+    class PrintQueue:
+        async def put(self, event):
+            print(json.dumps(event, sort_keys=True), flush=True)
+
+    argv = sys.argv if argv is None else argv
+    logging.basicConfig(level=logging.INFO)
+    try:
+        asyncio.run(main(PrintQueue(), json.loads(argv[1]) if len(argv) > 1 else {}))
+    except KeyboardInterrupt:
+        pass
+    except errors.CitrixError as exc:
+        sys.exit(str(exc))

@@ -389,28 +389,23 @@ class XenServerSession:
             self._proxy = old_proxy
             raise error
         if old_proxy is not None:
-            self.stats.record('XMLRPC', 'session.logout')
-            try:
-                # A plain XML-RPC call naming the old session; the package's own logout would end the new one.
-                self._proxy.session.logout(old_handle)
-            except Exception as exc:  # pylint: disable=broad-except
-                self._debug('logout of the previous session failed: %s' % type(exc).__name__)
-            try:
-                old_proxy('close')()
-            except Exception:  # pylint: disable=broad-except
-                pass
+            # A plain XML-RPC call naming the old session: the package's own logout would end the new one.
+            self._end(old_proxy, lambda: self._proxy.session.logout(old_handle))
         return self
 
     def close(self):
         """Log out (when a session is open) and drop the connection. Never raises."""
         proxy, self._proxy = self._proxy, None
-        if proxy is None:
-            return
+        if proxy is not None:
+            self._end(proxy, proxy.xenapi.session.logout)
+
+    def _end(self, proxy, logout):
+        """Call ``logout`` and drop ``proxy``'s connection; best effort: the outcome of the work done
+        must not depend on it."""
+        self.stats.record('XMLRPC', 'session.logout')
         try:
-            self.stats.record('XMLRPC', 'session.logout')
-            proxy.xenapi.session.logout()
+            logout()
         except Exception as exc:  # pylint: disable=broad-except
-            # logging out is best effort: the task's outcome must not depend on it
             self._debug('logout failed: %s' % type(exc).__name__)
         try:
             proxy('close')()

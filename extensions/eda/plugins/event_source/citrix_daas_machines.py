@@ -87,8 +87,6 @@ EXAMPLES = r'''
           name: opencitrix.automation.eda_reboot_unregistered_machine
 '''
 
-import asyncio
-import json
 import logging
 import os
 import sys
@@ -105,7 +103,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas_machine
     MachineWatch, machine_watch_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.event_source import (  # noqa: E402
-    run_blocking_source, source_params,
+    run_blocking_source, run_by_hand, source_params,
 )
 
 LOGGER = logging.getLogger('opencitrix.automation.citrix_daas_machines')
@@ -122,16 +120,6 @@ async def main(queue, args):
 
 
 if __name__ == '__main__':
-    # Manual use, from the installed collection: python citrix_daas_machines.py '{"interval": 30}' with CITRIX_CLIENT_ID,
-    # CITRIX_CLIENT_SECRET and CITRIX_CUSTOMER_ID set; prints one JSON event per line until interrupted.
-    class PrintQueue:
-        async def put(self, event):
-            print(json.dumps(event, sort_keys=True))
-
-    logging.basicConfig(level=logging.INFO)
-    try:
-        asyncio.run(main(PrintQueue(), json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}))
-    except KeyboardInterrupt:
-        pass
-    except errors.CitrixError as exc:
-        sys.exit(str(exc))
+    # Manual use, from the installed collection: python citrix_daas_machines.py '{"interval": 30}'
+    # with CITRIX_CLIENT_ID, CITRIX_CLIENT_SECRET and CITRIX_CUSTOMER_ID set.
+    run_by_hand(main)

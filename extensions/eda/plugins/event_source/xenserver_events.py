@@ -117,8 +117,6 @@ EXAMPLES = r'''
           name: opencitrix.automation.eda_restart_vm
 '''
 
-import asyncio
-import json
 import logging
 import os
 import sys
@@ -129,9 +127,8 @@ except ImportError:
     # Loaded by file path from an installed collection: make its ansible_collections tree importable.
     sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), *(['..'] * 7))))
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors  # noqa: E402
 from ansible_collections.opencitrix.automation.plugins.module_utils.event_source import (  # noqa: E402
-    run_blocking_source, source_params,
+    run_blocking_source, run_by_hand, source_params,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession  # noqa: E402
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import (  # noqa: E402
@@ -150,16 +147,6 @@ async def main(queue, args):
 
 
 if __name__ == '__main__':
-    # Manual use, from the installed collection: python xenserver_events.py '{"classes": ["VM"]}' with XENSERVER_HOST, XENSERVER_USER
-    # and XENSERVER_PASSWORD set; prints one JSON event per line until interrupted.
-    class PrintQueue:
-        async def put(self, event):
-            print(json.dumps(event, sort_keys=True))
-
-    logging.basicConfig(level=logging.INFO)
-    try:
-        asyncio.run(main(PrintQueue(), json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}))
-    except KeyboardInterrupt:
-        pass
-    except errors.CitrixError as exc:
-        sys.exit(str(exc))
+    # Manual use, from the installed collection: python xenserver_events.py '{"classes": ["VM"]}'
+    # with XENSERVER_HOST, XENSERVER_USER and XENSERVER_PASSWORD set.
+    run_by_hand(main)
