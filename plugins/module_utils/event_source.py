@@ -63,13 +63,18 @@ def run_by_hand(main, argv=None):
     ends the process with its one-line message."""
     class PrintQueue:
         async def put(self, event):
-            print(json.dumps(event, sort_keys=True), flush=True)
+            sys.stdout.write(json.dumps(event, sort_keys=True) + '\n')
+            sys.stdout.flush()
 
     argv = sys.argv if argv is None else argv
+    try:
+        args = json.loads(argv[1]) if len(argv) > 1 else {}
+    except ValueError as exc:
+        raise SystemExit('The options must be one JSON object, such as \'{"interval": 30}\' (%s)' % exc)
     logging.basicConfig(level=logging.INFO)
     try:
-        asyncio.run(main(PrintQueue(), json.loads(argv[1]) if len(argv) > 1 else {}))
+        asyncio.run(main(PrintQueue(), args))
     except KeyboardInterrupt:
         pass
     except errors.CitrixError as exc:
-        sys.exit(str(exc))
+        raise SystemExit(str(exc))

@@ -304,7 +304,7 @@ def test_the_manual_runner_prints_events_from_the_installed_layout_and_logs_out_
     assert xen.active_sessions() == {}
 
     env['XENSERVER_PASSWORD'] = 'wrong-' + XEN_PASSWORD
-    failed = subprocess.run([sys.executable, script], env=env, capture_output=True, text=True, timeout=30)
+    failed = subprocess.run([sys.executable, script], env=env, capture_output=True, text=True, timeout=30, check=False)
     assert failed.returncode == 1 and failed.stdout == ''
     assert failed.stderr.count('\n') == 1 and 'SESSION_AUTHENTICATION_FAILED' in failed.stderr
     assert XEN_PASSWORD not in failed.stderr
