@@ -35,6 +35,8 @@ INTERNAL_CLASSES = ('pool', 'host')
 # Session records are other clients' credentials; "*" would include them.
 REFUSED_CLASSES = ('session', '*')
 RECONNECT_DELAY_MAX = 30.0
+# Recoveries in a row without one successful read: the pool answers logins but not event.from.
+MAX_RECOVERIES_IN_A_ROW = 5
 
 
 def event_stream_argument_spec():
@@ -88,6 +90,7 @@ class EventStream:
         self.records = None   # {ref: (class, record)} once the first snapshot was read
         self.token = None     # None: the next call reads a fresh snapshot
         self.recoveries = {'events_lost': 0, 'reconnects': 0}
+        self.recovering = 0
 
     @classmethod
     def from_params(cls, session, params, log=None):
@@ -108,17 +111,24 @@ class EventStream:
         """The events of the next ``event.from`` round trip (after a recovery: of a fresh snapshot)."""
         while True:
             try:
-                if self.token is None:
-                    return self._resync()
-                batch = self.session.event_from(self.subscriptions, self.token, self.event_timeout,
-                                                what='read XenServer events')
-                events = []
-                for event in batch.get('events') or []:
-                    events.extend(self._apply(event))
-                self.token = batch.get('token')
+                events = self._read()
+                self.recovering = 0
                 return events
             except errors.CitrixError as exc:
+                self.recovering += 1
+                if self.recovering > MAX_RECOVERIES_IN_A_ROW:
+                    raise
                 self._recover(exc)
+
+    def _read(self):
+        if self.token is None:
+            return self._resync()
+        batch = self.session.event_from(self.subscriptions, self.token, self.event_timeout, what='read XenServer events')
+        events = []
+        for event in batch.get('events') or []:
+            events.extend(self._apply(event))
+        self.token = batch.get('token')
+        return events
 
     def _resync(self):
         """Read every watched object; emit what differs from the records known before (nothing the

@@ -308,3 +308,17 @@ def test_the_manual_runner_prints_events_from_the_installed_layout_and_logs_out_
     assert failed.returncode == 1 and failed.stdout == ''
     assert failed.stderr.count('\n') == 1 and 'SESSION_AUTHENTICATION_FAILED' in failed.stderr
     assert XEN_PASSWORD not in failed.stderr
+
+
+def test_a_pool_that_accepts_logins_but_never_answers_event_from_fails_the_source(xen_sim, xen):
+    with client(xen, retries=0) as session:
+        stream = EventStream(session, event_timeout=0.3)
+        stream.next_events()
+        xen_sim.faults.add(route='xenserver.event.from', action='reset', times=-1)
+        logins = xen.logins
+        with pytest.raises(errors.TransportError) as failure:
+            stream.next_events()
+    assert 'connection reset' in str(failure.value) and '\n' not in str(failure.value)
+    assert stream.recoveries['reconnects'] == 5 and xen.logins == logins + 5
+    xen_sim.faults.clear()
+    assert xen.active_sessions() == {}

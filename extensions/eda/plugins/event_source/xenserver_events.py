@@ -26,7 +26,8 @@ description:
     C(EVENTS_LOST), and after a change of pool master, the pool is read again and only the objects that
     differ from what was last seen are reported, once. When the master stops answering, the other pool
     members (followed through their host records) are asked for the new one, for up to
-    O(reconnect_timeout) seconds.
+    O(reconnect_timeout) seconds. Five recoveries in a row without one successful read stop the source
+    with the last error.
   - On shutdown the session is logged out, once the call in flight returns (within O(event_timeout)).
   - Connection options fall back to the same environment variables as the XenServer modules, so an
     Event-Driven Ansible credential can inject them.
