@@ -337,15 +337,16 @@ class XenServerSession:
             address = '[%s]' % address
         return '%s://%s%s' % (scheme, address, port)
 
-    def login(self):
-        """Log in, following ``HOST_IS_SLAVE`` to the pool master."""
-        url = self.url
+    def login(self, url=None, retries=None):
+        """Log in at ``url`` (by default the configured host), following ``HOST_IS_SLAVE`` to the pool
+        master. ``retries`` overrides the retry policy's count for connection errors."""
+        url = url or self.url
         what = 'log in to XenServer %s as %s' % (url, self.username)
         for _hop in range(MAX_REDIRECTS + 1):
             proxy = self._new_proxy(url)
             try:
                 self._attempt('session.login_with_password', lambda: proxy.xenapi.login_with_password(
-                    self.username, self._password, LOGIN_API_VERSION, self.originator), what, url)
+                    self.username, self._password, LOGIN_API_VERSION, self.originator), what, url, retries)
             except errors.CitrixError as exc:
                 if exc.code == 'HOST_IS_SLAVE' and exc.details.get('error_description', [None, None])[1:]:
                     master = self._master(url, exc.details['error_description'][1])
@@ -362,16 +363,49 @@ class XenServerSession:
         raise errors.ApiError('Could not ' + what, code='HOST_IS_SLAVE',
                               api_message='more than %d master redirects' % MAX_REDIRECTS)
 
+    def reconnect(self, addresses=()):
+        """Log in again after the pool master changed or stopped answering, as seed 004 tells clients
+        to: try each of ``addresses`` (pool member addresses or URLs, the master a ``HOST_IS_SLAVE``
+        named first), then the configured host, once each, following ``HOST_IS_SLAVE`` from whichever
+        answers. The previous session is then logged out through the new master (sessions are
+        pool-wide). Raises the last connection error when none answers."""
+        old_proxy, old_handle = self._proxy, self._handle
+        self._proxy = None
+        base = self.master_url or self.url
+        candidates = []
+        for address in list(addresses) + [self.url]:
+            url = address if '://' in address else self._master(base, address)
+            if url not in candidates:
+                candidates.append(url)
+        error = None
+        for url in candidates:
+            try:
+                self.login(url, retries=0)
+                break
+            except errors.TransportError as exc:
+                self._debug('%s does not answer: %s' % (url, exc.api_message))
+                error = exc
+        else:
+            self._proxy = old_proxy
+            raise error
+        if old_proxy is not None:
+            # A plain XML-RPC call naming the old session: the package's own logout would end the new one.
+            self._end(old_proxy, lambda: self._proxy.session.logout(old_handle))
+        return self
+
     def close(self):
         """Log out (when a session is open) and drop the connection. Never raises."""
         proxy, self._proxy = self._proxy, None
-        if proxy is None:
-            return
+        if proxy is not None:
+            self._end(proxy, proxy.xenapi.session.logout)
+
+    def _end(self, proxy, logout):
+        """Call ``logout`` and drop ``proxy``'s connection; best effort: the outcome of the work done
+        must not depend on it."""
+        self.stats.record('XMLRPC', 'session.logout')
         try:
-            self.stats.record('XMLRPC', 'session.logout')
-            proxy.xenapi.session.logout()
+            logout()
         except Exception as exc:  # pylint: disable=broad-except
-            # logging out is best effort: the task's outcome must not depend on it
             self._debug('logout failed: %s' % type(exc).__name__)
         try:
             proxy('close')()
@@ -410,7 +444,8 @@ class XenServerSession:
             self._debug('session renewed after SESSION_INVALID')
         return result
 
-    def _attempt(self, method, thunk, what, url):
+    def _attempt(self, method, thunk, what, url, retries=None):
+        retries = self.retry.retries if retries is None else retries
         attempt = 0
         while True:
             self.stats.record('XMLRPC', method)
@@ -422,7 +457,7 @@ class XenServerSession:
                 raise self._fault_error(exc, what, url)
             except xmlrpc.client.ProtocolError as exc:
                 status = exc.errcode
-                if _is_read(method) and status in (502, 503, 504) and attempt < self.retry.retries:
+                if _is_read(method) and status in (502, 503, 504) and attempt < retries:
                     attempt = self._pause(attempt, method, 'HTTP %s' % status)
                     continue
                 raise errors.error_class_for_status(status)(
@@ -440,7 +475,7 @@ class XenServerSession:
                                                  api_message=self.redact('unexpected XML-RPC content: %s' % exc)[:200],
                                                  hint='check that hostname points at a XenServer host')
             except (OSError, http.client.HTTPException) as exc:
-                if (_is_read(method) or _never_sent(exc)) and attempt < self.retry.retries:
+                if (_is_read(method) or _never_sent(exc)) and attempt < retries:
                     attempt = self._pause(attempt, method, type(exc).__name__)
                     continue
                 raise self._transport_error(exc, what, url, maybe_processed=not (_is_read(method) or _never_sent(exc)))

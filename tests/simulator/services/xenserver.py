@@ -135,8 +135,12 @@ class XenServerPool(VmOperations, Service):
         builder.build()
         self.hosts = builder.hosts
         self.networks = builder.networks
+        self.master_index = 0
         if not hasattr(self, 'listener_hosts'):
             self.listener_hosts = {}
+            self.host_listeners = []
+        elif self.host_listeners:
+            self.master_listener = self.host_listeners[0]
 
     # -- listeners ------------------------------------------------------------------------------
 
@@ -158,13 +162,30 @@ class XenServerPool(VmOperations, Service):
                     self.sim.listeners.pop(listener.name, None)
                 continue
             self.listener_hosts = {listener.name: listener for listener in opened}
-            self.master_listener = master
+            self.host_listeners = opened  # by host index
+            self.master_listener = opened[self.master_index]
             return
         raise RuntimeError('could not open the XenServer pool listeners on one port')
 
     @property
     def url(self):
         return self.master_listener.url
+
+    @property
+    def master_host(self):
+        return self.hosts[self.master_index]
+
+    def designate_master(self, index):
+        """Make host ``index`` the pool master, as ``pool.designate_new_master`` or an HA failover does:
+        from now on its listener serves the pool and every other member (the old master included)
+        answers ``HOST_IS_SLAVE`` with its address. Sessions and the event history are pool-wide and
+        survive; calls already in progress on the old master finish normally."""
+        with self.db.lock:
+            self.master_index = int(index)
+            if self.host_listeners:
+                self.master_listener = self.host_listeners[self.master_index]
+            self.db.update('pool', self.pool, master=self.master_host)
+        return ''
 
     def member_url(self, index=1):
         return self.listener_hosts['xenserver-member%d' % index].url
@@ -226,7 +247,7 @@ class XenServerPool(VmOperations, Service):
 
     def dispatch(self, listener, method, params):
         if listener != self.master_listener.name:
-            raise XenFailure('HOST_IS_SLAVE', self.db.get('host', self.hosts[0])['address'])
+            raise XenFailure('HOST_IS_SLAVE', self.db.get('host', self.master_host)['address'])
         if method in ('session.login_with_password', 'session.slave_local_login_with_password'):
             return self.login(method, params)
         asynchronous = method.startswith('Async.')
@@ -313,7 +334,7 @@ class XenServerPool(VmOperations, Service):
 
     def login(self, method, params):
         if method == 'session.slave_local_login_with_password':
-            raise XenFailure('HOST_IS_SLAVE', self.db.get('host', self.hosts[0])['address'])
+            raise XenFailure('HOST_IS_SLAVE', self.db.get('host', self.master_host)['address'])
         # Old clients send two or three parameters; xapi accepts those too.
         if not 2 <= len(params) <= 4:
             raise XenFailure('MESSAGE_PARAMETER_COUNT_MISMATCH', method, 4, len(params))
@@ -323,7 +344,7 @@ class XenServerPool(VmOperations, Service):
             raise XenFailure('SESSION_AUTHENTICATION_FAILED')
         now = self.sim.clock.now()
         with self.db.lock:
-            ref = self.db.create('session', this_host=self.hosts[0], last_active=datetime(now), validation_time=datetime(now),
+            ref = self.db.create('session', this_host=self.master_host, last_active=datetime(now), validation_time=datetime(now),
                                  originator=originator, auth_user_name=username, is_local_superuser=True,
                                  other_config={'last_active': repr(now)})
             self.logins += 1
@@ -365,7 +386,7 @@ class XenServerPool(VmOperations, Service):
     def new_task(self, name):
         now = self.sim.clock.now()
         return self.db.create('task', name_label=name, status='pending', progress=0.0, created=datetime(now),
-                              finished=datetime(0), resident_on=self.hosts[0], allowed_operations=['cancel'],
+                              finished=datetime(0), resident_on=self.master_host, allowed_operations=['cancel'],
                               other_config={})
 
     def finish_task(self, task, result=None, failure=None, status=None):
@@ -542,6 +563,7 @@ class XenServerPool(VmOperations, Service):
             ('task', 'cancel'): self.task_cancel, ('task', 'destroy'): self.task_destroy,
             ('event', 'from'): self.event_from, ('event', 'get_current_id'): lambda _s: self.db.generation,
             ('VDI', 'destroy'): self.vdi_destroy,
+            ('pool', 'designate_new_master'): lambda _s, host: self.designate_master(self.hosts.index(host)),
         })
         return handlers
 
@@ -624,6 +646,12 @@ class XenServerPool(VmOperations, Service):
     def hang_guest(self, name, hang=True):
         """Make ``name``'s guest ignore clean shutdown and reboot requests (tasks stay pending)."""
         (self.hung.add if hang else self.hung.discard)(self.vm_ref(name))
+
+    def halt_guest(self, name):
+        """The guest powers itself off (a shutdown from inside, or a crash with ``actions_after_crash``
+        destroy): the VM is Halted without any API call, and event.from reports it like any change."""
+        with self.db.lock:
+            self.power_off(self.vm_ref(name))
 
     def admin_routes(self):
         def sessions(_request):
