@@ -94,6 +94,11 @@ def timed(func, *args, **kwargs):
     return result, time.perf_counter() - start
 
 
+def per_item_ms(seconds, count):
+    """Milliseconds per item, rounded for the table."""
+    return round(1000.0 * seconds / count, 2)
+
+
 def median_time(func, repeat=3):
     times = []
     for _attempt in range(repeat):

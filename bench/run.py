@@ -69,7 +69,8 @@ def main(argv=None):
                 continue
             for metric in found:
                 versus = (' (baseline %s, %.1fx)' % (fmt(metric.baseline), metric.ratio)) if metric.ratio else ''
-                print('   %s = %s %s%s' % (metric.name, fmt(metric.value), metric.unit, versus), flush=True)
+                note = ' - %s' % metric.note if metric.note else ''
+                print('   %s = %s %s%s%s' % (metric.name, fmt(metric.value), metric.unit, versus, note), flush=True)
             print('   (%.1fs)' % (time.perf_counter() - t0), flush=True)
             metrics.extend(found)
     finally:
