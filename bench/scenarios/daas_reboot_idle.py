@@ -66,7 +66,7 @@ def run(ctx):
                    role_rebooted, role_seconds, script_rebooted, script_seconds)),
         Metric(NAME, 'power phase per rebooted machine', per_item_ms(role_power, role_rebooted), 'ms',
                baseline=per_item_ms(script_power, script_rebooted), goal=15,
-               note='role %.2fs; script %.2fs' % (role_power, script_power)),
+               note='role: %.2fs; script: %.2fs' % (role_power, script_power)),
         Metric(NAME, 'role: reboot requests', sim.stats.count(route=POWER_ROUTES), 'req', bound=idle),
         Metric(NAME, 'role: catalog listing requests', sim.stats.count(route='daas.catalog_machines.list'), 'req',
                bound=math.ceil(machines / 1000.0)),
