@@ -7,8 +7,9 @@ import math
 import time
 
 from bench.common import Metric
+from tests.integration.daas_support import cloud_client
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    DEFAULT_CONCURRENCY, DaasClient, find_machines, outcome_counts,
+    DEFAULT_CONCURRENCY, find_machines, outcome_counts,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas_power import apply_power_state
 
@@ -22,10 +23,7 @@ TIME_SCALE = 100
 
 def power_catalog(sim, catalog, concurrency):
     """Restart every machine of ``catalog``; returns seconds, requests by kind and outcomes."""
-    env = sim.client_env()
-    client = DaasClient.from_params(dict(
-        client_id=env['CITRIX_CLIENT_ID'], client_secret=env['CITRIX_CLIENT_SECRET'],
-        customer_id=env['CITRIX_CUSTOMER_ID'], api_url=sim.url, ca_path=sim.ca_path, token_cache=False))
+    client = cloud_client(sim)
     client.site()  # sign-in and site discovery are not what is measured
     started = time.monotonic()
     machines = find_machines(client, catalog=catalog)
