@@ -10,6 +10,10 @@ from tests.harness import Runner
 from tests.simulator.core import Simulator, make_ca
 
 
+class Skipped(Exception):
+    """Raised by a scenario that cannot run here (e.g. the seeds are absent): reported, not failed."""
+
+
 class Metric:
     """One measured number. ``baseline`` (same run) gives a ratio; ``bound`` is the maximum a count
     may reach (checked in CI); ``goal`` is a minimum ratio the scenario should show."""
@@ -31,12 +35,16 @@ class Metric:
         return float(self.baseline) / float(self.value)
 
     @property
+    def within_bound(self):
+        return self.bound is None or self.value is None or self.value <= self.bound
+
+    @property
+    def meets_goal(self):
+        return self.goal is None or (self.ratio is not None and self.ratio >= self.goal)
+
+    @property
     def ok(self):
-        if self.bound is not None and self.value is not None and self.value > self.bound:
-            return False
-        if self.goal is not None and (self.ratio is None or self.ratio < self.goal):
-            return False
-        return True
+        return self.within_bound and self.meets_goal
 
     def as_dict(self):
         return {'scenario': self.scenario, 'metric': self.name, 'value': self.value, 'unit': self.unit,
@@ -84,6 +92,11 @@ def timed(func, *args, **kwargs):
     start = time.perf_counter()
     result = func(*args, **kwargs)
     return result, time.perf_counter() - start
+
+
+def per_item_ms(seconds, count):
+    """Milliseconds per item, rounded for the table."""
+    return round(1000.0 * seconds / count, 2)
 
 
 def median_time(func, repeat=3):

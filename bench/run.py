@@ -10,7 +10,7 @@ import sys
 import time
 
 from bench import scenarios
-from bench.common import Context
+from bench.common import Context, Skipped
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results')
 
@@ -23,12 +23,21 @@ def fmt(value):
     return str(value)
 
 
-def table(metrics):
+def verdict(metric, quick):
+    """'yes', 'NO', or '-' for a ratio goal in quick mode (small sizes do not show fleet-scale ratios)."""
+    if not metric.within_bound:
+        return 'NO'
+    if not metric.meets_goal:
+        return '-' if quick else 'NO'
+    return 'yes'
+
+
+def table(metrics, quick=False):
     rows = [('scenario', 'metric', 'value', 'baseline', 'ratio', 'bound/goal', 'ok')]
     for m in metrics:
         limit = ('<= %s' % fmt(m.bound)) if m.bound is not None else (('>= %sx' % fmt(m.goal)) if m.goal else '')
         rows.append((m.scenario, m.name, '%s %s' % (fmt(m.value), m.unit), fmt(m.baseline),
-                     ('%.1fx' % m.ratio) if m.ratio else '-', limit, 'yes' if m.ok else 'NO'))
+                     ('%.1fx' % m.ratio) if m.ratio else '-', limit, verdict(m, quick)))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     lines = ['  '.join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, '  '.join('-' * w for w in widths))
@@ -44,6 +53,7 @@ def main(argv=None):
 
     ctx = Context(quick=args.quick)
     metrics = []
+    skipped = []
     started = time.time()
     try:
         for module in scenarios.load():
@@ -51,23 +61,32 @@ def main(argv=None):
                 continue
             print('== %s: %s' % (module.NAME, module.DESCRIPTION), flush=True)
             t0 = time.perf_counter()
-            found = module.run(ctx)
+            try:
+                found = module.run(ctx)
+            except Skipped as exc:
+                print('   skipped: %s' % exc, flush=True)
+                skipped.append({'scenario': module.NAME, 'reason': str(exc)})
+                continue
             for metric in found:
                 versus = (' (baseline %s, %.1fx)' % (fmt(metric.baseline), metric.ratio)) if metric.ratio else ''
-                print('   %s = %s %s%s' % (metric.name, fmt(metric.value), metric.unit, versus), flush=True)
+                note = ' - %s' % metric.note if metric.note else ''
+                print('   %s = %s %s%s%s' % (metric.name, fmt(metric.value), metric.unit, versus, note), flush=True)
             print('   (%.1fs)' % (time.perf_counter() - t0), flush=True)
             metrics.extend(found)
     finally:
         ctx.close()
 
     print()
-    print(table(metrics))
-    failed = [m for m in metrics if not m.ok and (m.bound is not None or not args.quick)]
+    print(table(metrics, args.quick))
+    for entry in skipped:
+        print('skipped %(scenario)s: %(reason)s' % entry)
+    failed = [m for m in metrics if not m.within_bound or (not args.quick and not m.meets_goal)]
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
     with open(args.output, 'w') as handle:
         json.dump({'mode': 'quick' if args.quick else 'full', 'started': started,
                    'seconds': round(time.time() - started, 1), 'python': platform.python_version(),
-                   'cpus': os.cpu_count(), 'metrics': [m.as_dict() for m in metrics]}, handle, indent=2)
+                   'cpus': os.cpu_count(), 'metrics': [m.as_dict() for m in metrics], 'skipped': skipped},
+                  handle, indent=2)
     print('\nwrote %s (%.0fs)' % (args.output, time.time() - started))
     if failed:
         print('FAILED: %s' % ', '.join('%s/%s' % (m.scenario, m.name) for m in failed))

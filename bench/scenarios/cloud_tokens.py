@@ -13,7 +13,7 @@ def play(tasks, token_cache):
 
 
 def run(ctx):
-    tasks = ctx.size(10, 50)
+    tasks = ctx.size(4, 50)
     hosts = ['h%d' % i for i in range(8)]
     sim = ctx.simulator()
     env = sim.client_env()

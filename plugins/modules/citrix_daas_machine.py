@@ -31,7 +31,7 @@ options:
   concurrency:
     description: Update requests in flight at once (at most 32).
     type: int
-    default: 10
+    default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS

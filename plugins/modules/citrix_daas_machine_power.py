@@ -56,9 +56,12 @@ options:
     type: int
     default: 900
   concurrency:
-    description: Power action requests in flight at once (at most 32).
+    description:
+      - Power action requests in flight at once (at most 32).
+      - The site queues power actions and paces them per hosting connection itself, so this only sets how fast
+        the requests are handed over. Throttled requests (HTTP 429) are retried after the delay the API asks for.
     type: int
-    default: 10
+    default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS

@@ -44,7 +44,7 @@ options:
   concurrency:
     description: Requests in flight at once (at most 32).
     type: int
-    default: 10
+    default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.citrix_cloud

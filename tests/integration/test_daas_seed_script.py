@@ -1,39 +1,13 @@
-"""Seed 001's own reboot-idle Python script against the simulator, compared with the daas_reboot_idle role.
-
-The script is read from the seed at run time (never copied into this repository); the only change is its
-API hosts, pointed at the simulator, with REQUESTS_CA_BUNDLE trusting the simulator's CA. It reads one
-page of the catalog's machines (the API's default of 250), so the comparison is over that page.
+"""Seed 001's own reboot-idle script (read from the seed by tests/seed_scripts.py, only its API hosts
+changed) against the simulator, compared with the daas_reboot_idle role. The script reads one page of
+the catalog's machines (the API's default of 250), so the comparison is over that page.
 """
-
-import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.seed_scripts import FIRST_PAGE, SeedUnavailable, run_reboot_idle
 
-SEED = os.path.join(ROOT, '..', 'shared', 'seeds', '001_cd1b55edc8b351e8.txt')
-SCRIPT_START = '#! /usr/bin/python3'
-SCRIPT_END = '<!--NeedCopy-->'
-SEED_HOSTS = ('https://api.cloud.com', 'https://api-us.cloud.com')
 CATALOG = 'Win11-Pooled'
-FIRST_PAGE = 250
-
-
-def seed_script(sim_url):
-    if not os.path.exists(SEED):
-        pytest.skip('seed 001 not found at %s (the ../shared folder of the development workspace)' % SEED)
-    with open(SEED, encoding='utf-8') as handle:
-        text = handle.read()
-    start = text.find(SCRIPT_START)
-    if start < 0:
-        pytest.skip('seed 001 no longer holds the Python reboot-idle script')
-    script = text[start:text.index(SCRIPT_END, start)]
-    for host in SEED_HOSTS:
-        assert host in script, 'the seed script no longer calls %s' % host
-        script = script.replace(host, sim_url)
-    return script
 
 
 def role_play(**role_vars):
@@ -44,16 +18,12 @@ def role_play(**role_vars):
 def test_seed_script_and_role_reboot_the_same_machines(make_sim, run_playbook, tmp_path):
     # Two simulators seeded alike: the script runs against one, the role against the other.
     for_script, for_role = make_sim(size=1000), make_sim(size=1000)
-    script = tmp_path / 'reboot_idle.py'
-    script.write_text(seed_script(for_script.url))
     daas = for_script.service('daas')
-    site = daas.site()
-    catalog = next(c for c in site.catalogs.values() if c['Name'] == CATALOG)
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith('_proxy')}
-    env.update(CLIENT_ID='sim-client-id', CLIENT_SECRET='sim-client-secret', REQUESTS_CA_BUNDLE=for_script.ca_path)
-    proc = subprocess.run([sys.executable, str(script), '--customerId', 'simcustomer1', '--siteId', site.id,
-                           '--catalogId', catalog['Id']], env=env, capture_output=True, text=True, timeout=300,
-                          check=False)
+    catalog = next(c for c in daas.site().catalogs.values() if c['Name'] == CATALOG)
+    try:
+        proc = run_reboot_idle(for_script, tmp_path, catalog['Id'], timeout=300)
+    except SeedUnavailable as exc:
+        pytest.skip(str(exc))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     assert len(lines) == FIRST_PAGE

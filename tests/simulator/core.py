@@ -175,10 +175,12 @@ class SimClock:
 
 
 class Stats:
-    """Request and write counts by route name, by ``METHOD path`` and by service."""
+    """Request and write counts by route name, by ``METHOD path`` and by service; per route, when the
+    first request arrived and the last answer left (``span``)."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
         self._lock = threading.Lock()
+        self._clock = clock
         self.reset()
 
     def reset(self):
@@ -189,6 +191,8 @@ class Stats:
             self.writes_by_route = {}
             self.writes_by_service = {}
             self.total = 0
+            self.first_arrival = {}
+            self.last_answer = {}
 
     @staticmethod
     def _inc(table, key):
@@ -201,6 +205,11 @@ class Stats:
             if route is not None:
                 self._inc(self.by_route, route.name)
                 self._inc(self.by_service, route.service or '')
+                self.first_arrival.setdefault(route.name, self._clock())
+
+    def record_answer(self, route):
+        with self._lock:
+            self.last_answer[route.name] = self._clock()
 
     def record_write(self, route):
         with self._lock:
@@ -228,6 +237,14 @@ class Stats:
                     total += n
             return total
         return snap['total']
+
+    def span(self, route):
+        """Seconds from the first request to the last answer of the routes matching ``route`` (fnmatch),
+        as the server saw them: how long a phase of a client's work took (0.0 when none was answered)."""
+        with self._lock:
+            starts = [t for k, t in self.first_arrival.items() if fnmatch.fnmatchcase(k, route)]
+            ends = [t for k, t in self.last_answer.items() if fnmatch.fnmatchcase(k, route)]
+        return max(ends) - min(starts) if starts and ends else 0.0
 
     def writes(self, route=None, service=None):
         snap = self.snapshot()
@@ -567,6 +584,7 @@ class Simulator:
         if route.write and response.status < 400:
             self.stats.record_write(route)
         handler.send(response)
+        self.stats.record_answer(route)
 
     def _run(self, route, request):
         try:

@@ -106,9 +106,13 @@ class FakeAdapter(requests.adapters.BaseAdapter):
         super().__init__()
         self.script = list(script)
         self.sent = []
+        self.requests = []
+        self.options = []
 
     def send(self, request, **kwargs):
         self.sent.append((request.method, request.url))
+        self.requests.append(request)
+        self.options.append(kwargs)
         item = self.script.pop(0)
         if isinstance(item, BaseException):
             raise item
@@ -219,3 +223,30 @@ def test_counts_requests_per_method_and_path():
     client.request('GET', '/a?x=1')
     client.request('GET', '/b')
     assert client.stats.counts() == {('GET', '/a'): 2, ('GET', '/b'): 1}
+
+
+def test_environment_is_read_once_per_host_with_proxies_no_proxy_and_ca_bundle_but_no_netrc(monkeypatch, tmp_path):
+    netrc = tmp_path / 'netrc'
+    netrc.write_text('machine api.example.test login someone password netrc-PASSWORD\n')
+    for name in ('https_proxy', 'http_proxy', 'no_proxy', 'all_proxy'):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv('NETRC', str(netrc))
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.example.test:3128')
+    monkeypatch.setenv('NO_PROXY', 'internal.example.test')
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/pki/corporate-ca.pem')
+    looked_up = []
+    lookup = requests.utils.get_environ_proxies
+    monkeypatch.setattr(requests.utils, 'get_environ_proxies', lambda url, no_proxy=None: looked_up.append(url) or lookup(url))
+    client, adapter, _sleeps = client_with([(200, {}, '{}')] * 4)
+    client.request('GET', '/a')
+    client.request('GET', '/b', headers={'Authorization': 'CwsAuth Bearer=abc'})
+    client.request('GET', 'https://internal.example.test/c')
+    client.request('GET', 'https://internal.example.test/d')
+    assert looked_up == ['https://api.example.test/a', 'https://internal.example.test/c']
+    assert [o['proxies'].get('https') for o in adapter.options] == ['http://proxy.example.test:3128'] * 2 + [None] * 2
+    assert {o['verify'] for o in adapter.options} == {'/etc/pki/corporate-ca.pem'}
+    assert 'Authorization' not in adapter.requests[0].headers
+    assert adapter.requests[1].headers['Authorization'] == 'CwsAuth Bearer=abc'
+    own_ca = HttpClient('https://api.example.test', ca_path='/tmp/lab-ca.pem')
+    assert own_ca.verify == '/tmp/lab-ca.pem' and HttpClient('https://x.test', validate_certs=False).verify is False
