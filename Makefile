@@ -15,7 +15,7 @@ SANITY_COPY := $(SANITY_ROOT)/ansible_collections/opencitrix/automation
 PYTEST_WORKERS ?= 2
 PIP := pip install --disable-pip-version-check --quiet
 
-.PHONY: demo test venv pytest unit integration sanity lint changelog-lint collection-link bench bench-check docs docs-lint clean
+.PHONY: demo test venv pytest unit integration sanity lint changelog-lint collection-link bench bench-check docs docs-lint molecule clean
 
 # Stamps are keyed on the requirements' content, not their mtimes (a git checkout touches mtimes).
 REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
@@ -37,7 +37,7 @@ collection-link:
 demo: venv collection-link
 	$(BIN)/python -m tests.simulator.demo
 
-test: venv pytest sanity lint changelog-lint docs-lint docs bench-check
+test: venv pytest molecule sanity lint changelog-lint docs-lint docs bench-check
 	@echo "make test: all checks passed"
 
 pytest: venv collection-link
@@ -66,6 +66,22 @@ sanity: $(SANITY_STAMP)
 
 lint: venv collection-link
 	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) ansible-lint --offline --profile production
+
+# Molecule scenarios of the roles (extensions/molecule/*), against one simulator started for them and
+# stopped afterwards. The scenarios get its environment (CITRIX_*, XENMOBILE_*, ...) from the file it
+# writes, as AWX credentials would inject it; product variables of the calling shell are dropped first.
+MOLECULE_WORK := .cache/molecule
+molecule: venv collection-link
+	@rm -rf $(MOLECULE_WORK) && mkdir -p $(MOLECULE_WORK)
+	@$(BIN)/python -m tests.simulator --size 100 --time-scale 50 --workdir $(CURDIR)/$(MOLECULE_WORK) \
+	    --env-file $(MOLECULE_WORK)/simulator.env > $(MOLECULE_WORK)/simulator.log 2>&1 & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null; wait $$sim 2>/dev/null' EXIT; \
+	for i in $$(seq 300); do [ -f $(MOLECULE_WORK)/simulator.env ] || ! kill -0 $$sim 2>/dev/null && break; sleep 0.1; done; \
+	[ -f $(MOLECULE_WORK)/simulator.env ] || { cat $(MOLECULE_WORK)/simulator.log; exit 1; }; \
+	unset $$(compgen -e | grep -E '^(CITRIX|XENSERVER|XENMOBILE|STOREFRONT)_'); \
+	. $(MOLECULE_WORK)/simulator.env; \
+	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) \
+	    XDG_CACHE_HOME=$(CURDIR)/$(MOLECULE_WORK)/xdg-cache NO_COLOR=1 $(BIN)/molecule test --all
 
 # Benchmarks: `make bench` measures at fleet sizes (times and ratios); `make bench-check` runs small
 # sizes and fails only when a request count exceeds its bound (part of `make test`).
