@@ -101,6 +101,9 @@ docs: venv collection-link
 	printf "\n# Offline build: no intersphinx inventories to download.\nintersphinx_mapping = {}\nsuppress_warnings = ['ref.ref', 'ref.envvar']\n" >> $(DOCS_BUILD)/conf.py
 	cd $(DOCS_BUILD) && PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) ./build.sh > build.log 2>&1 || (tail -40 build.log; exit 1)
 	rm -rf docs/_site && cp -r $(DOCS_BUILD)/build/html docs/_site
+	@for page in $$(basename -s .py plugins/modules/*.py | sed 's/$$/_module/') $$(basename -s .py plugins/inventory/*.py | sed 's/$$/_inventory/') \
+	    $$(basename -a roles/*/ | sed 's/$$/_role/') $$(basename -s .rst docs/docsite/rst/*.rst | sed 's|^|docsite/|'); do \
+	  [ -f docs/_site/collections/opencitrix/automation/$$page.html ] || { echo "docs: no page for $$page"; exit 1; }; done
 	@echo "docs: open docs/_site/index.html"
 
 changelog-lint: venv

@@ -197,6 +197,30 @@ def test_every_variable_the_collection_reads_is_injected_or_left_out_on_purpose(
     assert collection_reads - injected == set(NOT_INJECTED)
 
 
+def readme_section(title):
+    with open(os.path.join(ROOT, 'README.md')) as handle:
+        text = handle.read()
+    return text.split('## ' + title, 1)[1].split('\n## ', 1)[0]
+
+
+def test_readme_and_guides_name_every_plugin_role_and_variable(collection_reads):
+    """The README's module table names every module, inventory plugin and role; its connection table,
+    the getting-started guide and the AWX guide name every variable the collection reads."""
+    table = readme_section('Modules and plugins')
+    listed = set(re.findall(r'^\| (?:role |inventory )?`([a-z_]+)`', table, re.MULTILINE))
+    modules = {os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, 'plugins', 'modules', '*.py'))}
+    inventories = {os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, 'plugins', 'inventory', '*.py'))}
+    roles = {os.path.basename(p) for p in glob.glob(os.path.join(ROOT, 'roles', '*')) if os.path.isdir(p)}
+    assert modules | inventories | roles <= listed, sorted((modules | inventories | roles) - listed)
+    guides = os.path.join(ROOT, 'docs', 'docsite', 'rst')
+    for name, text in (('README', readme_section('Connecting')),
+                       ('getting_started', open(os.path.join(guides, 'getting_started.rst')).read())):
+        assert not sorted(v for v in collection_reads if v not in text), name
+    awx_guide = open(os.path.join(guides, 'awx.rst')).read()
+    assert not [v for v in collection_reads if v not in awx_guide]
+    assert not [name for name in CREDENTIAL_TYPES if '``%s.yml``' % name not in awx_guide]
+
+
 @pytest.mark.parametrize('name', sorted(PROBES))
 def test_tls_verification_stays_on_unless_the_box_is_ticked(name, estate, tmp_path, monkeypatch):
     """In-process, one info module per type: a credential without a CA fails TLS verification against
