@@ -197,10 +197,13 @@ def test_every_variable_the_collection_reads_is_injected_or_left_out_on_purpose(
     assert collection_reads - injected == set(NOT_INJECTED)
 
 
+def read(*path):
+    with open(os.path.join(ROOT, *path)) as handle:
+        return handle.read()
+
+
 def readme_section(title):
-    with open(os.path.join(ROOT, 'README.md')) as handle:
-        text = handle.read()
-    return text.split('## ' + title, 1)[1].split('\n## ', 1)[0]
+    return read('README.md').split('## ' + title, 1)[1].split('\n## ', 1)[0]
 
 
 def test_readme_and_guides_name_every_plugin_role_and_variable(collection_reads):
@@ -212,11 +215,10 @@ def test_readme_and_guides_name_every_plugin_role_and_variable(collection_reads)
     inventories = {os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, 'plugins', 'inventory', '*.py'))}
     roles = {os.path.basename(p) for p in glob.glob(os.path.join(ROOT, 'roles', '*')) if os.path.isdir(p)}
     assert modules | inventories | roles <= listed, sorted((modules | inventories | roles) - listed)
-    guides = os.path.join(ROOT, 'docs', 'docsite', 'rst')
     for name, text in (('README', readme_section('Connecting')),
-                       ('getting_started', open(os.path.join(guides, 'getting_started.rst')).read())):
+                       ('getting_started', read('docs', 'docsite', 'rst', 'getting_started.rst'))):
         assert not sorted(v for v in collection_reads if v not in text), name
-    awx_guide = open(os.path.join(guides, 'awx.rst')).read()
+    awx_guide = read('docs', 'docsite', 'rst', 'awx.rst')
     assert not [v for v in collection_reads if v not in awx_guide]
     assert not [name for name in CREDENTIAL_TYPES if '``%s.yml``' % name not in awx_guide]
 
@@ -242,7 +244,7 @@ def test_tls_verification_stays_on_unless_the_box_is_ticked(name, estate, tmp_pa
 # -- jobs from the injected environment alone ------------------------------------------------------------
 
 
-def job_play(estate):
+def job_play():
     """One task per product and the migration role in check mode, connection options from nowhere but
     the environment."""
     tasks = [
@@ -282,7 +284,7 @@ def test_a_job_with_every_credential_type_runs_modules_and_roles(estate, run_pla
     planned = property_migration_scenario(estate, total=30, differ=4, missing=2, target_only=1)
     env = job_environment(credential_inputs(estate), str(tmp_path / 'job'))
     assert env['CITRIX_CA_PATH'].startswith(str(tmp_path / 'job' / 'env'))
-    run = run_playbook(job_play(estate), env=env, verbosity=4)
+    run = run_playbook(job_play(), env=env, verbosity=4)
     check_job_results(run, estate, planned)
     assert estate.stats.count(route='cloud.token') == 1  # one token for the Cloud and DaaS tasks
     assert_no_secret(run.output, json.dumps(run.results))
@@ -298,7 +300,7 @@ def test_optional_fields_left_empty_break_neither_modules_nor_inventories(estate
     assert {'CITRIX_CLOUD_REGION', 'CITRIX_CA_PATH', 'XENSERVER_USER', 'XENMOBILE_LOGIN_TYPE',
             'XENMOBILE_TARGET_CA_PATH', 'STOREFRONT_DOMAIN'} <= set(blank)
     env.update(SSL_CERT_FILE=estate.ca_path, REQUESTS_CA_BUNDLE=estate.ca_path)
-    check_job_results(run_playbook(job_play(estate), env=env), estate, planned)
+    check_job_results(run_playbook(job_play(), env=env), estate, planned)
 
     runner = Runner(tmp_path / 'inventories')
     os.makedirs(runner.workdir)
