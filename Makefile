@@ -70,6 +70,8 @@ lint: venv collection-link
 # Molecule scenarios of the roles (extensions/molecule/*), against one simulator started for them and
 # stopped afterwards. The scenarios get its environment (CITRIX_*, XENMOBILE_*, ...) from the file it
 # writes, as AWX credentials would inject it; product variables of the calling shell are dropped first.
+# `molecule reset` first: without create/destroy steps, molecule would otherwise remember an earlier run's
+# "prepared" state and skip the prepare step that sets the simulator up.
 MOLECULE_WORK := .cache/molecule
 molecule: venv collection-link
 	@rm -rf $(MOLECULE_WORK) && mkdir -p $(MOLECULE_WORK)
@@ -80,8 +82,9 @@ molecule: venv collection-link
 	[ -f $(MOLECULE_WORK)/simulator.env ] || { cat $(MOLECULE_WORK)/simulator.log; exit 1; }; \
 	unset $$(compgen -e | grep -E '^(CITRIX|XENSERVER|XENMOBILE|STOREFRONT)_'); \
 	. $(MOLECULE_WORK)/simulator.env; \
-	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) \
-	    XDG_CACHE_HOME=$(CURDIR)/$(MOLECULE_WORK)/xdg-cache NO_COLOR=1 $(BIN)/molecule test --all
+	export PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) \
+	    XDG_CACHE_HOME=$(CURDIR)/$(MOLECULE_WORK)/xdg-cache NO_COLOR=1; \
+	$(BIN)/molecule reset --all > $(MOLECULE_WORK)/reset.log 2>&1 && $(BIN)/molecule test --all
 
 # Benchmarks: `make bench` measures at fleet sizes (times and ratios); `make bench-check` runs small
 # sizes and fails only when a request count exceeds its bound (part of `make test`).
