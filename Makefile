@@ -15,7 +15,7 @@ SANITY_COPY := $(SANITY_ROOT)/ansible_collections/opencitrix/automation
 PYTEST_WORKERS ?= 2
 PIP := pip install --disable-pip-version-check --quiet
 
-.PHONY: demo test venv pytest unit integration sanity lint changelog-lint collection-link bench bench-check docs docs-lint clean
+.PHONY: demo test venv pytest unit integration sanity lint changelog-lint collection-link bench bench-check docs docs-lint molecule clean
 
 # Stamps are keyed on the requirements' content, not their mtimes (a git checkout touches mtimes).
 REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
@@ -37,7 +37,7 @@ collection-link:
 demo: venv collection-link
 	$(BIN)/python -m tests.simulator.demo
 
-test: venv pytest sanity lint changelog-lint docs-lint docs bench-check
+test: venv pytest molecule sanity lint changelog-lint docs-lint docs bench-check
 	@echo "make test: all checks passed"
 
 pytest: venv collection-link
@@ -67,6 +67,25 @@ sanity: $(SANITY_STAMP)
 lint: venv collection-link
 	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) ansible-lint --offline --profile production
 
+# Molecule scenarios of the roles (extensions/molecule/*), against one simulator started for them and
+# stopped afterwards. The scenarios get its environment (CITRIX_*, XENMOBILE_*, ...) from the file it
+# writes, as AWX credentials would inject it; product variables of the calling shell are dropped first.
+# `molecule reset` first: without create/destroy steps, molecule would otherwise remember an earlier run's
+# "prepared" state and skip the prepare step that sets the simulator up.
+MOLECULE_WORK := .cache/molecule
+molecule: venv collection-link
+	@rm -rf $(MOLECULE_WORK) && mkdir -p $(MOLECULE_WORK)
+	@$(BIN)/python -m tests.simulator --size 100 --time-scale 50 --workdir $(CURDIR)/$(MOLECULE_WORK) \
+	    --env-file $(MOLECULE_WORK)/simulator.env > $(MOLECULE_WORK)/simulator.log 2>&1 & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null; wait $$sim 2>/dev/null' EXIT; \
+	for i in $$(seq 300); do [ -f $(MOLECULE_WORK)/simulator.env ] || ! kill -0 $$sim 2>/dev/null && break; sleep 0.1; done; \
+	[ -f $(MOLECULE_WORK)/simulator.env ] || { cat $(MOLECULE_WORK)/simulator.log; exit 1; }; \
+	unset $$(compgen -e | grep -E '^(CITRIX|XENSERVER|XENMOBILE|STOREFRONT)_'); \
+	. $(MOLECULE_WORK)/simulator.env; \
+	export PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) \
+	    XDG_CACHE_HOME=$(CURDIR)/$(MOLECULE_WORK)/xdg-cache NO_COLOR=1; \
+	$(BIN)/molecule reset --all > $(MOLECULE_WORK)/reset.log 2>&1 && $(BIN)/molecule test --all
+
 # Benchmarks: `make bench` measures at fleet sizes (times and ratios); `make bench-check` runs small
 # sizes and fails only when a request count exceeds its bound (part of `make test`).
 bench: venv collection-link
@@ -85,6 +104,9 @@ docs: venv collection-link
 	printf "\n# Offline build: no intersphinx inventories to download.\nintersphinx_mapping = {}\nsuppress_warnings = ['ref.ref', 'ref.envvar']\n" >> $(DOCS_BUILD)/conf.py
 	cd $(DOCS_BUILD) && PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) ./build.sh > build.log 2>&1 || (tail -40 build.log; exit 1)
 	rm -rf docs/_site && cp -r $(DOCS_BUILD)/build/html docs/_site
+	@for page in $$(basename -s .py plugins/modules/*.py | sed 's/$$/_module/') $$(basename -s .py plugins/inventory/*.py | sed 's/$$/_inventory/') \
+	    $$(basename -a roles/*/ | sed 's/$$/_role/') $$(basename -s .rst docs/docsite/rst/*.rst | sed 's|^|docsite/|'); do \
+	  [ -f docs/_site/collections/opencitrix/automation/$$page.html ] || { echo "docs: no page for $$page"; exit 1; }; done
 	@echo "docs: open docs/_site/index.html"
 
 changelog-lint: venv

@@ -143,6 +143,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas import 
     DaasClient, in_delivery_groups, machine_facts,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.environment import BlankEnvironmentIsUnset
 
 VARIABLE_PREFIX = 'citrix_'
 DEFAULT_GROUPS = ('catalog', 'delivery_group', 'power_state', 'registration_state', 'site')
@@ -153,7 +154,7 @@ CREDENTIAL_ENV = {'client_id': 'CITRIX_CLIENT_ID', 'client_secret': 'CITRIX_CLIE
                   'customer_id': 'CITRIX_CUSTOMER_ID'}
 
 
-class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = 'opencitrix.automation.citrix_daas'
 

@@ -131,11 +131,12 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver im
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_inventory import (
     host_variables, read_pool, vm_address, vm_filter, vm_variables,
 )
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.environment import BlankEnvironmentIsUnset
 
 CONNECTION_KEYS = ('hostname', 'username', 'password', 'validate_certs', 'ca_path')
 
 
-class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = 'opencitrix.automation.xenserver'
 

@@ -424,9 +424,10 @@ def find_machines(client, names=(), machine_ids=(), catalog=None, delivery_group
                   concurrency=DEFAULT_CONCURRENCY):
     """The machines named by targets, in API order, each once; raises NotFoundError listing every name
     or id that matched nothing. A catalog or delivery group: one listing (both: the catalog's, narrowed
-    to the group). Names or ids alone: one GET each when there are a few exact ones, else one listing."""
+    to the group). Names or ids alone: one GET each when there are a few exact ones, else one listing.
+    No target at all: every machine of the site, in one listing."""
     wanted = [str(n) for n in list(names or ()) + list(machine_ids or ()) if n]
-    if (not (catalog or delivery_group) and len(wanted) <= NAME_LOOKUP_LIMIT
+    if (wanted and not (catalog or delivery_group) and len(wanted) <= NAME_LOOKUP_LIMIT
             and all(_is_exact_reference(w) for w in wanted)):
         values = _read_all(wanted, lambda key: client.get_machine(key, fields), concurrency)
         found = [v for v in values if v is not None]

@@ -36,10 +36,8 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     XenAPI = None
     XENAPI_IMPORT_ERROR = traceback.format_exc()
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import transport_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import env_fallback, transport_argument_spec
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
     USER_AGENT, Redactor, RequestStats, RetryPolicy, transport_options, validate_url,
 )

@@ -689,10 +689,14 @@ class XenMobile(Service):
         def instances(_request):
             return {name: self.url(name) for name in self.instances}
 
+        def writes(_request):
+            return {name: self.writes(name) for name in self.instances}
+
         return [
             Route('POST', r'/expire-tokens', expire, 'admin.xenmobile.expire'),
             Route('POST', r'/users', add_user, 'admin.xenmobile.users'),
             Route('GET', r'/instances', instances, 'admin.xenmobile.instances'),
+            Route('GET', r'/writes', writes, 'admin.xenmobile.writes'),
         ]
 
 

@@ -88,6 +88,13 @@ def test_find_machines_matches_names_ids_and_short_names_in_one_listing():
     assert str(caught.value).startswith('Machines not found in C: PC-9;')
 
 
+def test_find_machines_without_targets_lists_the_whole_site():
+    client = ListingClient([machine(Id='11', Name='CORP\\PC-1'), machine(Id='22', Name='CORP\\PC-2')])
+    assert [m['Id'] for m in find_machines(client)] == ['11', '22']
+    assert [m['Id'] for m in find_machines(client, names=[None])] == ['11', '22']
+    assert client.listings == [(None, None), (None, None)]
+
+
 def test_outcomes_and_failure_message():
     results = [{'name': 'n%d' % i, 'outcome': 'failed', 'reason': 'boom %d' % i} for i in range(7)]
     results.append({'name': 'ok', 'outcome': 'changed', 'reason': None})
