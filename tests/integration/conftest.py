@@ -52,29 +52,20 @@ def run_playbook(tmp_path):
 
 
 def pytest_sessionstart(session):
-    """Forget the previous run's fault-matrix outcomes (master process only)."""
+    """Forget the previous run's reliability outcomes (master process only)."""
     if hasattr(session.config, 'workerinput'):
         return
     import shutil
-    from tests.integration.test_fault_matrix import OUTCOMES
+    from tests.reliability import OUTCOMES
     shutil.rmtree(OUTCOMES, ignore_errors=True)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """When every cell of the fault matrix ran, write docs/reliability.md from the outcomes."""
+    """When every reliability test ran (fault matrix, secrets, check mode, bad input, concurrency),
+    write docs/reliability.md from their outcomes."""
     if hasattr(session.config, 'workerinput'):
         return
-    import glob
-    import json
     import os
     from tests.harness import ROOT
-    from tests.integration.test_fault_matrix import OUTCOMES
-    from tests.reliability import cells, write_report
-    outcomes = []
-    for path in sorted(glob.glob(os.path.join(OUTCOMES, '*.json'))):
-        with open(path) as handle:
-            outcomes.append(json.load(handle))
-    if outcomes and len(outcomes) == len(cells()):
-        order = {(p.id, f.key): n for n, (p, f) in enumerate(cells())}
-        outcomes.sort(key=lambda o: order[(o['probe'], o['fault'])])
-        write_report(outcomes, os.path.join(ROOT, 'docs', 'reliability.md'))
+    from tests.reliability_report import write_if_complete
+    write_if_complete(os.path.join(ROOT, 'docs', 'reliability.md'))
