@@ -232,6 +232,17 @@ class TimedTransport(xmlrpc.client.Transport):
         # may already have been processed, so resending is left to the session, which resends reads only.
         return self.single_request(host, handler, request_body, verbose)
 
+    def parse_response(self, response):
+        try:
+            return xmlrpc.client.Transport.parse_response(self, response)
+        except ExpatError:
+            # The standard library reads the body in chunks and takes an early end of the connection
+            # for the end of the body; a body shorter than its Content-Length was cut off, which is a
+            # transport failure (retried for reads), not an answer from something other than xapi.
+            if response.length:
+                raise http.client.IncompleteRead(b'', response.length)
+            raise
+
     def make_connection(self, host):
         if self._connection and host == self._connection[0]:
             return self._connection[1]
