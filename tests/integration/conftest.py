@@ -45,6 +45,22 @@ def cloud_options(cloud_env):
 
 
 @pytest.fixture
+def simulator_waits(monkeypatch):
+    """``simulator_waits(sim)``: for in-process runs, the transport's retry backoff and DaaS job polling
+    wait on ``sim``'s clock instead of the wall clock (the delays themselves are tested in
+    test_transport_faults.py), so retried and polling calls cost no real time."""
+    import time as real_time
+    import types
+    from ansible_collections.opencitrix.automation.plugins.module_utils import daas, transport
+
+    def install(sim):
+        fake = types.SimpleNamespace(sleep=sim.clock.advance, time=real_time.time, monotonic=real_time.monotonic)
+        monkeypatch.setattr(transport, 'time', fake)
+        monkeypatch.setattr(daas, 'time', fake)
+    return install
+
+
+@pytest.fixture
 def run_playbook(tmp_path):
     """``run_playbook(playbook, env=..., hosts=..., forks=..., check=..., diff=..., verbosity=...,
     extra_vars=..., inventory=..., args=...)`` -> ``harness.PlaybookRun``."""

@@ -4,11 +4,8 @@ simulator (modules through tests/module_runner.py, plugins through tests/invento
 Outcomes are recorded under tests/output/reliability/; when every reliability test ran, the session
 hook in this directory's conftest turns them into docs/reliability.md."""
 
-import types
-
 import pytest
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import daas, transport
 from tests.inventory_runner import run_inventory
 from tests.module_runner import run_module
 from tests.reliability import DEFECT, FAILED_CLEANLY, RECOVERED, cells, classify, issued_secrets, record
@@ -18,19 +15,6 @@ WARM_UP = {'cloud': ('citrix_cloud_service_info', {}), 'daas_onprem': ('citrix_d
            'xenmobile': (None, None)}
 
 
-@pytest.fixture
-def fast_waits(monkeypatch):
-    """Retries and job polling happen as in production, but their waits move the simulator clock
-    instead of the wall clock (the delays themselves are tested in test_transport_faults.py)."""
-    import time as real_time
-
-    def install(sim):
-        fake = types.SimpleNamespace(sleep=sim.clock.advance, time=real_time.time, monotonic=real_time.monotonic)
-        monkeypatch.setattr(transport, 'time', fake)
-        monkeypatch.setattr(daas, 'time', fake)
-    return install
-
-
 def run_probe(probe, args, env, workdir):
     if probe.plugin:
         return run_inventory(probe.plugin, args, workdir, env=env)
@@ -38,10 +22,10 @@ def run_probe(probe, args, env, workdir):
 
 
 @pytest.mark.parametrize('probe,fault', cells(), ids=['%s-%s' % (p.id, f.key) for p, f in cells()])
-def test_fault(probe, fault, make_sim, tmp_path, monkeypatch, fast_waits):
+def test_fault(probe, fault, make_sim, tmp_path, monkeypatch, simulator_waits):
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
     sim = make_sim(**probe.sim)
-    fast_waits(sim)
+    simulator_waits(sim)
     probe.setup(sim)
     env = dict(probe.env(sim))
     args = {k: v.format(workdir=sim.workdir) if isinstance(v, str) else v for k, v in probe.args.items()}
