@@ -88,7 +88,10 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize('case', CASES, ids=['%s-%s' % (c.module, c.label) for c in CASES])
+CASE_IDS = ['%02d-%s-%s' % (n, c.module, c.label) for n, c in enumerate(CASES)]
+
+
+@pytest.mark.parametrize('case', CASES, ids=CASE_IDS)
 def test_bad_input_fails_in_one_line_before_any_request(case, make_sim, tmp_path, monkeypatch, simulator_waits):
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
     sim = make_sim(**case.sim)
@@ -101,7 +104,7 @@ def test_bad_input_fails_in_one_line_before_any_request(case, make_sim, tmp_path
     msg = result.get('msg', '')
     requests = sim.stats.count()
     assert sim.stats.writes() == 0
-    record('bad_input', '%s-%s' % (case.module, case.label), {
+    record('bad_input', CASE_IDS[CASES.index(case)], {
         'module': case.module, 'case': case.label, 'msg': msg, 'requests': requests, 'offline': case.offline})
     assert result.get('failed') and not result.get('escaped'), result
     assert msg and '\n' not in msg and 'Traceback' not in str(result), msg
