@@ -3,6 +3,7 @@ with the simulator it needs, the routes it uses and how to tell that a success i
 
 import os
 
+from tests.integration.daas_support import onprem_env
 from tests.reliability import Probe
 
 # Citrix Cloud
@@ -69,16 +70,6 @@ def _daas_sessions_gone(sim, result):
 def _daas_session_names(sim):
     site = sim.service('daas').site()
     return [s['Id'] for s in site.sessions.values() if s['User'] == 'SIMLAB\\reliability']
-
-
-ONPREM_USER = 'SIMLAB\\reliability-admin'
-ONPREM_PASSWORD = 'rel-ONPREM-pw-61c0d8'
-
-
-def _onprem_env(sim):
-    sim.service('daas').add_admin(ONPREM_USER, ONPREM_PASSWORD)
-    return {'CITRIX_DDC_URL': sim.url, 'CITRIX_CLIENT_ID': ONPREM_USER, 'CITRIX_CLIENT_SECRET': ONPREM_PASSWORD,
-            'CITRIX_CA_PATH': sim.ca_path}
 
 
 # XenServer: a small pool, a fast clock, VMs of our own on the master.
@@ -174,7 +165,7 @@ PROBES = [
           setup=_daas_setup, url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud', page_route='daas.catalog_machines.list',
           complete=lambda sim, r: (r.get('counts') or {}).get('returned') == DAAS_PAGED),
     Probe('Citrix DaaS', 'citrix_daas_machine_info', {'catalog': 'Reliability'}, DAAS_MACHINES, sim=DAAS,
-          setup=_daas_setup, env=_onprem_env, url_vars=('CITRIX_DDC_URL',), auth='daas_onprem', label='on-premises',
+          setup=_daas_setup, env=onprem_env, url_vars=('CITRIX_DDC_URL',), auth='daas_onprem', label='on-premises',
           complete=lambda sim, r: (r.get('counts') or {}).get('returned') == 3),
     Probe('Citrix DaaS', 'citrix_daas_machine', {'catalog': 'Reliability', 'maintenance_mode': True}, DAAS_MACHINES,
           kind='write', write_route='daas.machine.update', sim=DAAS, setup=_daas_setup,
