@@ -145,8 +145,9 @@ def secret_section(runs):
              'the inventory output and cache files.', '',
              '| run | modules | values | artifacts | checks | found |', '|---|---|---|---|---|---|']
     for r in runs:
-        lines.append('| %s | %s | %d | %d | %d | %d |' % (r['product'], ', '.join('`%s`' % m for m in r['modules']),
-                                                           r['values'], r['artifacts'], r['checks'], r['found']))
+        modules = ', '.join('`%s`' % m for m in r['modules'])
+        row = (r['product'], modules, r['values'], r['artifacts'], r['checks'], r['found'])
+        lines.append('| %s | %s | %d | %d | %d | %d |' % row)
     lines.append('| **all** | | | | **%d** | **%d** |' % (sum(r['checks'] for r in runs), sum(r['found'] for r in runs)))
     return lines + ['']
 
@@ -174,8 +175,8 @@ def bad_input_section(cases):
              'package file only needed for an upload are the others.', '',
              '| module | case | input alone is wrong | requests sent | message |', '|---|---|---|---|---|']
     for c in cases:
-        lines.append('| `%s` | %s | %s | %d | %s |' % (c['module'], c['case'], 'yes' if c['offline'] else 'no',
-                                                      c['requests'], _cell(c['msg'][:160])))
+        alone = 'yes' if c['offline'] else 'no'
+        lines.append('| `%s` | %s | %s | %d | %s |' % (c['module'], c['case'], alone, c['requests'], _cell(c['msg'][:160])))
     return lines + ['']
 
 
