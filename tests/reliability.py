@@ -156,7 +156,7 @@ def _on(route_attr, action, **rule):
                 options.update(body=body, content_type=content_type)
         sim.faults.add(action, route=route, **options)
         if action == 'timeout':
-            probe.set_option(args, read_timeout=0.5, retries=1)
+            probe.set_option(args, read_timeout=0.25, retries=1)
     return inject
 
 
@@ -198,7 +198,8 @@ def _host_is_slave(sim, probe, env, args):
 
 
 def _xapi_failure(sim, probe, env, args):
-    sim.service('xenserver').inject_failure('*.get_*', 'INTERNAL_ERROR', 'Db_exn.Read_timeout', times=1)
+    # The toolstack's own answer while the master restarts (errors.json: no parameters).
+    sim.service('xenserver').inject_failure('*.get_*', 'HOST_STILL_BOOTING', times=1)
 
 
 def _job_failure(sim, probe, env, args):
@@ -270,7 +271,7 @@ FAULTS = [
     Fault('host_is_slave', 'HOST_IS_SLAVE: hostname is a pool member', _host_is_slave, MUST_RECOVER,
           lambda p: p.auth == 'xenserver', fired=lambda sim, probe: any(
               listener != 'xenserver-master' for listener, _method in sim.service('xenserver').calls_by_listener)),
-    Fault('api_failure', 'XenAPI Failure envelope INTERNAL_ERROR on a read (once)', _xapi_failure, MUST_FAIL,
+    Fault('api_failure', 'XenAPI Failure envelope HOST_STILL_BOOTING on a read (once)', _xapi_failure, MUST_FAIL,
           lambda p: p.auth == 'xenserver', fired=_injected_used),
     Fault('job_failed', 'the async job (DaaS) or task (XenServer) fails', _job_failure, {'write': {FAILED_CLEANLY}},
           lambda p: p.fail_job is not None, fired=_job_failed),

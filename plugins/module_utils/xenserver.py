@@ -107,6 +107,7 @@ ERROR_HINTS = {
     'OTHER_OPERATION_IN_PROGRESS': 'wait for that operation to finish, then run again',
     'VM_LACKS_FEATURE': 'install the guest agent (PV drivers), or set force: true to use a hard power operation',
     'MESSAGE_METHOD_UNKNOWN': 'the server runs a XenAPI version without this call',
+    'HOST_STILL_BOOTING': 'the host is starting its toolstack; run again in a minute',
     'MESSAGE_PARAMETER_COUNT_MISMATCH': 'the server runs a XenAPI version with another signature for this call',
 }
 
