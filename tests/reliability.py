@@ -1,66 +1,122 @@
-"""The fault matrix: every module (and inventory plugin) against every fault the simulator can inject.
+"""The fault matrix: every module and inventory plugin against every fault the simulator can inject.
 
-A *probe* is one representative call of a module (its arguments, the simulator routes it uses, the
-route of its write if it writes). A *fault* is injected into those routes (or into the environment,
-such as a closed port). The outcome is classified:
+A *probe* is one representative call of a module or plugin (its arguments, the simulator it needs,
+the routes it uses, the route of its write if it writes). A *fault* is injected into those routes (or
+into the environment, such as a closed port, an expired token or a pool member instead of the
+master). The outcome is classified:
 
-- ``recovered``: the module succeeded (the transport retried, re-authenticated or redirected);
-- ``failed cleanly``: the module failed with one line, without a traceback or a secret;
-- ``DEFECT``: anything else, including a success that is not allowed (for example a list that
-  silently lost a page, or a write repeated after the server may have processed it).
+- ``recovered``: the call succeeded (the transport retried, re-authenticated or redirected), AND the
+  probe's own check confirms the result is complete (every item listed, the state reached);
+- ``failed cleanly``: the call failed with one line, without a traceback or a secret (and, for bulk
+  actions, naming what failed);
+- ``DEFECT``: anything else, including a success that is not allowed (a listing that silently lost
+  a page, a write repeated after the server may have processed it, a success that did not happen).
 
-Each fault says which outcomes are acceptable for reads and for writes. ``write_report`` turns the
-outcomes into docs/reliability.md.
+Each fault says which outcomes are acceptable for reads and for writes. The tests record their
+outcomes with ``record`` and ``tests/reliability_report.py`` turns them into docs/reliability.md.
 """
 
-import datetime
+import glob
 import json
 import os
+import re
 import socket
+from urllib.parse import quote_plus
+
+from tests.harness import ROOT
 
 RECOVERED = 'recovered'
 FAILED_CLEANLY = 'failed cleanly'
 DEFECT = 'DEFECT'
 
+OUTCOMES = os.path.join(ROOT, 'tests', 'output', 'reliability')
+
+
+def record(section, name, data):
+    """Keep one test outcome for the report (each xdist worker writes its own files)."""
+    directory = os.path.join(OUTCOMES, section)
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, re.sub(r'[^A-Za-z0-9_.-]', '_', name) + '.json'), 'w') as handle:
+        json.dump(dict(data, name=name), handle)
+
+
+def records(section):
+    found = []
+    for path in sorted(glob.glob(os.path.join(OUTCOMES, section, '*.json'))):
+        with open(path) as handle:
+            found.append(json.load(handle))
+    return found
+
+
+def issued_secrets(sim, extra=()):
+    """Every credential the simulator knows or handed out: configured passwords and secrets, and every
+    token and session issued so far. A test greps its output for each of them."""
+    found = set(extra)
+    services = sim.services
+    if 'cloud' in services:
+        cloud = services['cloud']
+        found.update(cloud.tokens)
+        found.update(c.get('secret') for c in getattr(cloud, 'clients', {}).values() if isinstance(c, dict))
+    if 'daas' in services:
+        found.update(services['daas'].onprem_tokens)
+        found.update(services['daas'].admins.values())
+    if 'xenmobile' in services:
+        for instance in services['xenmobile'].instances.values():
+            found.update(instance.issued)
+            found.update(u['password'] for u in instance.users.values())
+    if 'storefront' in services:
+        found.update(services['storefront'].tokens)
+        found.update(services['storefront'].users.values())
+    if 'xenserver' in services:
+        found.update(services['xenserver'].issued_sessions)
+        found.add(services['xenserver'].password)
+    return sorted(s for s in found if isinstance(s, str) and len(s) >= 6)
+
+
+def secret_forms(secret):
+    """What a leak of ``secret`` could look like: the value, its URL-encoded form and, for long tokens,
+    a fragment of their middle (a token cut by a log line is still a leak)."""
+    forms = {secret, quote_plus(secret)}
+    if len(secret) >= 40:
+        middle = len(secret) // 2
+        forms.add(secret[middle - 10:middle + 10])
+    return forms
+
+
+def scan_for_secrets(secrets, artifacts):
+    """``(checks, found)``: every form of every secret looked for in every artifact (``{name: text}``);
+    ``found`` lists ``(masked secret, artifact)`` pairs, never the secret itself."""
+    checks, found = 0, []
+    for secret in secrets:
+        for form in secret_forms(secret):
+            for name, text in artifacts.items():
+                checks += 1
+                if form in (text or ''):
+                    found.append((secret[:3] + '...', name))
+    return checks, found
+
+
+# -- faults ---------------------------------------------------------------------------------------
+
+def _rules_fired(sim, probe):
+    return all(rule['fired'] for rule in sim.faults.rules)
+
 
 class Fault:
     """``inject(sim, probe, env, args)`` applies the fault and may change env/args; ``expect`` maps
-    the probe kind ('read', 'write', 'list') to the acceptable outcomes; ``applies(probe)`` filters."""
+    the probe kind ('read', 'list', 'write') to the acceptable outcomes; ``applies(probe)`` filters;
+    ``warm``: the probe's credentials are used once before the fault (so a token is cached);
+    ``fired(sim, probe)`` tells afterwards whether the fault really happened (a cell whose fault
+    never fired proves nothing)."""
 
-    def __init__(self, key, title, inject, expect, applies=None):
+    def __init__(self, key, title, inject, expect, applies=None, warm=False, fired=_rules_fired):
         self.key = key
         self.title = title
         self.inject = inject
         self.expect = expect
         self.applies = applies or (lambda probe: True)
-
-
-class Probe:
-    """One module call. ``kind``: 'read', 'list' (a paged listing, where losing a page is a defect) or
-    'write' (``write_route`` is the glob of the state-changing route). ``setup(sim)`` prepares state;
-    ``env(sim)`` gives the connection environment; ``url_vars`` are the env variables holding the
-    product's URL (for the refused-connection fault); ``auth`` is 'cloud' when the probe signs in to
-    Citrix Cloud (token faults apply)."""
-
-    def __init__(self, product, module, args, routes, kind='read', write_route=None, setup=None, env=None,
-                 url_vars=(), auth=None, page_route=None, secrets=None):
-        self.product = product
-        self.module = module
-        self.args = args
-        self.routes = routes
-        self.kind = kind
-        self.write_route = write_route
-        self.setup = setup or (lambda sim: None)
-        self.env = env or (lambda sim: sim.client_env())
-        self.url_vars = url_vars
-        self.auth = auth
-        self.page_route = page_route
-        self.secrets = secrets or (lambda sim: [])
-
-    @property
-    def id(self):
-        suffix = self.args.get('state') if isinstance(self.args.get('state'), str) else ''
-        return self.module + (':' + suffix if suffix else '')
+        self.warm = warm
+        self.fired = fired
 
 
 def closed_port_url():
@@ -71,49 +127,127 @@ def closed_port_url():
     return 'https://127.0.0.1:%d' % port
 
 
-# -- faults ---------------------------------------------------------------------------------------
+# Bodies cut short, in each protocol's own media type: (malformed, partial, content type).
+BROKEN_BODIES = {
+    'json': (None, None, None),
+    'xml': ('<?xml version="1.0" encoding="utf-8"?><resources xmlns="http://citrix.com/delivery-services/1-0/'
+            'resources"><resource><id>Controller.Note', '<?xml version="1.0" encoding="utf-8"?><resources',
+            'application/vnd.citrix.resources+xml; charset=utf-8'),
+    'xmlrpc': ("<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><struct>\n<member>\n"
+               "<name>Status</name>", "<?xml version='1.0'?>\n<methodResponse>\n<params>", 'text/xml'),
+}
+
 
 def _refused(sim, probe, env, args):
     url = closed_port_url()
     for var in probe.url_vars:
-        env[var] = env[var].replace(sim.url, url) if sim.url in env.get(var, '') else url
+        current = env.get(var) or ''
+        env[var] = re.sub(r'^https?://[^/]+', url, current) if current else url
 
 
 def _on(route_attr, action, **rule):
     def inject(sim, probe, env, args):
         route = getattr(probe, route_attr)
-        sim.faults.add(action, route=route, **rule)
+        options = dict(rule)
+        if action in ('malformed', 'reset_mid_body'):
+            malformed, partial, content_type = BROKEN_BODIES[probe.protocol]
+            body = malformed if action == 'malformed' else partial
+            if body:
+                options.update(body=body, content_type=content_type)
+        sim.faults.add(action, route=route, **options)
         if action == 'timeout':
-            args.update(read_timeout=0.5, retries=1)
+            probe.set_option(args, read_timeout=0.25, retries=1)
     return inject
 
 
-def _expire_tokens(sim, probe, env, args):
-    sim.service('cloud').expire_tokens()
+# The route of each sign-in scheme's credential exchange.
+SIGNIN_ROUTES = {'cloud': 'cloud.token', 'daas_onprem': 'daas.onprem.token', 'xenmobile': 'xenmobile.login',
+                 'storefront': 'storefront.token', 'xenserver': 'xenserver.session.login_with_password'}
+
+
+def _on_signin(action, **rule):
+    def inject(sim, probe, env, args):
+        sim.faults.add(action, route=SIGNIN_ROUTES[probe.auth], times=1, **rule)
+    return inject
+
+
+def _expire_token(sim, probe, env, args):
+    AUTH_EXPIRY[probe.auth](sim, probe)
+
+
+def _xenmobile_token_expired(sim, probe):
+    # The token dies between the sign-in and the first call: the server's answer to an expired or
+    # revoked auth_token (HTTP 401, empty body, as the simulator gives it).
+    sim.faults.add('status', route=probe.routes, status=401, times=1)
+
+
+AUTH_EXPIRY = {
+    'cloud': lambda sim, probe: sim.service('cloud').expire_tokens(),
+    'daas_onprem': lambda sim, probe: sim.service('daas').expire_onprem_tokens(),
+    'storefront': lambda sim, probe: sim.service('storefront').expire_tokens(),
+    'xenmobile': _xenmobile_token_expired,
+}
+
+
+def _session_invalid(sim, probe, env, args):
+    sim.service('xenserver').evict_after_calls = 2  # every session dies after its second call
+
+
+def _host_is_slave(sim, probe, env, args):
+    env['XENSERVER_HOST'] = sim.service('xenserver').member_url(1)
+
+
+def _xapi_failure(sim, probe, env, args):
+    # The toolstack's own answer while the master restarts (errors.json: no parameters).
+    sim.service('xenserver').inject_failure('*.get_*', 'HOST_STILL_BOOTING', times=1)
+
+
+def _job_failure(sim, probe, env, args):
+    probe.fail_job(sim)
+
+
+def _signed_in_again(sim, probe):
+    return _rules_fired(sim, probe) and sim.stats.count(route=SIGNIN_ROUTES[probe.auth]) >= 1
+
+
+def _injected_used(sim, probe):
+    return all(entry[2] == 0 for entry in sim.service('xenserver').injected)
+
+
+def _job_failed(sim, probe):
+    if probe.auth == 'xenserver':
+        return _injected_used(sim, probe)
+    return any(job.get('_fail') for job in sim.service('daas').site().jobs.values())
 
 
 def _is_write(probe):
     return probe.kind == 'write'
 
 
+def _over_http(probe):
+    return probe.protocol != 'xmlrpc'
+
+
 MUST_RECOVER = {'read': {RECOVERED}, 'list': {RECOVERED}, 'write': {RECOVERED}}
 MUST_FAIL = {'read': {FAILED_CLEANLY}, 'list': {FAILED_CLEANLY}, 'write': {FAILED_CLEANLY}}
 
 FAULTS = [
-    Fault('refused', 'connection refused', _refused, MUST_FAIL, lambda p: bool(p.url_vars)),
+    Fault('refused', 'connection refused', _refused, MUST_FAIL, lambda p: bool(p.url_vars),
+          fired=lambda sim, probe: sim.stats.count() == 0),
     Fault('read_timeout', 'read timeout (every attempt)', _on('routes', 'timeout', times=-1, seconds=3), MUST_FAIL),
-    # The first call of every probe is a read (writes look before they leap), so one-off transport
-    # failures on it must be retried away, and a 500 must not be.
+    # The first call of every probe is a read (writes look before they leap; sign-ins do not change
+    # state), so one-off transport failures on it must be retried away, and a 500 must not be.
     Fault('reset', 'TCP reset before the answer (once)', _on('routes', 'reset', times=1), MUST_RECOVER),
     Fault('reset_mid_body', 'reset in the middle of the body (once)', _on('routes', 'reset_mid_body', times=1),
           MUST_RECOVER),
-    Fault('http_429', 'HTTP 429 with Retry-After (twice)',
-          _on('routes', 'status', status=429, headers={'Retry-After': '0'}, times=2), MUST_RECOVER),
+    Fault('http_429', 'HTTP 429 with Retry-After (twice; REST APIs, xapi does not throttle)',
+          _on('routes', 'status', status=429, headers={'Retry-After': '0'}, times=2), MUST_RECOVER, _over_http),
     Fault('http_500', 'HTTP 500 (once)',
           _on('routes', 'status', status=500, times=1, body={'message': 'Internal server error'}), MUST_FAIL),
     Fault('http_503', 'HTTP 503 without Retry-After (once)', _on('routes', 'status', status=503, times=1),
           MUST_RECOVER),
-    Fault('malformed', 'malformed JSON body (always)', _on('routes', 'malformed', times=-1), MUST_FAIL),
+    Fault('malformed', 'malformed body in the API\'s media type (always)', _on('routes', 'malformed', times=-1),
+          MUST_FAIL),
     Fault('html', 'HTML error page, 502 (always)', _on('routes', 'html', status=502, times=-1), MUST_FAIL),
     Fault('write_reset', 'reset on the write (once)', _on('write_route', 'reset', times=1),
           {'write': {FAILED_CLEANLY}}, _is_write),
@@ -122,52 +256,82 @@ FAULTS = [
           {'write': {FAILED_CLEANLY}}, _is_write),
     Fault('write_429', 'HTTP 429 on the write (once)',
           _on('write_route', 'status', status=429, headers={'Retry-After': '0'}, times=1),
-          {'write': {RECOVERED}}, _is_write),
+          {'write': {RECOVERED}}, lambda p: _is_write(p) and _over_http(p)),
     Fault('page_lost', 'second page of a listing malformed', _on('page_route', 'malformed', times=1, after=1),
           MUST_FAIL, lambda p: p.page_route is not None),
-    Fault('token_expired', 'cached token expired mid-run', _expire_tokens, MUST_RECOVER, lambda p: p.auth == 'cloud'),
-    Fault('token_429', 'token endpoint answers 429 (once)',
-          lambda sim, probe, env, args: sim.faults.add('status', route='cloud.token', status=429,
-                                                       headers={'Retry-After': '0'}, times=1),
-          MUST_RECOVER, lambda p: p.auth == 'cloud'),
+    Fault('token_expired', 'token expired mid-run (cached Cloud, on-premises DaaS or StoreFront token; XenMobile '
+          'auth_token after sign-in)', _expire_token, MUST_RECOVER, lambda p: p.auth in AUTH_EXPIRY, warm=True,
+          fired=_signed_in_again),
+    Fault('signin_reset', 'TCP reset on the sign-in (once)', _on_signin('reset'), MUST_RECOVER),
+    Fault('signin_429', 'HTTP 429 with Retry-After on the sign-in (once)',
+          _on_signin('status', status=429, headers={'Retry-After': '0'}), MUST_RECOVER, _over_http),
+    Fault('session_invalid', 'SESSION_INVALID mid-run (every session dies after two calls)', _session_invalid,
+          MUST_RECOVER, lambda p: p.auth == 'xenserver',
+          fired=lambda sim, probe: sim.stats.count(route=SIGNIN_ROUTES['xenserver']) >= 2),
+    Fault('host_is_slave', 'HOST_IS_SLAVE: hostname is a pool member', _host_is_slave, MUST_RECOVER,
+          lambda p: p.auth == 'xenserver', fired=lambda sim, probe: any(
+              listener != 'xenserver-master' for listener, _method in sim.service('xenserver').calls_by_listener)),
+    Fault('api_failure', 'XenAPI Failure envelope HOST_STILL_BOOTING on a read (once)', _xapi_failure, MUST_FAIL,
+          lambda p: p.auth == 'xenserver', fired=_injected_used),
+    Fault('job_failed', 'the async job (DaaS) or task (XenServer) fails', _job_failure, {'write': {FAILED_CLEANLY}},
+          lambda p: p.fail_job is not None, fired=_job_failed),
 ]
 
 
 # -- probes ---------------------------------------------------------------------------------------
 
-CLOUD_URLS = ('CITRIX_CLOUD_API_URL', 'CITRIX_WORKSPACES_API_URL')
+class Probe:
+    """One module (or inventory plugin) call.
 
+    ``kind``: 'read', 'list' (a paged listing, where losing a page is a defect) or 'write'
+    (``write_route`` is the glob of the state-changing route). ``sim``: simulator options (services,
+    size, config, time_scale). ``setup(sim)`` prepares state; ``env(sim)`` gives the connection
+    environment; ``url_vars`` are the env variables holding the product's URL (for the refused
+    connection); ``auth`` names the sign-in scheme (which token faults apply); ``protocol`` is
+    'json', 'xml' or 'xmlrpc'; ``complete(sim, result)`` says whether a success really is complete;
+    ``targets(sim)`` are the names a failed bulk action must report; ``fail_job(sim)`` makes the next
+    asynchronous job or task fail."""
 
-def _cloud_secrets(sim):
-    return [sim.service('cloud').config.get('client_secret', 'sim-client-secret')] + list(sim.service('cloud').tokens)
+    def __init__(self, product, module, args, routes, kind='read', write_route=None, setup=None, env=None,
+                 url_vars=(), auth=None, page_route=None, sim=None, protocol='json', complete=None,
+                 targets=None, fail_job=None, plugin=None, label=None):
+        self.product = product
+        self.module = module
+        self.plugin = plugin
+        self.args = args
+        self.routes = routes
+        self.kind = kind
+        self.write_route = write_route
+        self.setup = setup or (lambda sim: None)
+        self.env = env or (lambda sim: sim.client_env())
+        self.url_vars = url_vars
+        self.auth = auth
+        self.page_route = page_route
+        self.sim = sim or {}
+        self.protocol = protocol
+        self.complete = complete or (lambda sim, result: True)
+        self.targets = targets
+        self.fail_job = fail_job
+        self.label = label
 
+    @property
+    def id(self):
+        name = ('inventory/' + self.plugin) if self.plugin else self.module
+        suffix = self.label or (self.args.get('state') if isinstance(self.args.get('state'), str) else '')
+        return name + (':' + suffix if suffix else '')
 
-def _bulk_notifications(sim):
-    sim.service('cloud_platform').add_notifications(sim.service('cloud').customer, 150)
-
-
-PROBES = [
-    Probe('Citrix Cloud', 'citrix_cloud_service_info', {}, 'cloud.service_states', url_vars=CLOUD_URLS,
-          auth='cloud', secrets=_cloud_secrets),
-    Probe('Citrix Cloud', 'citrix_cloud_resource_location_info', {}, 'resource_locations.*', url_vars=CLOUD_URLS,
-          auth='cloud', secrets=_cloud_secrets),
-    Probe('Citrix Cloud', 'citrix_cloud_resource_location', {'name': 'Reliability lab'}, 'resource_locations.*',
-          kind='write', write_route='resource_locations.create', url_vars=CLOUD_URLS, auth='cloud',
-          secrets=_cloud_secrets),
-    Probe('Citrix Cloud', 'citrix_cloud_notification',
-          {'title': 'Reliability', 'description': 'Fault matrix', 'dedup_key': 'matrix'}, 'notifications.*',
-          kind='write', write_route='notifications.send', url_vars=CLOUD_URLS, auth='cloud',
-          setup=_bulk_notifications, page_route='notifications.list', secrets=_cloud_secrets),
-]
+    def set_option(self, args, **options):
+        args.update(options)
 
 
 def cells():
     """Every (probe, fault) pair that applies."""
+    from tests.reliability_probes import PROBES
     return [(probe, fault) for probe in PROBES for fault in FAULTS if fault.applies(probe)]
 
 
 def classify(result, secrets):
-    """(outcome, note) of one module result."""
+    """(outcome, note) of one module or plugin result."""
     text = json.dumps(result)
     leaked = [s for s in secrets if s and len(s) >= 6 and s in text]
     if leaked:
@@ -182,73 +346,3 @@ def classify(result, secrets):
     if not msg:
         return DEFECT, 'failure without a message'
     return FAILED_CLEANLY, msg
-
-
-# -- report ---------------------------------------------------------------------------------------
-
-SYMBOL = {RECOVERED: 'recovered', FAILED_CLEANLY: 'clean fail', DEFECT: '**DEFECT**'}
-
-
-def write_report(outcomes, path, secrets_checked=None):
-    """``outcomes``: dicts with probe, product, fault, outcome, note, expected."""
-    faults = [f for f in FAULTS if any(o['fault'] == f.key for o in outcomes)]
-    lines = ['# Reliability', '',
-             'Generated by `tests/integration/test_fault_matrix.py` (part of `make test`) on %s. Do not edit by hand.'
-             % datetime.date.today().isoformat(), '',
-             'Every module was run against the simulator with each fault injected into the API calls it',
-             'makes. **recovered**: it succeeded anyway (retry, re-authentication, redirect). **clean fail**:',
-             'it failed with one line naming the cause, without a traceback or a secret. A **DEFECT** is any',
-             'other outcome, or one the fault does not allow (e.g. a listing that lost a page but succeeded,',
-             'or a write repeated after the server may have processed it).', '']
-    total = len(outcomes)
-    recovered = sum(1 for o in outcomes if o['outcome'] == RECOVERED)
-    clean = sum(1 for o in outcomes if o['outcome'] == FAILED_CLEANLY)
-    defects = sum(1 for o in outcomes if o['outcome'] == DEFECT or not o['expected'])
-    lines += ['## Summary', '',
-              '| faults x modules tried | recovered | failed cleanly | defects | secrets found in output |',
-              '|---|---|---|---|---|',
-              '| %d | %d | %d | %d | %s |' % (total, recovered, clean, defects, secrets_checked or 0), '']
-    lines += ['## Faults', '', '| fault | what is injected | reads | writes |', '|---|---|---|---|']
-    for fault in faults:
-        reads = ' or '.join(sorted(fault.expect.get('read', fault.expect.get('list', {'-'}))))
-        writes = ' or '.join(sorted(fault.expect.get('write', {'-'})))
-        lines.append('| `%s` | %s | %s | %s |' % (fault.key, fault.title, reads, writes))
-    lines.append('')
-    products = []
-    for o in outcomes:
-        if o['product'] not in products:
-            products.append(o['product'])
-    for product in products:
-        rows = [o for o in outcomes if o['product'] == product]
-        probes = []
-        for o in rows:
-            if o['probe'] not in probes:
-                probes.append(o['probe'])
-        present = [f for f in faults if any(o['fault'] == f.key for o in rows)]
-        lines += ['## %s' % product, '', '| module | ' + ' | '.join('`%s`' % f.key for f in present) + ' |',
-                  '|---|' + '---|' * len(present)]
-        for probe in probes:
-            cells_ = []
-            for fault in present:
-                found = [o for o in rows if o['probe'] == probe and o['fault'] == fault.key]
-                if not found:
-                    cells_.append('')
-                    continue
-                o = found[0]
-                cells_.append(SYMBOL[o['outcome']] if o['expected'] else '**DEFECT** (%s)' % o['outcome'])
-            lines.append('| `%s` | %s |' % (probe, ' | '.join(cells_)))
-        lines.append('')
-    examples = {}
-    for o in outcomes:
-        if o['outcome'] == FAILED_CLEANLY and o['fault'] not in examples:
-            examples[o['fault']] = (o['probe'], o['note'])
-    if examples:
-        lines += ['## What a clean failure looks like', '', 'One message per fault, as the task reports it:', '']
-        for fault in faults:
-            if fault.key in examples:
-                probe, note = examples[fault.key]
-                lines.append('- `%s` (`%s`): %s' % (fault.key, probe, note.replace('|', '\\|')))
-        lines.append('')
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'w') as handle:
-        handle.write('\n'.join(lines))

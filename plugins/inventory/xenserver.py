@@ -13,7 +13,8 @@ short_description: XenServer pool hosts and VMs as Ansible hosts
 version_added: 0.1.0
 description:
   - Reads one or several XenServer pools and adds their hosts (C(ansible_host) is the management
-    address) and their VMs (C(ansible_host) is the address the guest agent reports).
+    address) and their VMs (C(ansible_host) is the address the guest agent reports; only IP address
+    literals are taken, as the agent runs inside the guest and its owner controls what it reports).
   - Templates, snapshots and control domains are left out unless asked for. VMs without an address
     are still listed, in the C(xenserver_no_address) group.
   - Reads in bulk, one call per class (pool, host, VM, VM_guest_metrics, and VIF and network when

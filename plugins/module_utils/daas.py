@@ -341,10 +341,11 @@ class DaasClient:
         return require_keys(self.call('GET', '/Jobs/%s' % _path_segment(job_id), 'read job %s' % job_id),
                             ('Id', 'Status'), 'read job %s' % job_id)
 
-    def wait_for_jobs(self, job_ids, timeout, sleep=time.sleep, now=time.monotonic, first_delay=1.0, max_delay=10.0):
+    def wait_for_jobs(self, job_ids, timeout, sleep=None, now=time.monotonic, first_delay=1.0, max_delay=10.0):
         """Poll until every job has a terminal status or ``timeout`` seconds pass; returns
         ``(finished, unfinished)``: job models by id, and the ids still running. Each round reads all of
         the caller's jobs in one ``GET /Jobs``, and only jobs missing from it one by one."""
+        sleep = sleep or time.sleep  # looked up per call, so a test can replace this module's clock
         pending = set(j for j in job_ids if j)
         finished = {}
         deadline = now() + timeout

@@ -10,8 +10,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
     DEFAULT_CONCURRENCY, SUCCESSFUL_JOB_STATUSES, run_changes,
 )
@@ -63,7 +61,7 @@ def _job_failure(job):
 
 
 def apply_power_state(client, machines, state, force=False, concurrency=DEFAULT_CONCURRENCY, wait=True,
-                      wait_timeout=600, check_mode=False, sleep=time.sleep):
+                      wait_timeout=600, check_mode=False, sleep=None):
     """Bring ``machines`` (API models) to ``state``; returns one result dict per machine, in order.
 
     Outcomes: ``changed`` (an action was sent, or would be in check mode), ``unchanged`` (already there),

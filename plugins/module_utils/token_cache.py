@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import hashlib
 import json
 import os
@@ -126,24 +127,31 @@ class TokenCache:
                 return entry['token']
         return None
 
+    @contextlib.contextmanager
+    def _locked(self, key):
+        """Hold the exclusive lock of ``key``'s file (a lock file created 0600, never holding data)."""
+        fd = os.open(self._path(key) + '.lock', os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
     def get_or_fetch(self, key, fetch):
         token = self.get(key)
         if token:
             return token
         if not (self.use_file and self._prepare_directory()):
             return self._fetch(key, fetch, write=False)
-        lock_path = self._path(key) + '.lock'
-        with open(lock_path, 'a') as lock:
-            os.chmod(lock_path, 0o600)
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            try:
-                entry = self._read_file(key)  # another fork may have fetched while we waited
-                if self._valid(entry):
-                    self._remember(key, entry)
-                    return entry['token']
-                return self._fetch(key, fetch, write=True)
-            finally:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+        with self._locked(key):
+            entry = self._read_file(key)  # another fork may have fetched while we waited
+            if self._valid(entry):
+                self._remember(key, entry)
+                return entry['token']
+            return self._fetch(key, fetch, write=True)
 
     def _fetch(self, key, fetch, write):
         token, expires_in = fetch()
@@ -157,15 +165,17 @@ class TokenCache:
         return token
 
     def invalidate(self, key, token=None):
-        """Forget the cached token (only if it is still ``token``, when given)."""
+        """Forget the cached token (only if it is still ``token``, when given). Under the lock, so a fork
+        that saw the old token rejected never deletes the new one another fork has just stored."""
         with _MEMORY_LOCK:
             entry = _MEMORY.get(key)
             if entry and (token is None or entry.get('token') == token):
                 del _MEMORY[key]
-        if self.use_file:
-            entry = self._read_file(key)
-            if entry and (token is None or entry.get('token') == token):
-                try:
-                    os.unlink(self._path(key))
-                except OSError:
-                    pass
+        if self.use_file and self._prepare_directory():
+            with self._locked(key):
+                entry = self._read_file(key)
+                if entry and (token is None or entry.get('token') == token):
+                    try:
+                        os.unlink(self._path(key))
+                    except OSError:
+                        pass

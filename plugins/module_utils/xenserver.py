@@ -105,6 +105,7 @@ ERROR_HINTS = {
     'OTHER_OPERATION_IN_PROGRESS': 'wait for that operation to finish, then run again',
     'VM_LACKS_FEATURE': 'install the guest agent (PV drivers), or set force: true to use a hard power operation',
     'MESSAGE_METHOD_UNKNOWN': 'the server runs a XenAPI version without this call',
+    'HOST_STILL_BOOTING': 'the host is starting its toolstack; run again in a minute',
     'MESSAGE_PARAMETER_COUNT_MISMATCH': 'the server runs a XenAPI version with another signature for this call',
 }
 
@@ -229,6 +230,17 @@ class TimedTransport(xmlrpc.client.Transport):
         # The standard library resends any request once after a reset; a call that changes something
         # may already have been processed, so resending is left to the session, which resends reads only.
         return self.single_request(host, handler, request_body, verbose)
+
+    def parse_response(self, response):
+        try:
+            return xmlrpc.client.Transport.parse_response(self, response)
+        except ExpatError:
+            # The standard library reads the body in chunks and takes an early end of the connection
+            # for the end of the body; a body shorter than its Content-Length was cut off, which is a
+            # transport failure (retried for reads), not an answer from something other than xapi.
+            if response.length:
+                raise http.client.IncompleteRead(b'', response.length)
+            raise
 
     def make_connection(self, host):
         if self._connection and host == self._connection[0]:

@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import quote
 
@@ -35,25 +37,40 @@ def ordinary(record):
     return not (record.get('is_a_template') or record.get('is_a_snapshot') or record.get('is_control_domain'))
 
 
+def _address(value, version):
+    """``value`` when it is an IP address literal of that ``version``, else None."""
+    text = str(value).strip()
+    try:
+        return text if ipaddress.ip_address(text).version == version else None
+    except ValueError:
+        return None
+
+
 def guest_addresses(networks, device=None):
     """``(ipv4, ipv6)`` lists from guest-metrics ``networks`` (``"0/ip"``, ``"0/ipv4/0"``,
-    ``"0/ipv6/0"``...), in device order; only ``device``'s when given."""
-    ipv4, ipv6 = [], []
+    ``"0/ipv6/0"``...), in device order; only ``device``'s when given.
 
-    def order(key):
-        parts = key.split('/')
-        return [as_int(p, 0) if p.isdigit() else p for p in parts]
-    for key in sorted(networks or {}, key=order):
-        parts = key.split('/')
-        if device is not None and parts[0] != str(device):
+    The guest agent, which the VM's owner controls, writes these keys and values: keys that are not
+    ``<device number>/...`` are ignored, and only IP address literals are taken (never a host name,
+    which would send Ansible's connection and credentials elsewhere)."""
+    ipv4, ipv6 = [], []
+    entries = []
+    for key, value in (networks or {}).items():
+        parts = str(key).split('/')
+        if parts[0].isdecimal() and (device is None or parts[0] == str(device)):
+            order = [(0, int(p), '') if p.isdecimal() else (1, 0, p) for p in parts]  # numbers before words
+            entries.append((order, parts, value))
+    for _order, parts, value in sorted(entries, key=lambda entry: entry[0]):
+        if len(parts) == 3 and parts[1] == 'ipv4':
+            found, into = _address(value, 4), ipv4
+        elif len(parts) == 3 and parts[1] == 'ipv6':
+            found, into = _address(value, 6), ipv6
+        elif len(parts) == 2 and parts[1] == 'ip':
+            found, into = _address(value, 4), ipv4
+        else:
             continue
-        value = networks[key]
-        if len(parts) == 3 and parts[1] == 'ipv4' and value not in ipv4:
-            ipv4.append(value)
-        elif len(parts) == 3 and parts[1] == 'ipv6' and value not in ipv6:
-            ipv6.append(value)
-        elif len(parts) == 2 and parts[1] == 'ip' and value not in ipv4 and ':' not in value:
-            ipv4.append(value)
+        if found and found not in into:
+            into.append(found)
     return ipv4, ipv6
 
 

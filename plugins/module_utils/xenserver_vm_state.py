@@ -102,6 +102,9 @@ class VmState:
         self.actions = []
 
     def ensure(self, params):
+        for option in HALTED_ONLY:
+            if params.get(option) is not None and params[option] < 1:
+                raise errors.InputError('Invalid %s %s: it must be at least 1' % (option, params[option]))
         label = params.get('uuid') or params.get('name')
         ref, record = one(self.facts.find(name=params.get('name') if not params.get('uuid') else None,
                                           uuid=params.get('uuid')), label)

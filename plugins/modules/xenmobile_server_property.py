@@ -209,9 +209,10 @@ def main():
     params = module.params
     result = dict(changed=False, changes=[], failed_names=[], check_mode=module.check_mode)
     with module.handle_errors(**result):
+        wanted = wanted_properties(params)  # malformed input fails here, before the sign-in
         with XenMobileClient.from_params(params, redactor=module.redactor, log=module.debug_log) as client:
             current = client.server_properties()
-            changes = records.plan_property_changes(current, wanted_properties(params), params['state'])
+            changes = records.plan_property_changes(current, wanted, params['state'])
             outcomes = None if module.check_mode or not changes else client.apply_property_changes(changes)
             done, failed = report(changes, outcomes)
     result.update(changed=bool(done), changes=done, failed_names=[name for name, _error in failed])

@@ -53,12 +53,12 @@ options:
     type: str
   vcpus:
     description:
-      - Number of virtual CPUs (sets both C(VCPUs_max) and C(VCPUs_at_startup)).
+      - Number of virtual CPUs (sets both C(VCPUs_max) and C(VCPUs_at_startup)), at least 1.
       - Can only change while the VM is halted; together with O(state=halted) the VM is shut down first.
     type: int
   memory_mb:
     description:
-      - Memory in MiB (static and dynamic maximum, and dynamic minimum).
+      - Memory in MiB (static and dynamic maximum, and dynamic minimum), at least 1.
       - Can only change while the VM is halted, like O(vcpus).
     type: int
   tags:

@@ -45,6 +45,22 @@ def cloud_options(cloud_env):
 
 
 @pytest.fixture
+def simulator_waits(monkeypatch):
+    """``simulator_waits(sim)``: for in-process runs, the transport's retry backoff and DaaS job polling
+    wait on ``sim``'s clock instead of the wall clock (the delays themselves are tested in
+    test_transport_faults.py), so retried and polling calls cost no real time."""
+    import time as real_time
+    import types
+    from ansible_collections.opencitrix.automation.plugins.module_utils import daas, transport
+
+    def install(sim):
+        fake = types.SimpleNamespace(sleep=sim.clock.advance, time=real_time.time, monotonic=real_time.monotonic)
+        monkeypatch.setattr(transport, 'time', fake)
+        monkeypatch.setattr(daas, 'time', fake)
+    return install
+
+
+@pytest.fixture
 def run_playbook(tmp_path):
     """``run_playbook(playbook, env=..., hosts=..., forks=..., check=..., diff=..., verbosity=...,
     extra_vars=..., inventory=..., args=...)`` -> ``harness.PlaybookRun``."""
@@ -52,29 +68,20 @@ def run_playbook(tmp_path):
 
 
 def pytest_sessionstart(session):
-    """Forget the previous run's fault-matrix outcomes (master process only)."""
+    """Forget the previous run's reliability outcomes (master process only)."""
     if hasattr(session.config, 'workerinput'):
         return
     import shutil
-    from tests.integration.test_fault_matrix import OUTCOMES
+    from tests.reliability import OUTCOMES
     shutil.rmtree(OUTCOMES, ignore_errors=True)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """When every cell of the fault matrix ran, write docs/reliability.md from the outcomes."""
+    """When every reliability test ran (fault matrix, secrets, check mode, bad input, concurrency),
+    write docs/reliability.md from their outcomes."""
     if hasattr(session.config, 'workerinput'):
         return
-    import glob
-    import json
     import os
     from tests.harness import ROOT
-    from tests.integration.test_fault_matrix import OUTCOMES
-    from tests.reliability import cells, write_report
-    outcomes = []
-    for path in sorted(glob.glob(os.path.join(OUTCOMES, '*.json'))):
-        with open(path) as handle:
-            outcomes.append(json.load(handle))
-    if outcomes and len(outcomes) == len(cells()):
-        order = {(p.id, f.key): n for n, (p, f) in enumerate(cells())}
-        outcomes.sort(key=lambda o: order[(o['probe'], o['fault'])])
-        write_report(outcomes, os.path.join(ROOT, 'docs', 'reliability.md'))
+    from tests.reliability_report import write_if_complete
+    write_if_complete(os.path.join(ROOT, 'docs', 'reliability.md'))

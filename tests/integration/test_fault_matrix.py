@@ -1,55 +1,60 @@
-"""Issue 12's fault matrix: each module against each fault, in-process against the simulator.
+"""Issue 12's fault matrix: each module and inventory plugin against each fault, in-process against the
+simulator (modules through tests/module_runner.py, plugins through tests/inventory_runner.py).
 
-Outcomes are written to tests/output/reliability/; when the whole matrix ran, the session hook in
-this directory's conftest turns them into docs/reliability.md."""
-
-import json
-import os
-import types
+Outcomes are recorded under tests/output/reliability/; when every reliability test ran, the session
+hook in this directory's conftest turns them into docs/reliability.md."""
 
 import pytest
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import transport
-from tests.harness import ROOT
+from tests.inventory_runner import run_inventory
 from tests.module_runner import run_module
-from tests.reliability import DEFECT, cells, classify
+from tests.reliability import DEFECT, FAILED_CLEANLY, RECOVERED, cells, classify, issued_secrets, record
 
-OUTCOMES = os.path.join(ROOT, 'tests', 'output', 'reliability')
+# Before a token-expiry fault: a read that caches a token (None: the token does not outlive a run).
+WARM_UP = {'cloud': ('citrix_cloud_service_info', {}), 'daas_onprem': ('citrix_daas_session_info', {}),
+           'xenmobile': (None, None)}
 
 
-@pytest.fixture
-def no_backoff(monkeypatch):
-    """Retries happen as in production, but their waits are skipped (the delays themselves are
-    tested in test_transport_faults.py)."""
-    import time as real_time
-    fake = types.SimpleNamespace(sleep=lambda seconds: None, time=real_time.time, monotonic=real_time.monotonic)
-    monkeypatch.setattr(transport, 'time', fake)
+def run_probe(probe, args, env, workdir):
+    if probe.plugin:
+        return run_inventory(probe.plugin, args, workdir, env=env)
+    return run_module(probe.module, args, env=env)
 
 
 @pytest.mark.parametrize('probe,fault', cells(), ids=['%s-%s' % (p.id, f.key) for p, f in cells()])
-def test_fault(probe, fault, sim, tmp_path, monkeypatch, no_backoff):
+def test_fault(probe, fault, make_sim, tmp_path, monkeypatch, simulator_waits):
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    sim = make_sim(**probe.sim)
+    simulator_waits(sim)
     probe.setup(sim)
     env = dict(probe.env(sim))
-    args = dict(probe.args)
-    if probe.auth == 'cloud' and fault.key == 'token_expired':
-        warm = run_module('citrix_cloud_service_info', {}, env=env)  # caches a token, then it expires
-        assert not warm.get('failed'), warm
+    args = {k: v.format(workdir=sim.workdir) if isinstance(v, str) else v for k, v in probe.args.items()}
+    if fault.warm:
+        module, warm_args = WARM_UP.get(probe.auth, (probe.module, args))
+        if module:
+            warm = run_module(module, warm_args, env=env)
+            assert not warm.get('failed'), warm
+    targets = probe.targets(sim) if probe.targets else None
     sim.reset()
     fault.inject(sim, probe, env, args)
     writes_before = sim.stats.writes()
-    result = run_module(probe.module, args, env=env)
-    outcome, note = classify(result, probe.secrets(sim))
+    result = run_probe(probe, args, env, tmp_path)
+    outcome, note = classify(result, issued_secrets(sim))
+    if outcome == RECOVERED and not probe.complete(sim, result):
+        outcome, note = DEFECT, 'reported success, but the result is incomplete or the change did not happen'
+    if outcome == FAILED_CLEANLY and targets and fault.key.startswith(('write_', 'job_')):
+        if not any(name in note for name in targets):
+            outcome, note = DEFECT, 'a failed write does not say which object failed: ' + note
     expected = outcome in fault.expect.get(probe.kind, set())
     if fault.key in ('write_reset', 'write_500'):
-        # never repeated: at most one write reached the server
-        assert sim.stats.count(route=probe.write_route) == 1
+        # the failed write was not repeated, and every other object's write was still sent (once)
+        assert sim.stats.count(route=probe.write_route) == (len(targets) if targets else 1)
     if fault.key == 'page_lost':
         assert sim.stats.writes() == writes_before, 'wrote after a partial read'
-    os.makedirs(OUTCOMES, exist_ok=True)
-    with open(os.path.join(OUTCOMES, '%s--%s.json' % (probe.id.replace(':', '_'), fault.key)), 'w') as handle:
-        json.dump({'probe': probe.id, 'product': probe.product, 'fault': fault.key, 'outcome': outcome,
-                   'note': note, 'expected': expected, 'writes': sim.stats.writes() - writes_before}, handle)
+    assert fault.fired(sim, probe), 'the fault never happened, so this cell proves nothing'
+    record('faults', '%s--%s' % (probe.id, fault.key), {
+        'probe': probe.id, 'product': probe.product, 'fault': fault.key, 'outcome': outcome, 'note': note,
+        'expected': expected, 'writes': sim.stats.writes() - writes_before})
     assert outcome != DEFECT, note
     allowed = sorted(fault.expect.get(probe.kind, ()))
     assert expected, '%s under %s: %s (%s), allowed: %s' % (probe.id, fault.key, outcome, note, allowed)

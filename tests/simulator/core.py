@@ -261,7 +261,8 @@ class Faults:
     limits how often it fires (-1: always). Actions: ``status`` (answer with ``status``, ``headers``,
     ``body``), ``html`` (an HTML error page), ``malformed`` (truncated JSON with status 200),
     ``reset`` (TCP reset before answering), ``reset_mid_body`` (headers and half a body, then reset),
-    ``timeout`` (hold the request ``seconds`` real seconds, then drop it)."""
+    ``timeout`` (hold the request ``seconds`` real seconds, then drop it). ``content_type`` replaces the
+    JSON media type of ``malformed`` and ``reset_mid_body`` (a truncated XML answer of an XML API)."""
 
     ACTIONS = ('status', 'html', 'malformed', 'reset', 'reset_mid_body', 'timeout')
 
@@ -270,13 +271,13 @@ class Faults:
         self.rules = []
 
     def add(self, action='status', route=None, service=None, method=None, path=None, listener=None,
-            times=1, after=0, status=None, headers=None, body=None, seconds=5.0):
+            times=1, after=0, status=None, headers=None, body=None, seconds=5.0, content_type=None):
         if action not in self.ACTIONS:
             raise ValueError('unknown fault action %r' % action)
         rule = {'id': uuid.uuid4().hex[:8], 'action': action, 'route': route, 'service': service,
                 'method': method, 'path': re.compile(path) if path else None, 'listener': listener,
                 'times': times, 'after': after, 'status': status, 'headers': headers or {}, 'body': body,
-                'seconds': seconds, 'fired': 0}
+                'seconds': seconds, 'content_type': content_type, 'fired': 0}
         with self._lock:
             self.rules.append(rule)
         return rule['id']
@@ -608,8 +609,8 @@ class Simulator:
             page = ('<html><head><title>%d Bad Gateway</title></head><body><center><h1>%d Bad Gateway'
                     '</h1></center><hr><center>nginx</center></body></html>' % (status, status))
             return handler.send(Response(status, page, fault['headers'], content_type='text/html'))
+        content_type = fault['content_type'] or 'application/json; charset=utf-8'
         if action == 'malformed':
-            content_type = 'application/json; charset=utf-8'
             body = fault['body'] if isinstance(fault['body'], str) else '{"Items": [{"Id": "trunc'
             return handler.send(Response(fault['status'] or 200, body, fault['headers'], content_type=content_type))
         if action == 'timeout':
@@ -617,10 +618,11 @@ class Simulator:
             return handler.reset_connection()
         if action == 'reset_mid_body':
             handler.send_response(fault['status'] or 200)
-            handler.send_header('Content-Type', 'application/json; charset=utf-8')
+            handler.send_header('Content-Type', content_type)
             handler.send_header('Content-Length', '4096')
             handler.end_headers()
-            handler.wfile.write(b'{"Items": [{"Id": "partial", "Name": "')
+            partial = fault['body'] if isinstance(fault['body'], str) else '{"Items": [{"Id": "partial", "Name": "'
+            handler.wfile.write(partial.encode('utf-8'))
             handler.wfile.flush()
             return handler.reset_connection()
         return handler.reset_connection()

@@ -119,6 +119,27 @@ def test_reads_are_retried_after_a_reset_but_writes_are_not(xen_sim, xen):
     assert calls(xen_sim, 'VM.get_all_records_where') == 4
 
 
+def test_a_body_cut_short_is_a_transport_failure_not_a_foreign_server(xen_sim, xen):
+    """Regression (fault matrix, issue 12): an answer whose connection dies before Content-Length bytes
+    arrived used to be read as "the answer is not XML-RPC; check that hostname points at a XenServer
+    host". It is a transport failure: retried for reads, reported as possibly processed for writes."""
+    partial = "<?xml version='1.0'?>\n<methodResponse>\n<params>"
+    xen_sim.faults.add('reset_mid_body', route='xenserver.VM.get_all_records_where', body=partial,
+                       content_type='text/xml', times=1)
+    xen_sim.faults.add('reset_mid_body', route='xenserver.VM.set_name_description', body=partial,
+                       content_type='text/xml', times=1)
+    sleeps = RecordingSleep()
+    with client(xen, sleeps=sleeps) as session:
+        ref = next(iter(VmFacts(session).find(name='web-0005')))
+        assert sleeps.delays == [1.0]
+        with pytest.raises(errors.TransportError) as caught:
+            session.call('VM.set_name_description', ref, 'x', what='describe VM web-0005')
+    message = str(caught.value)
+    assert 'connection reset by the server' in message and 'may have been processed' in message
+    assert 'not XML-RPC' not in message
+    assert calls(xen_sim, 'VM.set_name_description') == 1 and calls(xen_sim, 'VM.get_all_records_where') == 2
+
+
 def test_read_timeout_and_tls_failures_are_one_line(xen_sim, xen):
     xen_sim.faults.add('timeout', route='xenserver.pool.get_all', seconds=2, times=-1)
     with pytest.raises(errors.TransportError) as caught:

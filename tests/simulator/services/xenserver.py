@@ -27,6 +27,7 @@ Every XML-RPC method is its own route (``xenserver.VM.start``, ``xenserver.Async
 """
 
 import collections
+import fnmatch
 import re
 import time
 import xmlrpc.client
@@ -285,13 +286,14 @@ class XenServerPool(VmOperations, Service):
         raise XenFailure('NOT_IMPLEMENTED', '%s.%s' % (cls, message))
 
     def inject_failure(self, method, *description, **kwargs):
-        """Make the next ``times`` calls of ``method`` (``VM.start``; also reached through ``Async.``) fail
-        with ``description`` (code and parameters), as a concurrent change on a real pool would."""
+        """Make the next ``times`` calls of ``method`` (``VM.start``, or a glob such as ``VM.get_*``; also
+        reached through ``Async.``) fail with ``description`` (code and parameters), as a concurrent change
+        or a toolstack error on a real pool would. Session calls are never affected."""
         self.injected.append([method, [str(d) for d in description], kwargs.get('times', 1)])
 
     def _raise_injected(self, method):
         for entry in self.injected:
-            if entry[0] == method and entry[2] != 0:
+            if fnmatch.fnmatchcase(method, entry[0]) and entry[2] != 0:
                 entry[2] -= 1
                 raise XenFailure(*entry[1])
 

@@ -6,7 +6,8 @@ from hypothesis import example, given, settings, strategies as st
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront_auth import (
-    NS_REQUEST_TOKEN, answer_form, parse_challenge, parse_choices, parse_form, parse_token_response,
+    NS_AUTH_RESPONSE, NS_REQUEST_TOKEN, NS_TOKEN_CHOICES, NS_TOKEN_RESPONSE, answer_form, parse_challenge,
+    parse_choices, parse_form, parse_token_response,
     request_token_body, timespan_seconds,
 )
 
@@ -190,3 +191,58 @@ def test_failure_form_messages():
                              result='fail'), 'sign in')
     assert failed.result == 'fail' and failed.messages() == 'Incorrect user name or password.'
     assert failed.asks_for('password') is False
+
+
+# -- properties of the authentication documents (issue 12) -------------------------------------------
+
+# Element soup in the documents' own vocabularies: any nesting, repeated or missing elements.
+AUTH_ELEMENTS = ['token', 'lifetime', 'for-service', 'choices', 'choice', 'protocol', 'location', 'Status', 'Result',
+                 'StateContext', 'AuthenticationRequirements', 'PostBack', 'Requirements', 'Requirement',
+                 'Credential', 'ID', 'Type', 'Label', 'Text', 'Input', 'CheckBox', 'InitialValue', 'Button',
+                 'ComboBox', 'InitialSelection', 'Secret', 'ReadOnly']
+SOUP = st.recursive(
+    st.sampled_from(['', 'x', ' https://sf/a ', 'true', '0.20:00:00', 'password', 'username', 'none', '&amp;']),
+    lambda inner: st.tuples(st.sampled_from(AUTH_ELEMENTS), st.lists(inner, max_size=3))
+    .map(lambda t: '<%s>%s</%s>' % (t[0], ''.join(t[1]), t[0])), max_leaves=14)
+DOCUMENTS = [(parse_token_response, 'requesttokenresponse', NS_TOKEN_RESPONSE),
+             (parse_choices, 'requesttokenchoices', NS_TOKEN_CHOICES),
+             (parse_form, 'AuthenticateResponse', NS_AUTH_RESPONSE)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(DOCUMENTS), SOUP)
+def test_odd_authentication_documents_give_a_value_or_one_format_error(document, body):
+    parse, root, namespace = document
+    try:
+        parsed = parse(('<%s xmlns="%s">%s</%s>' % (root, namespace, body, root)).encode(), 'sign in')
+    except errors.ResponseFormatError as exc:
+        assert '\n' not in str(exc)
+        return
+    if parse is parse_form:
+        try:
+            answer_form(parsed, 'CORP\\jdoe', 'pw')
+        except errors.AuthenticationError as exc:  # a form that needs a person, refused by name
+            assert '\n' not in str(exc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(DOCUMENTS), st.binary(max_size=200))
+def test_arbitrary_bytes_in_authentication_documents(document, data):
+    parse, root, namespace = document
+    for payload in (data, ('<%s xmlns="%s">' % (root, namespace)).encode() + data):
+        try:
+            parse(payload, 'sign in')
+        except errors.ResponseFormatError as exc:
+            assert '\n' not in str(exc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(token=st.text(st.characters(blacklist_categories=('Cs', 'Cc', 'Zs')), min_size=1, max_size=80),
+       days=st.integers(0, 30), hours=st.integers(0, 23), minutes=st.integers(0, 59), seconds=st.integers(0, 59))
+def test_token_responses_round_trip(token, days, hours, minutes, seconds):
+    from xml.sax.saxutils import escape
+    lifetime = '%d.%02d:%02d:%02d' % (days, hours, minutes, seconds)
+    doc = ('<requesttokenresponse xmlns="%s"><lifetime>%s</lifetime><token>%s</token></requesttokenresponse>'
+           % (NS_TOKEN_RESPONSE, lifetime, escape(token)))
+    assert parse_token_response(doc.encode('utf-8'), 'sign in') == (
+        token.strip(), days * 86400 + hours * 3600 + minutes * 60 + seconds)

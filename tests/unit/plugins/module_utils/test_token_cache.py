@@ -4,6 +4,7 @@ import json
 import multiprocessing
 import os
 import stat
+import time
 
 import pytest
 
@@ -111,3 +112,113 @@ def test_concurrent_processes_fetch_once(tmp_path):
     assert open(counter).read() == 'x'
     leftovers = [n for n in os.listdir(str(tmp_path / 'c')) if n.startswith('.token-')]
     assert leftovers == []
+
+
+def _rewriter(directory, rounds, out):
+    """Forces a fresh write of the file every round: forget the token, fetch a new one."""
+    tc._MEMORY.clear()
+    cache = TokenCache(directory=directory)
+    for n in range(rounds):
+        cache.invalidate('k')
+        tc._MEMORY.clear()
+        cache.get_or_fetch('k', lambda: ('token-%d-%d' % (os.getpid(), n), 3600))
+    out.put('done')
+
+
+def _reader(directory, stop, out):
+    """Reads the file as another process would, the whole time the writers run."""
+    path = os.path.join(directory, 'token-k.json')
+    reads = bad = 0
+    while not stop.is_set():
+        try:
+            with open(path) as handle:
+                text = handle.read()
+        except OSError:
+            continue  # between a forget and the next write there is no file: that is allowed
+        reads += 1
+        try:
+            entry = json.loads(text)
+            assert isinstance(entry['token'], str) and isinstance(entry['expires_at'], float)
+        except (ValueError, KeyError, TypeError, AssertionError):
+            bad += 1
+    out.put((reads, bad))
+
+
+def test_concurrent_writers_never_leave_a_corrupt_or_readable_file(tmp_path):
+    """Issue 12: eight processes rewrite the token file 40 times each while another reads it nonstop;
+    every read is a whole entry (the writes are atomic renames), and the file, under a umask that would
+    make it world-readable, is 0600 in a 0700 directory with no temporary file left behind."""
+    ctx = multiprocessing.get_context('fork')
+    directory = str(tmp_path / 'c')
+    out, stop = ctx.Queue(), ctx.Event()
+    old_umask = os.umask(0)
+    try:
+        reader = ctx.Process(target=_reader, args=(directory, stop, out))
+        writers = [ctx.Process(target=_rewriter, args=(directory, 40, out)) for _n in range(8)]
+        TokenCache(directory=directory)._prepare_directory()
+        reader.start()
+        for proc in writers:
+            proc.start()
+        for proc in writers:
+            proc.join(60)
+        stop.set()
+        reader.join(30)
+    finally:
+        os.umask(old_umask)
+    results = [out.get(timeout=5) for _n in range(9)]
+    reads, bad = next(r for r in results if isinstance(r, tuple))
+    assert results.count('done') == 8
+    assert reads > 0 and bad == 0
+    entry = json.loads((tmp_path / 'c' / 'token-k.json').read_text())
+    assert entry['token'].startswith('token-')
+    assert stat.S_IMODE((tmp_path / 'c' / 'token-k.json').stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / 'c' / 'token-k.json.lock').stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / 'c').stat().st_mode) == 0o700
+    assert [n for n in os.listdir(directory) if n.startswith('.token-')] == []
+
+
+class SlowReader(TokenCache):
+    """Reads the file slowly: a window between reading the file and acting on it, in which faster forks
+    get their work done."""
+
+    delay = 0.0
+
+    def _read_file(self, key):
+        entry = super(SlowReader, self)._read_file(key)
+        time.sleep(self.delay)
+        return entry
+
+
+def _rejected(directory, barrier, rounds, counter_path, delay):
+    """Each round every fork has seen the round's token rejected: it forgets it and asks again."""
+    tc._MEMORY.clear()
+    cache = SlowReader(directory=directory)
+    cache.delay = delay
+
+    def fetch(round_):
+        with open(counter_path, 'a') as handle:
+            handle.write('%d\n' % round_)
+        return 'token-%d' % round_, 3600
+
+    for n in range(1, rounds + 1):
+        barrier.wait(30)
+        cache.invalidate('k', token='token-%d' % (n - 1))
+        tc._MEMORY.clear()
+        assert cache.get_or_fetch('k', lambda: fetch(n)) == 'token-%d' % n
+
+
+def test_forks_that_see_the_token_rejected_together_fetch_one_new_token(tmp_path):
+    """Issue 12: when a token expires, every fork gets a 401 at about the same time; between them they
+    fetch ONE new token per expiry (a fork forgetting the old token never deletes the new one)."""
+    ctx = multiprocessing.get_context('fork')
+    directory = str(tmp_path / 'c')
+    TokenCache(directory=directory).get_or_fetch('k', lambda: ('token-0', 3600))
+    barrier, counter = ctx.Barrier(8), str(tmp_path / 'fetches')
+    procs = [ctx.Process(target=_rejected, args=(directory, barrier, 10, counter, 0.02 * (n % 2))) for n in range(8)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(60)
+    assert [proc.exitcode for proc in procs] == [0] * 8
+    with open(counter) as handle:
+        assert handle.read().split() == [str(n) for n in range(1, 11)]

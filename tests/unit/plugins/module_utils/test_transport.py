@@ -2,10 +2,12 @@
 fake requests adapter."""
 
 import io
+import json
 
 import pytest
 import requests
 import urllib3
+from hypothesis import given, settings, strategies as st
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
@@ -250,3 +252,74 @@ def test_environment_is_read_once_per_host_with_proxies_no_proxy_and_ca_bundle_b
     assert adapter.requests[1].headers['Authorization'] == 'CwsAuth Bearer=abc'
     own_ca = HttpClient('https://api.example.test', ca_path='/tmp/lab-ca.pem')
     assert own_ca.verify == '/tmp/lab-ca.pem' and HttpClient('https://x.test', validate_certs=False).verify is False
+
+
+# -- properties of the JSON envelopes (issue 12) ---------------------------------------------------
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+                    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children,
+                                                                                      max_size=5),
+                    max_leaves=20)
+ERROR_KEYS = ['error', 'error_description', 'Error', 'Type', 'Message', 'Detail', 'type', 'detail', 'title',
+              'ErrorType', 'SdkErrorId', 'ErrorMessage', 'ErrorDetails', 'activityId', 'message', 'status',
+              'statusCode', 'parameters']
+# Bodies that look like the known error shapes, with any values in their fields.
+ERROR_LIKE = st.dictionaries(st.sampled_from(ERROR_KEYS), JSON, max_size=6)
+# Secrets as a person or a server would make them: no whitespace, no mask characters.
+SECRET = st.text(st.characters(blacklist_categories=('Cs', 'Cc', 'Zs', 'Zl', 'Zp'), blacklist_characters='*'),
+                 min_size=8, max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON | ERROR_LIKE)
+def test_extract_api_error_takes_any_json_value(body):
+    code, message = extract_api_error(body)
+    if not isinstance(body, dict):
+        assert (code, message) == (None, None)
+
+
+TEXT = st.text(st.characters(blacklist_categories=('Cs',)), min_size=1, max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(error_type=st.none() | TEXT, sdk_id=st.none() | TEXT, message=st.none() | TEXT, details=st.none() | TEXT)
+def test_daas_error_data_gives_the_type_or_sdk_id_and_the_message_with_details(error_type, sdk_id, message, details):
+    body = {'ErrorType': error_type, 'SdkErrorId': sdk_id, 'ErrorMessage': message, 'ErrorDetails': details,
+            'ErrorData': {'Machine': 'CORP\\W11-0001'}}
+    code, text = extract_api_error(body)
+    assert code == (error_type or sdk_id)
+    if details:
+        assert text == ('%s (%s)' % (message, details) if message else details)
+    else:
+        assert text == message
+
+
+@settings(max_examples=200, deadline=None)
+@given(status=st.integers(-5, 9999) | st.text(max_size=6), message=TEXT)
+def test_status_and_message_envelope(status, message):
+    code, text = extract_api_error({'status': status, 'message': message})
+    assert text == message
+    assert code == (None if status in (0, '0') else 'status %s' % status)
+
+
+def _response(status, body):
+    response = requests.Response()
+    response.status_code = status
+    response._content = body.encode('utf-8')
+    response.headers['Content-Type'] = 'application/json; charset=utf-8'
+    return response
+
+
+@settings(max_examples=200, deadline=None)
+@given(status=st.sampled_from([400, 401, 403, 404, 409, 429, 500, 502]), body=ERROR_LIKE, secret=SECRET,
+       where=st.sampled_from(['message', 'ErrorMessage', 'error_description', 'detail', 'ErrorDetails']))
+def test_any_error_body_renders_one_line_without_the_secret(status, body, secret, where):
+    """Whatever an API puts in its error body, even a secret echoed back in its message (as some APIs
+    do with the value they refused) or text over several lines, the error is one line without it."""
+    body = dict(body, **{where: 'refused value %s\nsee\tlog' % secret})
+    client = HttpClient('https://api.example.test', redactor=Redactor([secret]))
+    error = client.error_from_response(_response(status, json.dumps(body)), 'Could not do it', 'GET',
+                                       'https://api.example.test/x')
+    text = str(error)
+    assert isinstance(error, errors.ApiError)
+    assert '\n' not in text and secret not in text and text.startswith('Could not do it')

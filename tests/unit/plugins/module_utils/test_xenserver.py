@@ -1,7 +1,11 @@
 """XenServer client pieces that need no server: error sentences, URLs, task results, guest
 addresses, VM summaries and the desired-state planner."""
 
+import ipaddress
+import xmlrpc.client
+
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import (
@@ -148,3 +152,70 @@ def test_desired_settings_and_power_plan():
     assert power_steps('w', 'running', 'present') == []
     with pytest.raises(errors.InputError):
         power_steps('w', 'halted', 'suspended')
+
+
+# -- properties of XenAPI result decoding (issue 12) -----------------------------------------------
+
+# What xapi puts in a task's result: strings (references, UUIDs), ints as strings, booleans, floats,
+# arrays and structs of those, or "" for void.
+XAPI_VALUES = st.recursive(
+    st.booleans() | st.floats(allow_nan=False, allow_infinity=False) | st.integers(-2 ** 31, 2 ** 31 - 1).map(str)
+    | st.text(st.characters(blacklist_categories=('Cs', 'Cc')), min_size=1, max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.text(st.characters(blacklist_categories=('Cs', 'Cc')), max_size=10), children, max_size=4),
+    max_leaves=15)
+
+
+def _as_task_result(value):
+    text = xmlrpc.client.dumps((value,))
+    return text[text.index('<value>'):text.rindex('</value>') + len('</value>')]
+
+
+@settings(max_examples=300, deadline=None)
+@given(XAPI_VALUES)
+def test_task_results_round_trip(value):
+    assert parse_task_result(_as_task_result(value)) == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_any_task_result_text_is_a_value_or_a_format_error(text):
+    try:
+        parse_task_result(text)
+    except errors.ResponseFormatError as exc:
+        assert '\n' not in str(exc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=40) | st.integers().map(str), max_size=6),
+       st.dictionaries(st.text(min_size=1, max_size=30), st.text(max_size=20), max_size=3))
+def test_any_error_description_is_one_typed_line(details, names):
+    error = failure_error(details, 'start VM web01', names)
+    assert isinstance(error, errors.CitrixError)
+    text = str(error)
+    assert '\n' not in text and text.startswith('Could not start VM web01')
+    assert error.code == (str(details[0]) if details else 'UNKNOWN_ERROR')
+
+
+# Guest metrics are written by the agent inside the guest, so a VM's owner controls them: any keys, any values.
+NETWORK_KEYS = st.lists(st.sampled_from(['0', '1', '10', 'ip', 'ipv4', 'ipv6', 'x', '']) | st.text(max_size=4),
+                        min_size=1, max_size=4).map('/'.join)
+NETWORK_VALUES = st.sampled_from(['10.0.0.5', '192.168.1.20', 'fe80::1', '2001:db8::7', 'evil.example.com', '',
+                                  '10.0.0.300', ' 10.0.0.6 ']) | st.text(max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(NETWORK_KEYS, NETWORK_VALUES, max_size=8), st.none() | st.sampled_from(['0', '1', 'x']))
+def test_guest_addresses_take_whatever_a_guest_agent_reports(networks, device):
+    ipv4, ipv6 = guest_addresses(networks, device)
+    assert all(ipaddress.ip_address(a).version == 4 for a in ipv4)
+    assert all(ipaddress.ip_address(a).version == 6 for a in ipv6)
+    assert set(ipv4) | set(ipv6) <= set(v.strip() for v in networks.values())
+    for key, value in networks.items():
+        parts = key.split('/')
+        if len(parts) == 3 and parts[0].isdecimal() and parts[1] == 'ipv4' and (device is None or parts[0] == device):
+            try:
+                wellformed = ipaddress.ip_address(value.strip()).version == 4
+            except ValueError:
+                wellformed = False
+            assert not wellformed or value.strip() in ipv4

@@ -1,0 +1,138 @@
+"""Issue 12: hostile or mistaken input fails with one clear line, and before any request wherever the
+input alone says it is wrong (the simulator's request counter stays at 0). Unreachable hosts fail with
+one line naming the cause. In-process: the module's real argument checks and clients run, only the
+process boundary is skipped."""
+
+import pytest
+
+from tests.module_runner import run_module
+from tests.reliability import record
+from tests.reliability_probes import CLOUD, DAAS, STOREFRONT, XEN, XENMOBILE
+
+UNRESOLVABLE = 'https://citrix-sim.invalid'
+
+
+class Bad:
+    """``env``: changes to the product's environment (a callable of the simulator, or a dict);
+    ``expect``: fragments the one-line message must hold; ``offline``: the input alone is wrong, so no
+    request may reach the simulator."""
+
+    def __init__(self, label, module, args, sim, expect, env=None, offline=True):
+        self.label = label
+        self.module = module
+        self.args = args
+        self.sim = sim
+        self.expect = expect
+        self.env = env or {}
+        self.offline = offline
+
+
+def _plain_http(var, path=''):
+    def change(sim):
+        return {var: sim.url.replace('https://', 'http://') + path}
+    return change
+
+
+CASES = [
+    Bad('wrong type', 'citrix_daas_machine', {'catalog': 'X', 'maintenance_mode': 'perhaps'}, DAAS,
+        ['maintenance_mode', 'bool']),
+    Bad('wrong type', 'xenserver_vm', {'name': 'vm', 'vcpus': 'many'}, XEN, ['vcpus', 'int']),
+    Bad('wrong type', 'citrix_cloud_service_info', {'retries': 'a few'}, CLOUD, ['retries', 'int']),
+    Bad('wrong type', 'xenmobile_server_property', {'properties': 42}, XENMOBILE, ['properties must be a mapping']),
+    Bad('unknown choice', 'citrix_daas_machine_power', {'catalog': 'X', 'state': 'exploded'}, DAAS,
+        ['state', 'exploded']),
+    Bad('unknown region', 'citrix_cloud_service_info', {'region': 'mars'}, CLOUD, ['region', 'mars'],
+        env=lambda sim: {'CITRIX_CLOUD_API_URL': ''}),
+    Bad('unknown region (environment)', 'citrix_daas_machine_info', {}, DAAS, ['region', 'antarctica'],
+        env={'CITRIX_CLOUD_REGION': 'antarctica'}),
+    Bad('unknown region', 'xenmobile_server_property_info', {'login_type': 'cloud', 'cloud_client_id': 'c',
+                                                             'cloud_client_secret': 'bad-region-secret',
+                                                             'cloud_region': 'moon'}, XENMOBILE, ['cloud_region', 'moon']),
+    Bad('bad name', 'citrix_cloud_resource_location', {'name': 'Lab/Floor 2'}, CLOUD, ['Lab/Floor 2']),
+    Bad('bad name', 'xenserver_vm_info', {'name': 'web "01"'}, XEN, ['double quotes', 'uuid']),
+    Bad('bad name', 'xenmobile_device_info', {'filter_ids': ["device.mode.managed'"]}, XENMOBILE, ['single quote']),
+    Bad('bad value', 'xenserver_vm', {'name': 'vm', 'vcpus': 0}, XEN, ['vcpus', 'at least 1']),
+    Bad('bad value', 'xenserver_vm', {'name': 'vm', 'memory_mb': -512}, XEN, ['memory_mb', 'at least 1']),
+    Bad('bad value', 'citrix_cloud_notification', {'title': 'T', 'description': 'D', 'language_tag': 'english'},
+        CLOUD, ['language tag', 'english']),
+    Bad('bad value', 'xenmobile_device_info', {'api': 'endpoint_management', 'page_size': 500}, XENMOBILE,
+        ['page_size 500']),
+    Bad('bad value', 'storefront_resource_info', {'max_response_size': 0}, STOREFRONT, ['max_response_size']),
+    # The package is read only when an upload is needed (documented): whether it is needed, only the server knows.
+    Bad('missing file', 'xenmobile_app', {'name': 'App', 'platform': 'ios', 'file': '/nonexistent/app.ipa'},
+        XENMOBILE, ['/nonexistent/app.ipa', 'does not exist'], offline=False),
+    Bad('missing credential', 'storefront_resource_info', {'password': None}, STOREFRONT,
+        ['username and password go together'], env={'STOREFRONT_PASSWORD': ''}),
+    Bad('plain HTTP', 'citrix_cloud_service_info', {}, CLOUD, ['plain HTTP', 'allow_plain_http'],
+        env=_plain_http('CITRIX_CLOUD_API_URL')),
+    Bad('plain HTTP', 'citrix_daas_machine_info', {}, DAAS, ['plain HTTP', 'allow_plain_http'],
+        env=lambda sim: {'CITRIX_DDC_URL': sim.url.replace('https://', 'http://'),
+                         'CITRIX_CLIENT_ID': 'SIMLAB\\admin'}),
+    Bad('plain HTTP', 'xenmobile_app_info', {}, XENMOBILE, ['plain HTTP', 'allow_plain_http'],
+        env=_plain_http('XENMOBILE_URL')),
+    Bad('plain HTTP', 'storefront_resource_info', {}, STOREFRONT, ['plain HTTP', 'allow_plain_http'],
+        env=_plain_http('STOREFRONT_URL', '/Citrix/Store')),
+    Bad('plain HTTP', 'xenserver_host_info', {}, XEN, ['plain HTTP', 'allow_plain_http'],
+        env=lambda sim: {'XENSERVER_HOST': sim.service('xenserver').url.replace('https://', 'http://')}),
+    Bad('not a URL', 'xenmobile_app_info', {'url': 'https://'}, XENMOBILE, ['Invalid XenMobile URL']),
+    Bad('unreachable host', 'citrix_cloud_service_info', {}, CLOUD, ['could not be resolved'],
+        env={'CITRIX_CLOUD_API_URL': UNRESOLVABLE}, offline=False),
+    Bad('unreachable host', 'xenmobile_server_property_info', {}, XENMOBILE, ['could not be resolved'],
+        env={'XENMOBILE_URL': UNRESOLVABLE}, offline=False),
+    Bad('unreachable host', 'storefront_resource_info', {}, STOREFRONT, ['could not be resolved'],
+        env={'STOREFRONT_URL': UNRESOLVABLE + '/Citrix/Store'}, offline=False),
+    Bad('unreachable host', 'xenserver_host_info', {}, XEN, ['could not be resolved'],
+        env={'XENSERVER_HOST': UNRESOLVABLE}, offline=False),
+    Bad('unreachable host', 'citrix_daas_session_info', {}, DAAS, ['could not be resolved'],
+        env={'CITRIX_DDC_URL': UNRESOLVABLE, 'CITRIX_CLIENT_ID': 'SIMLAB\\admin'}, offline=False),
+]
+
+
+CASE_IDS = ['%02d-%s-%s' % (n, c.module, c.label) for n, c in enumerate(CASES)]
+
+
+@pytest.mark.parametrize('case', CASES, ids=CASE_IDS)
+def test_bad_input_fails_in_one_line_before_any_request(case, make_sim, tmp_path, monkeypatch, simulator_waits):
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    sim = make_sim(**case.sim)
+    simulator_waits(sim)
+    env = dict(sim.client_env())
+    env.update(case.env(sim) if callable(case.env) else case.env)
+    env = {k: v for k, v in env.items() if v != ''}
+    sim.reset()
+    result = run_module(case.module, case.args, env=env)
+    msg = result.get('msg', '')
+    requests = sim.stats.count()
+    assert sim.stats.writes() == 0
+    record('bad_input', CASE_IDS[CASES.index(case)], {
+        'module': case.module, 'case': case.label, 'msg': msg, 'requests': requests, 'offline': case.offline})
+    assert result.get('failed') and not result.get('escaped'), result
+    assert msg and '\n' not in msg and 'Traceback' not in str(result), msg
+    for fragment in case.expect:
+        assert fragment in msg, (fragment, msg)
+    if case.offline:
+        assert requests == 0, '%d request(s) before refusing input that is wrong on its face' % requests
+
+
+def test_a_guest_agent_reporting_odd_network_keys_breaks_nothing(make_sim, tmp_path):
+    """Regression (property test of guest_addresses, issue 12): the agent inside a guest writes the
+    ``networks`` of its guest metrics, so the VM's owner controls those keys and values. Keys that are not
+    ``<device>/ip...`` used to make sorting fail with a TypeError, failing every VM listing and the
+    inventory of the whole pool; and a host name reported as an address became ``ansible_host``."""
+    from tests.inventory_runner import run_inventory
+    sim = make_sim(**XEN)
+    xen = sim.service('xenserver')
+    ref = xen.add_test_vm('odd-guest', power_state='Running')
+    metrics = xen.db.get('VM', ref)['guest_metrics']
+    xen.db.update('VM_guest_metrics', metrics, networks={'0/ip': '10.0.0.5', 'eth0': 'x', 'ip': '10.9.9.9',
+                                                         '0/ipv4/0': '10.0.0.5', 'é/ip': 'y'})
+    liar = xen.add_test_vm('liar-guest', power_state='Running')
+    xen.db.update('VM_guest_metrics', xen.db.get('VM', liar)['guest_metrics'],
+                  networks={'0/ip': 'collector.attacker.example', '0/ipv6/0': 'not-an-address'})
+    info = run_module('xenserver_vm_info', {'name': 'odd-guest'}, env=sim.client_env())
+    assert not info.get('failed'), info
+    assert info['vms'][0]['ipv4'] == ['10.0.0.5']
+    inventory = run_inventory('xenserver', {'plugin': 'opencitrix.automation.xenserver'}, tmp_path, env=sim.client_env())
+    assert not inventory.get('failed'), inventory
+    assert inventory['hostvars']['odd-guest']['ansible_host'] == '10.0.0.5'
+    assert 'ansible_host' not in inventory['hostvars']['liar-guest']

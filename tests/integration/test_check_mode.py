@@ -1,0 +1,201 @@
+"""Issue 12: check mode and idempotence of every module, in-process against the simulator, proved with its
+write counters.
+
+Each state-changing case runs four times: in check mode with --diff (0 writes; predicts ``changed``
+and the per-object counts of the real run), for real (writes; reports ``changed``), for real again
+(0 writes, ``changed: false``) and in check mode again (0 writes, ``changed: false``). States that
+always act by convention (``restarted``) are marked: their second run acts and reports a change again.
+Info modules run for real and in check mode: 0 writes and ``changed: false`` both times. Real
+``ansible-playbook`` runs of the same sequence (one per product) are in test_secret_hygiene.py."""
+
+import os
+
+import pytest
+
+from tests.module_runner import run_module
+from tests.reliability import record
+from tests.reliability_probes import CLOUD, DAAS, STOREFRONT, XEN, XENMOBILE
+from tests.simulator.services import xenmobile_seed
+
+
+class Case:
+    """One module call. ``kind``: 'change' (state-changing), 'always' (acts on every run by convention)
+    or 'info'."""
+
+    def __init__(self, product, module, args, sim, setup=None, kind='change', label=None):
+        self.product = product
+        self.module = module
+        self.args = args
+        self.sim = sim
+        self.setup = setup or (lambda sim: None)
+        self.kind = kind
+        self.label = label or args.get('state') or ''
+
+    @property
+    def id(self):
+        return '%s:%s' % (self.module, self.label) if self.label else self.module
+
+
+# -- set-ups ----------------------------------------------------------------------------------------
+
+def _location(name, **fields):
+    def setup(sim):
+        sim.service('cloud_platform').add_location(sim.service('cloud').customer, name, **fields)
+    return setup
+
+
+def _daas_catalog(profile='vm', **machine_fields):
+    def setup(sim):
+        daas = sim.service('daas')
+        daas.add_catalog('Idem', 3, delivery_group='Idem Group', profile=profile)
+        for machine in daas.machines_of('Idem'):
+            if machine_fields:
+                daas.update_machine(machine, **machine_fields)
+    return setup
+
+
+def _daas_sessions(state='Active'):
+    def setup(sim):
+        daas = sim.service('daas')
+        daas.add_catalog('Idem', 3)
+        for machine in daas.machines_of('Idem')[:2]:
+            daas.add_session(machine, user='SIMLAB\\idem', state=state)
+    return setup
+
+
+def _xen_vm(name, power_state):
+    def setup(sim):
+        sim.service('xenserver').add_test_vm(name, power_state=power_state, host_index=0)
+    return setup
+
+
+def _xen_two_running(sim):
+    for name in ('idem-a', 'idem-b'):
+        sim.service('xenserver').add_test_vm(name, power_state='Running', host_index=0)
+
+
+def _xm_property(name, value, default):
+    def setup(sim):
+        sim.service('xenmobile').instance().put_property(
+            xenmobile_seed.property_record(None, name, value, default_value=default))
+    return setup
+
+
+def _xm_package(sim):
+    with open(os.path.join(sim.workdir, 'idem.apk'), 'wb') as handle:
+        handle.write(xenmobile_seed.build_package('android', '2.0.1', name='Idem'))
+
+
+def _xm_app(sim):
+    sim.service('xenmobile').instance().add_app('Idem Gone', 'Enterprise', {'android': '1.0.0'})
+
+
+CASES = [
+    Case('Citrix Cloud', 'citrix_cloud_resource_location', {'name': 'Idem lab'}, CLOUD, label='present (create)'),
+    Case('Citrix Cloud', 'citrix_cloud_resource_location', {'name': 'Idem edit', 'internal_only': True}, CLOUD,
+         _location('Idem edit'), label='present (update)'),
+    Case('Citrix Cloud', 'citrix_cloud_resource_location', {'name': 'Idem old', 'new_name': 'Idem new'}, CLOUD,
+         _location('Idem old'), label='present (rename)'),
+    Case('Citrix Cloud', 'citrix_cloud_resource_location', {'name': 'Idem gone', 'state': 'absent'}, CLOUD,
+         _location('Idem gone')),
+    Case('Citrix Cloud', 'citrix_cloud_notification', {'title': 'Idem', 'description': 'Sent once', 'dedup_key': 'k'},
+         CLOUD, label='sent once per event id'),
+    Case('Citrix Cloud', 'citrix_cloud_service_info', {}, CLOUD, kind='info'),
+    Case('Citrix Cloud', 'citrix_cloud_resource_location_info', {}, CLOUD, kind='info'),
+
+    Case('Citrix DaaS', 'citrix_daas_machine', {'catalog': 'Idem', 'maintenance_mode': True}, DAAS, _daas_catalog(),
+         label='maintenance on'),
+    Case('Citrix DaaS', 'citrix_daas_machine', {'catalog': 'Idem', 'maintenance_mode': False}, DAAS,
+         _daas_catalog(InMaintenanceMode=True), label='maintenance off'),
+    Case('Citrix DaaS', 'citrix_daas_machine_power', {'catalog': 'Idem', 'state': 'started'}, DAAS,
+         _daas_catalog(PowerState='Off')),
+    Case('Citrix DaaS', 'citrix_daas_machine_power', {'catalog': 'Idem', 'state': 'stopped'}, DAAS, _daas_catalog()),
+    Case('Citrix DaaS', 'citrix_daas_machine_power', {'catalog': 'Idem', 'state': 'suspended'}, DAAS,
+         _daas_catalog(profile='vm-suspend')),
+    Case('Citrix DaaS', 'citrix_daas_machine_power', {'catalog': 'Idem', 'state': 'restarted'}, DAAS,
+         _daas_catalog(), kind='always'),
+    Case('Citrix DaaS', 'citrix_daas_session', {'user': ['SIMLAB\\idem'], 'state': 'logged_off'}, DAAS,
+         _daas_sessions()),
+    Case('Citrix DaaS', 'citrix_daas_session', {'user': ['SIMLAB\\idem'], 'state': 'disconnected'}, DAAS,
+         _daas_sessions()),
+    Case('Citrix DaaS', 'citrix_daas_machine_info', {'catalog': 'Idem'}, DAAS, _daas_catalog(), kind='info'),
+    Case('Citrix DaaS', 'citrix_daas_session_info', {}, DAAS, _daas_sessions(), kind='info'),
+
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-new', 'template': 'web-template'}, XEN, label='present (create)'),
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-set', 'description': 'Set by the idempotence test', 'vcpus': 4,
+                                       'memory_mb': 2048, 'tags': ['idem'], 'other_config': {'owner': 'idem'}},
+         XEN, _xen_vm('idem-set', 'Halted'), label='present (settings)'),
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-vm', 'state': 'running'}, XEN, _xen_vm('idem-vm', 'Halted')),
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-vm', 'state': 'halted'}, XEN, _xen_vm('idem-vm', 'Running')),
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-vm', 'state': 'suspended'}, XEN, _xen_vm('idem-vm', 'Running')),
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-vm', 'state': 'paused'}, XEN, _xen_vm('idem-vm', 'Running')),
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-vm', 'state': 'absent'}, XEN, _xen_vm('idem-vm', 'Halted')),
+    # force: the guest agent of a VM that has just been rebooted has not reported yet (no clean reboot)
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-vm', 'state': 'restarted', 'force': True}, XEN,
+         _xen_vm('idem-vm', 'Running'), kind='always'),
+    Case('XenServer', 'xenserver_vm_migrate', {'vms': ['idem-a', 'idem-b'], 'target_host': 'xs-host-03'}, XEN,
+         _xen_two_running, label='migrate'),
+    Case('XenServer', 'xenserver_host_info', {}, XEN, kind='info'),
+    Case('XenServer', 'xenserver_vm_info', {}, XEN, kind='info'),
+
+    Case('XenMobile', 'xenmobile_server_property', {'name': 'idem.new', 'value': 'on'}, XENMOBILE,
+         label='present (add)'),
+    Case('XenMobile', 'xenmobile_server_property', {'name': 'idem.edit', 'value': 'new'}, XENMOBILE,
+         _xm_property('idem.edit', 'old', 'old'), label='present (edit)'),
+    Case('XenMobile', 'xenmobile_server_property', {'name': 'idem.gone', 'state': 'absent'}, XENMOBILE,
+         _xm_property('idem.gone', 'x', 'x')),
+    Case('XenMobile', 'xenmobile_server_property', {'name': 'idem.tuned', 'state': 'default'}, XENMOBILE,
+         _xm_property('idem.tuned', '90', '30')),
+    Case('XenMobile', 'xenmobile_app', {'name': 'Idem', 'platform': 'android', 'version': '2.0.1',
+                                        'file': '{workdir}/idem.apk'}, XENMOBILE, _xm_package, label='present (upload)'),
+    Case('XenMobile', 'xenmobile_app', {'name': 'Idem Gone', 'state': 'absent'}, XENMOBILE, _xm_app),
+    Case('XenMobile', 'xenmobile_server_property_info', {}, XENMOBILE, kind='info'),
+    Case('XenMobile', 'xenmobile_device_info', {}, XENMOBILE, kind='info'),
+    Case('XenMobile', 'xenmobile_user_activity_info', {}, XENMOBILE, kind='info'),
+    Case('XenMobile', 'xenmobile_app_info', {'details': True}, XENMOBILE, kind='info'),
+
+    Case('StoreFront', 'storefront_resource_info', {}, STOREFRONT, kind='info'),
+]
+
+
+def _run(case, args, env, check_mode):
+    result = run_module(case.module, args, env=env, check_mode=check_mode, diff=True)
+    assert not result.get('failed'), result
+    return result
+
+
+@pytest.mark.parametrize('case', CASES, ids=[c.id for c in CASES])
+def test_check_mode_and_second_run(case, make_sim, tmp_path, monkeypatch, simulator_waits):
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    sim = make_sim(**case.sim)
+    simulator_waits(sim)
+    case.setup(sim)
+    env = sim.client_env()
+    args = {k: v.format(workdir=sim.workdir) if isinstance(v, str) else v for k, v in case.args.items()}
+    acts_again = case.kind == 'always'
+    runs = []
+    for check_mode in (True, False, False, True):
+        before = sim.stats.writes()
+        result = _run(case, args, env, check_mode)
+        runs.append((result, sim.stats.writes() - before))
+    (check, check_writes), (first, first_writes), (second, second_writes), (recheck, recheck_writes) = runs
+
+    assert check_writes == 0 and recheck_writes == 0, 'check mode wrote'
+    if case.kind == 'info':
+        assert first_writes == 0 and second_writes == 0
+        assert not any(r['changed'] for r, _writes in runs)
+    else:
+        assert check['changed'] is True and first['changed'] is True, 'check mode did not predict the change'
+        assert first_writes >= 1
+        if 'counts' in check:
+            assert check['counts'] == first['counts'], 'check mode predicted other per-object outcomes'
+        diff = check.get('diff') or {}
+        if not acts_again:  # a restart ends where it started
+            assert diff.get('before') != diff.get('after'), '--diff in check mode shows no change'
+        assert second['changed'] is acts_again and recheck['changed'] is acts_again
+        assert (second_writes >= 1) if acts_again else (second_writes == 0)
+    record('modes', case.id, {'product': case.product, 'module': case.module, 'case': case.label or '-',
+                              'kind': case.kind, 'check_writes': check_writes, 'check_changed': check['changed'],
+                              'first_writes': first_writes, 'first_changed': first['changed'],
+                              'second_writes': second_writes, 'second_changed': second['changed'],
+                              'recheck_writes': recheck_writes})

@@ -1,0 +1,219 @@
+"""docs/reliability.md from the outcomes the reliability tests recorded (see tests/reliability.py).
+
+Written only when every reliability test of the session left its outcome (the whole fault matrix, every
+secret-hygiene run, every check-mode case, every bad-input case and the concurrency run), so running a
+subset never replaces the page with a partial one."""
+
+import datetime
+import os
+import re
+
+from tests.reliability import DEFECT, FAILED_CLEANLY, FAULTS, RECOVERED, cells, records
+
+SYMBOL = {RECOVERED: 'recovered', FAILED_CLEANLY: 'clean fail', DEFECT: '**DEFECT**'}
+
+# What these tests found in the product code; each fix has a regression test (named here).
+FOUND_AND_FIXED = [
+    ('XenServer, every module and the inventory plugin', 'a body cut short (connection reset mid-answer) was '
+     'reported as "the answer is not XML-RPC; check that hostname points at a XenServer host" and not retried',
+     'fault matrix `reset_mid_body`; `test_a_body_cut_short_is_a_transport_failure_not_a_foreign_server`'),
+    ('Token cache (Citrix Cloud, DaaS, StoreFront)', 'a fork forgetting a rejected token could delete the new '
+     'token another fork had just stored, so forks re-fetched tokens after an expiry',
+     '`test_forks_that_see_the_token_rejected_together_fetch_one_new_token`; the 8 x 50 concurrency run'),
+    ('`xenmobile_server_property`', 'a malformed `properties` option was refused only after signing in and '
+     'reading every property', 'bad input `xenmobile_server_property-wrong type`'),
+    ('`xenserver_vm`', '`vcpus: 0` or a negative `memory_mb` was sent to the pool', 'bad input `xenserver_vm-bad value`'),
+    ('`xenserver_vm_info`, `xenserver_vm`, the `xenserver` inventory', 'guest metrics with a key that is not '
+     '`<device>/...` (the guest agent, so the VM owner, writes them) raised TypeError for the whole listing; any '
+     'reported value, even a host name, became an address and `ansible_host`',
+     '`test_guest_addresses_take_whatever_a_guest_agent_reports`; '
+     '`test_a_guest_agent_reporting_odd_network_keys_breaks_nothing`'),
+]
+
+
+def expected_records():
+    """The record names each section must have for the page to be complete."""
+    from tests.integration import test_bad_input, test_check_mode, test_secret_hygiene
+    return {
+        'faults': ['%s--%s' % (p.id, f.key) for p, f in cells()],
+        'secrets': ([p.name for p in test_secret_hygiene.PRODUCTS]
+                    + ['inventory ' + plugin for plugin, _options in test_secret_hygiene.INVENTORIES] + ['concurrency']),
+        'modes': [c.id for c in test_check_mode.CASES],
+        'bad_input': list(test_bad_input.CASE_IDS),
+        'concurrency': ['forks'],
+    }
+
+
+def collect():
+    """``{section: [records in the order expected]}``, or None when something is missing."""
+    found = {}
+    for section, names in expected_records().items():
+        by_name = dict((r['name'], r) for r in records(section))
+        if set(by_name) != set(names):
+            return None
+        found[section] = [by_name[n] for n in names]
+    return found
+
+
+def _ordered(items, key):
+    seen = []
+    for item in items:
+        if key(item) not in seen:
+            seen.append(key(item))
+    return seen
+
+
+def _cell(text):
+    """Table-safe text, without the run's loopback ports and temporary paths (so the page changes only
+    when behaviour does)."""
+    text = re.sub(r'(127\.0\.0\.\d+):\d+', r'\1:PORT', str(text))
+    text = re.sub(r'/tmp/\S+/([^/\s]+\.yml)', r'\1', text)
+    return text.replace('|', '\\|')
+
+
+def summary(found):
+    faults = found['faults']
+    checks = sum(r['checks'] for r in found['secrets'])
+    leaks = sum(r['found'] for r in found['secrets'])
+    modes = found['modes']
+    bad = found['bad_input']
+    return ['## Summary', '',
+            '| faults x modules tried | recovered | failed cleanly | defects | secrets found |', '|---|---|---|---|---|',
+            '| %d | %d | %d | %d | %d out of %d checks |' % (
+                len(faults), sum(1 for o in faults if o['outcome'] == RECOVERED),
+                sum(1 for o in faults if o['outcome'] == FAILED_CLEANLY),
+                sum(1 for o in faults if o['outcome'] == DEFECT or not o['expected']), leaks, checks), '',
+            '- Check mode and idempotence: %d cases of %d modules; check mode sent %d writes, second runs of '
+            'state-changing cases %d writes.' % (
+                len(modes), len(set(m['module'] for m in modes)), sum(m['check_writes'] + m['recheck_writes'] for m in modes),
+                sum(m['second_writes'] for m in modes if m['kind'] == 'change')),
+            '- Bad input: %d cases, all one-line failures; %d of the %d that the input alone makes wrong sent a request.'
+            % (len(bad), sum(1 for b in bad if b['offline'] and b['requests']), sum(1 for b in bad if b['offline'])),
+            '- Concurrency: %(forks)d forks x %(tasks)d tasks = %(module_runs)d module runs, %(token_requests)d Cloud '
+            'token requests across a mid-run token expiry.' % found['concurrency'][0], '']
+
+
+def fault_sections(outcomes):
+    faults = [f for f in FAULTS if any(o['fault'] == f.key for o in outcomes)]
+    lines = ['## Fault matrix', '',
+             'Every module and inventory plugin (in-process, against the simulator) with each fault injected into the',
+             'API calls it makes. **recovered**: it succeeded anyway (retry, re-authentication, redirect) and its',
+             'result was complete (every item listed, the change made). **clean fail**: one line naming the cause,',
+             'no traceback, no secret; bulk actions name the objects that failed and still tried the others. A',
+             '**DEFECT** is any other outcome, or one the fault does not allow. Every cell also checks that its',
+             'fault really happened.', '',
+             '| fault | what is injected | reads | writes |', '|---|---|---|---|']
+    for fault in faults:
+        reads = ' or '.join(sorted(fault.expect.get('read', fault.expect.get('list', {'-'}))))
+        writes = ' or '.join(sorted(fault.expect.get('write', {'-'})))
+        lines.append('| `%s` | %s | %s | %s |' % (fault.key, fault.title, reads, writes))
+    lines.append('')
+    for product in _ordered(outcomes, lambda o: o['product']):
+        rows = [o for o in outcomes if o['product'] == product]
+        present = [f for f in faults if any(o['fault'] == f.key for o in rows)]
+        lines += ['### %s' % product, '', '| module | ' + ' | '.join('`%s`' % f.key for f in present) + ' |',
+                  '|---|' + '---|' * len(present)]
+        for probe in _ordered(rows, lambda o: o['probe']):
+            row = []
+            for fault in present:
+                found = [o for o in rows if o['probe'] == probe and o['fault'] == fault.key]
+                if not found:
+                    row.append('')
+                    continue
+                o = found[0]
+                row.append(SYMBOL[o['outcome']] if o['expected'] else '**DEFECT** (%s)' % o['outcome'])
+            lines.append('| `%s` | %s |' % (probe, ' | '.join(row)))
+        lines.append('')
+    examples = {}
+    for o in outcomes:
+        if o['outcome'] == FAILED_CLEANLY and o['fault'] not in examples:
+            examples[o['fault']] = (o['probe'], o['note'])
+    lines += ['### What a clean failure looks like', '', 'One message per fault, as the task reports it:', '']
+    for fault in faults:
+        if fault.key in examples:
+            probe, note = examples[fault.key]
+            lines.append('- `%s` (`%s`): %s' % (fault.key, probe, _cell(note)))
+    return lines + ['']
+
+
+def secret_section(runs):
+    lines = ['## Secrets', '',
+             'Distinctive passwords, client secrets and every token or session the simulator issued (and, for long',
+             'tokens, a fragment of their middle; and URL-encoded forms) looked for in everything each run produced:',
+             'stdout and stderr at `-vvvv`, task results, their warnings and diffs, files the run left behind',
+             '(but the secrets file it was given and the token cache, which holds tokens by design, 0600), and',
+             'the inventory output and cache files.', '',
+             '| run | modules | values | artifacts | checks | found |', '|---|---|---|---|---|---|']
+    for r in runs:
+        modules = ', '.join('`%s`' % m for m in r['modules'])
+        row = (r['product'], modules, r['values'], r['artifacts'], r['checks'], r['found'])
+        lines.append('| %s | %s | %d | %d | %d | %d |' % row)
+    lines.append('| **all** | | | | **%d** | **%d** |' % (sum(r['checks'] for r in runs), sum(r['found'] for r in runs)))
+    return lines + ['']
+
+
+def modes_section(cases):
+    lines = ['## Check mode and idempotence', '',
+             'Each state-changing case ran in check mode with `--diff`, for real, for real again and in check mode',
+             'again (in-process; `test_secret_hygiene.py` repeats it with real `ansible-playbook` runs, one per',
+             'product). Writes are the simulator\'s write counters. `always` marks states that act on every run by',
+             'convention (`restarted`): their second run acts again and says so.', '',
+             '| module | case | kind | check-mode writes | check predicts change | writes | second run writes | '
+             'second run changed |', '|---|---|---|---|---|---|---|---|']
+    for c in cases:
+        lines.append('| `%s` | %s | %s | %d | %s | %d | %d | %s |' % (
+            c['module'], _cell(c['case']), c['kind'], c['check_writes'] + c['recheck_writes'],
+            'n/a' if c['kind'] == 'info' else ('yes' if c['check_changed'] == c['first_changed'] else '**no**'),
+            c['first_writes'], c['second_writes'], str(c['second_changed']).lower()))
+    always = ['`%s` %s' % (c['module'], c['case']) for c in cases if c['kind'] == 'always']
+    return lines + ['', 'Always acting by convention: %s.' % ', '.join(always), '']
+
+
+def bad_input_section(cases):
+    lines = ['## Bad input', '',
+             '"Before any request" is required where the input alone says it is wrong; unreachable hosts and a',
+             'package file only needed for an upload are the others.', '',
+             '| module | case | input alone is wrong | requests sent | message |', '|---|---|---|---|---|']
+    for c in cases:
+        alone = 'yes' if c['offline'] else 'no'
+        lines.append('| `%s` | %s | %s | %d | %s |' % (c['module'], c['case'], alone, c['requests'], _cell(c['msg'][:160])))
+    return lines + ['']
+
+
+def concurrency_section(run):
+    return ['## Concurrency', '',
+            'One real `ansible-playbook` run: %(forks)d hosts, `forks: %(forks)d`, %(tasks)d Citrix Cloud and DaaS tasks '
+            'each (%(module_runs)d module runs). Every Cloud token expired after the first 150 requests.' % run, '',
+            '| module runs | Cloud token requests | API requests | sent again after the expiry | seconds |',
+            '|---|---|---|---|---|',
+            '| %(module_runs)d | %(token_requests)d | %(data_requests)d | %(resent_after_expiry)d | %(seconds)s |' % run,
+            '', 'The token file stayed one whole JSON entry, 0600 in a 0700 directory, with no temporary file left; '
+            '`test_token_cache.py` adds eight processes rewriting it while another reads it (never a partial '
+            'entry, even under umask 0).', '']
+
+
+def render(found):
+    lines = ['# Reliability', '',
+             'Generated by the reliability tests in `tests/integration` (`test_fault_matrix.py`, '
+             '`test_secret_hygiene.py`, `test_check_mode.py`, `test_bad_input.py`, `test_concurrency.py`), part of '
+             '`make test`, on %s. Do not edit by hand.' % datetime.date.today().isoformat(), '']
+    lines += summary(found)
+    lines += ['## Found and fixed', '', '| where | defect | regression test |', '|---|---|---|']
+    lines += ['| %s | %s | %s |' % row for row in FOUND_AND_FIXED] + ['']
+    lines += fault_sections(found['faults'])
+    lines += secret_section(found['secrets'])
+    lines += modes_section(found['modes'])
+    lines += bad_input_section(found['bad_input'])
+    lines += concurrency_section(found['concurrency'][0])
+    return lines
+
+
+def write_if_complete(path):
+    """Write ``path`` when every reliability test left its outcome; otherwise leave it alone."""
+    found = collect()
+    if found is None:
+        return False
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as handle:
+        handle.write('\n'.join(render(found)).rstrip('\n') + '\n')
+    return True
