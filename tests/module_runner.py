@@ -12,9 +12,27 @@ import io
 import json
 import os
 
+from ansible.module_utils import _internal
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.testing import patch_module_args
 
 MODULES = 'ansible_collections.opencitrix.automation.plugins.modules.'
+
+
+@contextlib.contextmanager
+def module_process():
+    """What a module process starts with: no warnings or deprecations left from an earlier run, and
+    module (not controller) mode. Once a test in the same pytest worker has imported controller code (an
+    inventory plugin, ``Display``), ansible-core sends ``module.warn()`` to the controller's display
+    instead of the result, so a warning would go missing from the result depending on test order."""
+    was_controller = _internal.is_controller
+    _internal.is_controller = False
+    module_warnings._global_warnings.clear()  # pylint: disable=protected-access
+    module_warnings._global_deprecations.clear()  # pylint: disable=protected-access
+    try:
+        yield
+    finally:
+        _internal.is_controller = was_controller
 
 
 @contextlib.contextmanager
@@ -40,7 +58,7 @@ def run_module(name, args=None, env=None, check_mode=False, diff=False):
     module_args.update({'_ansible_check_mode': check_mode, '_ansible_diff': diff})
     out = io.StringIO()
     escaped = None
-    with environment(env), patch_module_args(module_args), contextlib.redirect_stdout(out):
+    with module_process(), environment(env), patch_module_args(module_args), contextlib.redirect_stdout(out):
         try:
             module.main()
         except SystemExit:

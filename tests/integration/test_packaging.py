@@ -49,7 +49,10 @@ def test_galaxy_importer_accepts_it(tarball, tmp_path):
                           capture_output=True, text=True, check=False, env=env, cwd=str(tmp_path))
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-3000:]
-    assert 'ERROR' not in output, output[-3000:]
+    # The importer logs problems as "ERROR: ..." / "WARNING: ..." lines (INFO has no prefix); the
+    # JSON result it prints holds the rendered docs, where the word ERROR may well appear.
+    problems = [line for line in output.splitlines() if line.startswith(('ERROR:', 'WARNING:'))]
+    assert problems == [], '\n'.join(problems)
 
 
 def test_installed_tarball_runs_the_demo(tarball, tmp_path):
