@@ -5,6 +5,13 @@ import os
 import sys
 
 import pytest
+from hypothesis import settings
+
+# Property-based tests explore new random examples on a developer's machine (and replay the failures
+# they found from .hypothesis/); CI runs a fixed set of examples, so a landing never depends on luck.
+settings.register_profile('ci', derandomize=True, database=None, print_blob=True)
+if os.environ.get('CI'):
+    settings.load_profile('ci')
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:

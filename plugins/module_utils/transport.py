@@ -169,7 +169,21 @@ def extract_api_error(body):
     """(code, message) from any JSON error body shape the Citrix APIs are known to use; (None, None)
     when there is none. Shapes: OAuth ``error``/``error_description``; Cloud ``Error.Type/Message``;
     problem details ``type``/``detail``; DaaS ``ErrorData`` (``SdkErrorId``/``ErrorMessage``);
-    ``activityId``/``message``; XenMobile ``status``/``message``."""
+    ``activityId``/``message``; XenMobile ``status``/``message``. Both are text (or None), whatever
+    JSON the body put in those fields, so they can be redacted and printed."""
+    code, message = _api_error_fields(body)
+    return _as_text(code), _as_text(message)
+
+
+def _as_text(value):
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _api_error_fields(body):
     if not isinstance(body, dict):
         return None, None
     if 'error' in body and isinstance(body.get('error'), str):

@@ -323,3 +323,12 @@ def test_any_error_body_renders_one_line_without_the_secret(status, body, secret
     text = str(error)
     assert isinstance(error, errors.ApiError)
     assert '\n' not in text and secret not in text and text.startswith('Could not do it')
+
+
+def test_an_error_code_that_is_not_text_is_redacted_like_one():
+    """Found by hypothesis: a list in ``SdkErrorId`` went past the redactor, which only masks text."""
+    assert extract_api_error({'SdkErrorId': ['12345678'], 'ErrorMessage': 7}) == ('["12345678"]', '7')
+    client = HttpClient('https://api.example.test', redactor=Redactor(['12345678']))
+    error = client.error_from_response(_response(400, json.dumps({'error': None, 'SdkErrorId': ['12345678']})),
+                                       'Could not do it', 'GET', 'https://api.example.test/x')
+    assert '12345678' not in str(error) and '********' in str(error)
