@@ -28,6 +28,10 @@ FOUND_AND_FIXED = [
      'reported value, even a host name, became an address and `ansible_host`',
      '`test_guest_addresses_take_whatever_a_guest_agent_reports`; '
      '`test_a_guest_agent_reporting_odd_network_keys_breaks_nothing`'),
+    ('Every HTTP-based module and plugin', 'an API error whose code field held a list or an object (not text) went '
+     'past the secret redactor, so a secret the API echoed back there reached the message (found by hypothesis)',
+     '`test_any_error_body_renders_one_line_without_the_secret`; '
+     '`test_an_error_code_that_is_not_text_is_redacted_like_one`'),
 ]
 
 
