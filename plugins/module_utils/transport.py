@@ -179,7 +179,7 @@ def _as_text(value):
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True)
+        return dumps(value)
     return str(value)
 
 
