@@ -11,8 +11,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tests.harness import collections_path  # noqa: E402 - needs ROOT on sys.path
+from tests.harness import import_collection  # noqa: E402 - needs ROOT on sys.path
 
-COLLECTIONS = collections_path()
-if COLLECTIONS not in sys.path:
-    sys.path.insert(0, COLLECTIONS)
+import_collection()

@@ -32,6 +32,13 @@ def collections_path():
     return target
 
 
+def import_collection():
+    """Make ``ansible_collections.opencitrix.automation`` importable as this code (tests, benchmarks)."""
+    path = collections_path()
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+
 def tool(name):
     path = os.path.join(BIN, name)
     return path if os.path.exists(path) else name
