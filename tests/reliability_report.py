@@ -186,7 +186,7 @@ def bad_input_section(cases):
              '| module | case | input alone is wrong | requests sent | message |', '|---|---|---|---|---|']
     for c in cases:
         alone = 'yes' if c['offline'] else 'no'
-        lines.append('| `%s` | %s | %s | %d | %s |' % (c['module'], c['case'], alone, c['requests'], _cell(c['msg'][:160])))
+        lines.append('| `%s` | %s | %s | %d | %s |' % (c['module'], c['case'], alone, c['requests'], _cell(c['msg'])[:160].rstrip('\\')))
     return lines + ['']
 
 

@@ -14,8 +14,8 @@ short_description: Turn maintenance mode on or off for Citrix DaaS machines
 version_added: 0.1.0
 description:
   - Sets maintenance mode (C(PATCH /Machines/{id}) with C(InMaintenanceMode)) on machines of a Citrix DaaS
-    site, or of an on-premises site (see O(ddc_url)), chosen by name, ID, catalog and/or delivery group. Every
-    machine of the site only with O(all_targets=true); an empty target option fails the task before any request.
+    site, or of an on-premises site (see O(ddc_url)), chosen by name, ID, catalog and/or delivery group. Acting on
+    the whole site takes O(all_targets=true); an empty target option fails the task before any request.
   - O(max_targets) caps how many machines may change; over it, none changes.
   - A machine in maintenance mode accepts no new sessions; sessions already there go on.
   - Only machines whose setting differs are changed; a second run changes nothing.

@@ -16,8 +16,8 @@ description:
   - Brings machines of a Citrix DaaS site (or an on-premises site, see O(ddc_url)) to a power state with the
     power actions C($start), C($shutdown), C($reboot), C($suspend) and C($resume), sent as asynchronous jobs
     with bounded concurrency, then waits for the jobs (see O(wait)).
-  - Machines are chosen by name, ID, catalog and/or delivery group, then narrowed by the filters. Every machine
-    of the site only with O(all_targets=true); an empty target option fails the task before any request.
+  - Machines are chosen by name, ID, catalog and/or delivery group, then narrowed by the filters. Acting on
+    the whole site takes O(all_targets=true); an empty target option fails the task before any request.
   - O(max_targets) caps how many machines may get a power action; over it, none gets one.
   - Idempotent for V(started), V(stopped) and V(suspended) - a machine already in that state is left alone.
     V(restarted) always acts on running machines and reports a change, as Ansible's C(restarted) states do.

@@ -14,8 +14,8 @@ short_description: Log off or disconnect Citrix DaaS user sessions
 version_added: 0.1.0
 description:
   - Logs off (C($logoff)) or disconnects (C($disconnect)) sessions of a Citrix DaaS site, or of an on-premises
-    site (see O(ddc_url)), chosen by ID, user and/or machine. Sessions must match every option given. Every
-    session of the site only with O(all_targets=true); an empty O(session_ids), O(user) or O(machine) (or an
+    site (see O(ddc_url)), chosen by ID, user and/or machine. Sessions must match every option given. Acting
+    on every session of the site takes O(all_targets=true); an empty O(session_ids), O(user) or O(machine) (or an
     empty entry in one) fails the task before any request.
   - O(max_targets) caps how many sessions may be logged off or disconnected; over it, none is.
   - Idempotent - a session already disconnected is left alone, and a session ID that no longer exists counts

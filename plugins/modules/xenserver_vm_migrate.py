@@ -17,8 +17,8 @@ description:
     O(concurrency) at a time; the migrations run as XenAPI tasks followed through the event system.
   - A VM already running on the target host is left alone, so a second run changes nothing.
   - Every VM gets an outcome; when some fail, the others still move and the task fails naming the failed ones.
-  - Every running VM of the pool only with O(all_targets=true). An empty O(vms) (V([]) or an empty entry) fails
-    the task before it even signs in.
+  - Moving every running VM of the pool takes O(all_targets=true). An empty O(vms) (V([]) or an empty entry) fails the
+    task before it even signs in.
   - O(max_targets) caps how many VMs may move; over it, none moves.
 author:
   - opencitrix maintainers (@opencitrix)

@@ -45,6 +45,7 @@ DAAS_REFUSED = [
      'max_targets must be at least 1, got 0; leave it unset for no limit'),
 ]
 
+
 def daas_state(daas):
     site = daas.site()
     return ({m['Id']: (m['PowerState'], m['InMaintenanceMode']) for m in site.machines.values()},
