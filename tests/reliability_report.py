@@ -178,12 +178,15 @@ def modes_section(cases):
 
 def bad_input_section(cases):
     lines = ['## Bad input', '',
-             '"Before any request" is required where the input alone says it is wrong; unreachable hosts and a',
-             'package file only needed for an upload are the others.', '',
+             '"Before any request" is required where the input alone says it is wrong; unreachable hosts, a',
+             'package file only needed for an upload, and `max_targets` (which needs the reads that resolve the',
+             'targets to count them, and must send no write) are the others. An empty or missing target of a',
+             'module that acts on a fleet is input that is wrong on its face: it never means the whole site or pool.',
+             '',
              '| module | case | input alone is wrong | requests sent | message |', '|---|---|---|---|---|']
     for c in cases:
         alone = 'yes' if c['offline'] else 'no'
-        lines.append('| `%s` | %s | %s | %d | %s |' % (c['module'], c['case'], alone, c['requests'], _cell(c['msg'][:160])))
+        lines.append('| `%s` | %s | %s | %d | %s |' % (c['module'], c['case'], alone, c['requests'], _cell(c['msg'])[:160].rstrip('\\')))
     return lines + ['']
 
 

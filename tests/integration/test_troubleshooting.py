@@ -133,6 +133,10 @@ REPRODUCTIONS = {
     'Machines not found:': lambda sim, _t: module_text('citrix_daas_machine_info', env_of(sim, 'CITRIX_'),
                                                        {'names': ['SIMLAB\\NO-SUCH-MACHINE']}),
     'AuthenticationFailed: The user name or password is incorrect.': daas_onprem_password,
+    'never means every machine': lambda sim, _t: module_text('citrix_daas_machine_power', env_of(sim, 'CITRIX_'),
+                                                             {'catalog': '', 'state': 'stopped'}),
+    'more than max_targets': lambda sim, _t: module_text('citrix_daas_machine', env_of(sim, 'CITRIX_'), {
+        'all_targets': True, 'maintenance_mode': True, 'max_targets': 3}),
     'SESSION_AUTHENTICATION_FAILED': lambda sim, _t: module_text(
         'xenserver_host_info', dict(env_of(sim, 'XENSERVER_'), XENSERVER_PASSWORD='wrong')),
     'RBAC_PERMISSION_DENIED': xenserver_failure('VM.get_all_records_where', 'xenserver_vm_info', {},
