@@ -9,7 +9,9 @@ One :class:`XenServerSession` per task (or inventory run): HTTPS with certificat
 (``validate_certs``, ``ca_path``), plain HTTP only when asked for, or the host's local socket;
 ``login_with_password`` with an originator naming this collection; a pool member's ``HOST_IS_SLAVE``
 followed to the master it names; ``SESSION_INVALID`` renewed by the package's own re-login; the
-session logged out at the end, also after a failure (pools cap sessions per originator).
+session logged out at the end, also after a failure (pools cap sessions per originator). A redirect
+is never followed (xmlrpc.client does not, and every call carries the password or a session): it fails
+in one line naming both origins.
 
 Long operations run as ``Async.*`` tasks watched through ``event.from`` (no tight polling), then
 destroyed. Failures become the typed errors of ``errors.py``, rendered from the XenAPI code and its
@@ -504,7 +506,7 @@ class XenServerSession:
         """xmlrpc.client never follows a redirect (it raises ProtocolError), and neither does this session:
         every XenAPI call carries the password or a session."""
         headers = dict((str(k).lower(), v) for k, v in (exc.headers or {}).items())
-        here = origin(url or self.url)
+        here = None if self.local else origin(url or self.url)
         there = origin(urljoin(url or self.url, headers.get('location') or ''))
         if not headers.get('location'):
             there_text = 'nowhere (no Location)'
