@@ -32,6 +32,10 @@ FOUND_AND_FIXED = [
      'past the secret redactor, so a secret the API echoed back there reached the message (found by hypothesis)',
      '`test_any_error_body_renders_one_line_without_the_secret`; '
      '`test_an_error_code_that_is_not_text_is_redacted_like_one`'),
+    ('Every HTTP-based module and plugin', 'a sign-in or API call answered with a redirect to another host or to '
+     'plain HTTP was followed: the client secret, passwords and tokens (`auth_token`, cookies, form and JSON '
+     'bodies) reached that host, in clear text over HTTP, and a Citrix Cloud task reported `ok` with its data',
+     'fault matrix `redirect_signin`, `redirect_call`, `redirect_plain_http`; `test_redirects.py`'),
 ]
 
 

@@ -135,7 +135,8 @@ class OnPremisesSession:
         self.redact.add(self._credentials)
         self.username = username
         self.http = HttpClient(ddc_url, redactor=self.redact, service_name='Citrix Delivery Controller',
-                               hint_for={401: ONPREM_HINT, 403: 'check the administrator\'s role and scope in the site'},
+                               hint_for={401: ONPREM_HINT, 403: 'check the administrator\'s role and scope in the site',
+                                         'redirect': 'check ddc_url (CITRIX_DDC_URL) or a proxy rewriting answers'},
                                **transport)
         self.api_root = self.http.base_url + ONPREM_API_PATH
         self.cache = cache or TokenCache(use_file=token_cache)

@@ -175,8 +175,8 @@ class SimClock:
 
 
 class Stats:
-    """Request and write counts by route name, by ``METHOD path`` and by service; per route, when the
-    first request arrived and the last answer left (``span``)."""
+    """Request and write counts by route name, by ``METHOD path``, by service and by listener; per route,
+    when the first request arrived and the last answer left (``span``)."""
 
     def __init__(self, clock=time.monotonic):
         self._lock = threading.Lock()
@@ -188,6 +188,7 @@ class Stats:
             self.by_route = {}
             self.by_path = {}
             self.by_service = {}
+            self.by_listener = {}
             self.writes_by_route = {}
             self.writes_by_service = {}
             self.total = 0
@@ -198,10 +199,12 @@ class Stats:
     def _inc(table, key):
         table[key] = table.get(key, 0) + 1
 
-    def record(self, route, method, path):
+    def record(self, route, method, path, listener=None):
         with self._lock:
             self.total += 1
             self._inc(self.by_path, '%s %s' % (method, path))
+            if listener is not None:
+                self._inc(self.by_listener, listener)
             if route is not None:
                 self._inc(self.by_route, route.name)
                 self._inc(self.by_service, route.service or '')
@@ -219,16 +222,20 @@ class Stats:
     def snapshot(self):
         with self._lock:
             return {'total': self.total, 'routes': dict(self.by_route), 'paths': dict(self.by_path),
-                    'services': dict(self.by_service), 'writes': dict(self.writes_by_route),
+                    'services': dict(self.by_service), 'listeners': dict(self.by_listener),
+                    'writes': dict(self.writes_by_route),
                     'writes_by_service': dict(self.writes_by_service)}
 
-    def count(self, route=None, service=None, method=None, path=None):
-        """Requests matching a route name pattern (fnmatch), a service, or a method/path prefix."""
+    def count(self, route=None, service=None, method=None, path=None, listener=None):
+        """Requests matching a route name pattern (fnmatch), a service, a listener (fnmatch on its name,
+        whatever the path), or a method/path prefix."""
         snap = self.snapshot()
         if route is not None:
             return sum(n for k, n in snap['routes'].items() if fnmatch.fnmatchcase(k, route))
         if service is not None:
             return snap['services'].get(service, 0)
+        if listener is not None:
+            return sum(n for k, n in snap['listeners'].items() if fnmatch.fnmatchcase(k, listener))
         if method is not None or path is not None:
             total = 0
             for key, n in snap['paths'].items():
@@ -261,23 +268,27 @@ class Faults:
     limits how often it fires (-1: always). Actions: ``status`` (answer with ``status``, ``headers``,
     ``body``), ``html`` (an HTML error page), ``malformed`` (truncated JSON with status 200),
     ``reset`` (TCP reset before answering), ``reset_mid_body`` (headers and half a body, then reset),
-    ``timeout`` (hold the request ``seconds`` real seconds, then drop it). ``content_type`` replaces the
-    JSON media type of ``malformed`` and ``reset_mid_body`` (a truncated XML answer of an XML API)."""
+    ``timeout`` (hold the request ``seconds`` real seconds, then drop it), ``redirect`` (answer
+    ``status``, 307 by default, with ``Location: location``, where ``{path}`` stands for the request's
+    path and query). ``content_type`` replaces the JSON media type of ``malformed`` and
+    ``reset_mid_body`` (a truncated XML answer of an XML API)."""
 
-    ACTIONS = ('status', 'html', 'malformed', 'reset', 'reset_mid_body', 'timeout')
+    ACTIONS = ('status', 'html', 'malformed', 'reset', 'reset_mid_body', 'timeout', 'redirect')
 
     def __init__(self):
         self._lock = threading.Lock()
         self.rules = []
 
     def add(self, action='status', route=None, service=None, method=None, path=None, listener=None,
-            times=1, after=0, status=None, headers=None, body=None, seconds=5.0, content_type=None):
+            times=1, after=0, status=None, headers=None, body=None, seconds=5.0, content_type=None, location=None):
         if action not in self.ACTIONS:
             raise ValueError('unknown fault action %r' % action)
+        if (action == 'redirect') != (location is not None):
+            raise ValueError('location goes with the redirect action, and only with it')
         rule = {'id': uuid.uuid4().hex[:8], 'action': action, 'route': route, 'service': service,
                 'method': method, 'path': re.compile(path) if path else None, 'listener': listener,
                 'times': times, 'after': after, 'status': status, 'headers': headers or {}, 'body': body,
-                'seconds': seconds, 'content_type': content_type, 'fired': 0}
+                'seconds': seconds, 'content_type': content_type, 'location': location, 'fired': 0}
         with self._lock:
             self.rules.append(rule)
         return rule['id']
@@ -481,11 +492,12 @@ class Simulator:
     def add_route(self, route):
         self.routes.append(route)
 
-    def listen(self, name, host=None, port=None):
-        """Open another listener (e.g. a XenServer pool member on 127.0.0.2) and return it."""
-        server = _Server((host or self.host, self.port if port is None else port), _Handler, self,
-                         self._ssl_context, name)
-        listener = Listener(name, server, 'https' if self._ssl_context else 'http')
+    def listen(self, name, host=None, port=None, tls=None):
+        """Open another listener (e.g. a XenServer pool member on 127.0.0.2) and return it. ``tls=False``
+        serves plain HTTP even when the simulator uses TLS."""
+        context = self._ssl_context if tls is not False else None
+        server = _Server((host or self.host, self.port if port is None else port), _Handler, self, context, name)
+        listener = Listener(name, server, 'https' if context else 'http')
         self.listeners[name] = listener
         thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.1},
                                   name='sim-%s' % name, daemon=True)
@@ -520,6 +532,18 @@ class Simulator:
     @property
     def url(self):
         return self.listeners['main'].url
+
+    def elsewhere(self, scheme='https', host='127.0.0.16'):
+        """A listener at another origin (``scheme``, ``host``, a port of its own), opened on first use, named
+        ``elsewhere-<scheme>-<host>``: the target of a hostile redirect. It serves the same routes, so a
+        client that followed the redirect would get plausible answers; ``stats.count(listener=...)`` tells
+        whether anything arrived there."""
+        name = 'elsewhere-%s-%s' % (scheme, host)
+        if scheme == 'https' and self._ssl_context is None:
+            raise ValueError('this simulator serves no TLS')
+        if name not in self.listeners:
+            self.listen(name, host=host, port=0, tls=scheme == 'https')
+        return self.listeners[name]
 
     def reset(self):
         """Forget counts and faults (state stays)."""
@@ -569,7 +593,7 @@ class Simulator:
         if route is not None and route.classify is not None:
             route = route.classify(request) or route
         request.route = route
-        self.stats.record(route, method, request.path)
+        self.stats.record(route, method, request.path, listener)
         delay = self.route_latency.get(route.name, self.latency) if route else self.latency
         if delay:
             time.sleep(delay)
@@ -616,6 +640,9 @@ class Simulator:
         if action == 'timeout':
             time.sleep(float(fault['seconds']))
             return handler.reset_connection()
+        if action == 'redirect':
+            headers = dict(fault['headers'], Location=fault['location'].replace('{path}', handler.path))
+            return handler.send(Response(fault['status'] or 307, fault['body'], headers))
         if action == 'reset_mid_body':
             handler.send_response(fault['status'] or 200)
             handler.send_header('Content-Type', content_type)
