@@ -59,12 +59,6 @@ options:
       - If not set, the value of the E(STOREFRONT_TOKEN_CACHE) environment variable is used.
     type: bool
     default: true
-  max_response_size:
-    description:
-      - Largest response, in MiB, that is read. A larger one is refused before it is read further, so a
-        misdirected URL or a hostile server cannot exhaust the controller's memory.
-    type: int
-    default: 64
   validate_certs:
     description:
       - Verify the TLS certificate of the StoreFront server. Set to V(false) only for a lab.

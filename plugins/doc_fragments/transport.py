@@ -18,7 +18,10 @@ options:
     type: float
     default: 10.0
   read_timeout:
-    description: Seconds to wait for an answer once a request is sent.
+    description:
+      - Seconds to wait for an answer once a request is sent.
+      - Together with O(connect_timeout), also the longest one request may take in all, however slowly the
+        server sends its answer.
     type: float
     default: 60.0
   retries:
@@ -30,6 +33,13 @@ options:
         (connection refused, HTTP 429, or 503 with C(Retry-After)).
     type: int
     default: 5
+  max_response_size:
+    description:
+      - Largest answer, in MiB, that is read from the API (counted after decompression). A larger one is
+        refused as soon as it passes the limit, so a misdirected URL or a hostile server cannot exhaust the
+        controller's memory.
+      - If not set, 64 MiB; for XenServer 128 MiB (the records of a large pool run to tens of MiB).
+    type: int
   allow_plain_http:
     description:
       - Allow C(http://) URLs. Credentials would cross the network unencrypted, so this is refused

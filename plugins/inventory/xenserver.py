@@ -127,7 +127,8 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import Redactor, RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import HAS_XENAPI, XenServerSession
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_inventory import (
     host_variables, read_pool, vm_address, vm_filter, vm_variables,

@@ -27,7 +27,8 @@ def env_fallback(*names):
 
 def transport_argument_spec(env_prefix):
     """TLS options (with ``<PREFIX>_VALIDATE_CERTS`` / ``<PREFIX>_CA_PATH`` environment fallbacks, so an
-    AWX credential can carry them), timeouts, retries and the plain-HTTP opt-in."""
+    AWX credential can carry them), timeouts, retries, the response size limit (MiB) and the plain-HTTP
+    opt-in."""
     return dict(
         validate_certs=dict(type='bool', default=True, fallback=(env_fallback, [env_prefix + '_VALIDATE_CERTS'])),
         ca_path=dict(type='path', fallback=(env_fallback, [env_prefix + '_CA_PATH'])),
@@ -35,4 +36,5 @@ def transport_argument_spec(env_prefix):
         read_timeout=dict(type='float', default=60.0),
         retries=dict(type='int', default=5),
         allow_plain_http=dict(type='bool', default=False),
+        max_response_size=dict(type='int'),
     )

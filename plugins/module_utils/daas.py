@@ -24,19 +24,22 @@ import time
 
 from urllib.parse import quote
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils import clock, errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import env_fallback
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.auth import TokenAuth, any_401
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
     CloudClient, cloud_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import run_bounded
+from ansible_collections.opencitrix.automation.plugins.module_utils.paging import NewById, iterate_pages
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.responses import require_keys
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_max_targets, require_named
 from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import (
     TokenCache, cache_key, secret_fingerprint,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
-    HttpClient, Redactor, iterate_pages, require_keys, transport_options,
-)
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
+from ansible_collections.opencitrix.automation.plugins.module_utils.urls import validate_url
 
 CLOUD_API_PATH = '/cvad/manage'
 ONPREM_API_PATH = '/citrix/orchestration/api'
@@ -121,8 +124,8 @@ def _parse_expiry(value, now):
 
 
 class OnPremisesSession:
-    """Signs in to a Delivery Controller's Orchestration API and sends authenticated requests, with the
-    same ``request()`` contract as ``CloudClient`` (one new token and one retry on a 401)."""
+    """Signs in to a Delivery Controller's Orchestration API (a token for HTTP Basic credentials) and
+    sends authenticated requests, with the same ``http`` / ``request()`` contract as ``CloudClient``."""
 
     def __init__(self, ddc_url, username, password, token_cache=True, redactor=None, cache=None, **transport):
         if not username or not password:
@@ -134,22 +137,25 @@ class OnPremisesSession:
         self._credentials = base64.b64encode(('%s:%s' % (username, password)).encode('utf-8')).decode('ascii')
         self.redact.add(self._credentials)
         self.username = username
-        self.http = HttpClient(ddc_url, redactor=self.redact, service_name='Citrix Delivery Controller',
+        base_url = validate_url(ddc_url, 'Citrix Delivery Controller', True)
+        self.auth = TokenAuth(
+            self._fetch_token, lambda token: {'Authorization': 'CWSAuth bearer=%s' % token}, any_401,
+            cache=cache or TokenCache(use_file=token_cache),
+            cache_key=cache_key('citrix-onprem', base_url, username, secret_fingerprint(password)), redactor=self.redact)
+        self.http = HttpClient(ddc_url, redactor=self.redact, service_name='Citrix Delivery Controller', auth=self.auth,
                                hint_for={401: ONPREM_HINT, 403: 'check the administrator\'s role and scope in the site',
                                          'redirect': 'check ddc_url (CITRIX_DDC_URL) or a proxy rewriting answers'},
                                **transport)
         self.api_root = self.http.base_url + ONPREM_API_PATH
-        self.cache = cache or TokenCache(use_file=token_cache)
-        self._cache_key = cache_key('citrix-onprem', self.http.base_url, username, secret_fingerprint(password))
 
     @property
     def stats(self):
         return self.http.stats
 
-    def _fetch_token(self):
+    def _fetch_token(self, _rejection=None):
         what = 'sign in to the Delivery Controller as "%s"' % self.username
         response = self.http.request('POST', self.api_root + '/tokens', what=what, state_changing=False,
-                                     headers={'Authorization': 'Basic ' + self._credentials})
+                                     authenticated=False, headers={'Authorization': 'Basic ' + self._credentials})
         body = require_keys(self.http.decode_json(response, what), ('Token',), what)
         token = body['Token']
         if not isinstance(token, str) or not token:
@@ -158,20 +164,10 @@ class OnPremisesSession:
         return token, _parse_expiry(body.get('ExpiresAt'), time.time())
 
     def token(self):
-        token = self.cache.get_or_fetch(self._cache_key, self._fetch_token)
-        self.redact.add(token)
-        return token
+        return self.auth.token()
 
-    def request(self, method, url, headers=None, **kwargs):
-        token = self.token()
-        merged = dict(headers or {})
-        merged.update({'Authorization': 'CWSAuth bearer=%s' % token, 'Accept': 'application/json'})
-        try:
-            return self.http.request(method, url, headers=merged, **kwargs)
-        except errors.AuthenticationError:
-            self.cache.invalidate(self._cache_key, token)
-            merged['Authorization'] = 'CWSAuth bearer=%s' % self.token()
-            return self.http.request(method, url, headers=merged, **kwargs)
+    def request(self, method, url, **kwargs):
+        return self.http.request(method, url, **kwargs)
 
 
 class DaasClient:
@@ -283,7 +279,8 @@ class DaasClient:
             body = self.call('GET', path, what, params=dict(query, continuationToken=token) if token else query)
             return [body], self._collection(body, what)[1]
 
-        return iterate_pages(fetch)
+        new_machines = NewById()
+        return iterate_pages(fetch, new_items=lambda bodies: new_machines(bodies[0]['Items']), what=what)
 
     def paged(self, path, what, fields=None, params=None):
         """Every item of a paged collection."""
@@ -343,11 +340,12 @@ class DaasClient:
         return require_keys(self.call('GET', '/Jobs/%s' % _path_segment(job_id), 'read job %s' % job_id),
                             ('Id', 'Status'), 'read job %s' % job_id)
 
-    def wait_for_jobs(self, job_ids, timeout, sleep=None, now=time.monotonic, first_delay=1.0, max_delay=10.0):
+    def wait_for_jobs(self, job_ids, timeout, sleep=None, now=None, first_delay=1.0, max_delay=10.0):
         """Poll until every job has a terminal status or ``timeout`` seconds pass; returns
         ``(finished, unfinished)``: job models by id, and the ids still running. Each round reads all of
         the caller's jobs in one ``GET /Jobs``, and only jobs missing from it one by one."""
-        sleep = sleep or time.sleep  # looked up per call, so a test can replace this module's clock
+        sleep = sleep or clock.current().sleep
+        now = now or clock.current().monotonic
         pending = set(j for j in job_ids if j)
         finished = {}
         deadline = now() + timeout

@@ -21,7 +21,7 @@ import sys
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
 
 
 def source_params(argument_spec, args, source):

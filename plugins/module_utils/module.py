@@ -8,7 +8,8 @@
 ``CitrixModule`` merges a product's connection spec with the module's own options, reports missing
 Python libraries with ``missing_required_lib``, keeps a redactor seeded with every ``no_log`` value,
 and turns the typed errors of ``errors.py`` into one-line ``fail_json`` messages (no tracebacks,
-no secrets). ``diff_result`` is the one place that shapes before/after for ``--diff``.
+no secrets). ``exit_change`` and ``exit_fleet`` end a module from the result types of
+:mod:`results`; ``diff_result`` is the one place that shapes before/after for ``--diff``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,9 +22,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
-    HAS_REQUESTS, Redactor,
-)
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
 
 
 class CitrixModule(AnsibleModule):
@@ -97,6 +97,37 @@ class CitrixModule(AnsibleModule):
             self.fail_json(msg=self.redactor('Unexpected %s: %s (please report this as a bug of '
                                              'opencitrix.automation)' % (type(exc).__name__, exc)),
                            error_type=type(exc).__name__, **result)
+
+
+    def exit_change(self, change, key=None, view=None, **result):
+        """End the module from a :class:`results.Change`: ``changed``, the object after the task under
+        ``key`` (through ``view``, e.g. ``snake_case``), its before/after for ``--diff``, warnings and
+        ``result``."""
+        view = view or (lambda value: value)
+        for warning in change.warnings:
+            self.warn(warning)
+        result = dict(change.result, **result)
+        result['changed'] = change.changed
+        if key is not None:
+            result[key] = view(change.after)
+        if self._diff:
+            result['diff'] = diff_result(view(change.before), view(change.after))
+        self.exit_json(**result)
+
+    def exit_fleet(self, fleet, key, diff=None, **result):
+        """End the module from a :class:`results.FleetResult`: the items under ``key`` and their counts;
+        ``diff``: ``(before, after)`` for ``--diff``. Fails, after every object was handled, when any
+        object failed, naming them."""
+        for warning in fleet.warnings:
+            self.warn(warning)
+        result.setdefault('counts', fleet.counts())
+        result.update({'changed': fleet.changed, key: fleet.items})
+        if self._diff and diff is not None:
+            result['diff'] = diff_result(*diff)
+        message = fleet.failure_message()
+        if message:
+            self.fail_json(msg=message, **result)
+        self.exit_json(**result)
 
 
 def diff_result(before, after):

@@ -20,16 +20,18 @@ __metaclass__ = type
 from urllib.parse import urlsplit
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors, safe_xml
-from ansible_collections.opencitrix.automation.plugins.module_utils import storefront_auth as auth
+from ansible_collections.opencitrix.automation.plugins.module_utils import storefront_auth as sfauth
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import (
     env_fallback, transport_argument_spec,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.auth import TokenAuth
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.responses import describe_body
 from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import (
     TokenCache, cache_key, secret_fingerprint,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
-    HttpClient, Redactor, describe_body, transport_options, validate_url,
-)
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
+from ansible_collections.opencitrix.automation.plugins.module_utils.urls import validate_url
 
 NS_RESOURCES = 'http://citrix.com/delivery-services/2-0/resources'
 NS_SUBSCRIPTIONS = 'http://citrix.com/delivery-services/2-0/subscriptions'
@@ -40,7 +42,6 @@ SCOPES = {'prelaunch': '$PRELAUNCH$', 'anonymous_prelaunch': '$ANONYMOUS_PRELAUN
 EXPLICIT_FORMS = 'ExplicitForms'
 MAX_FORMS = 5
 SESSION_COOKIE = 'ASP.NET_SessionId'
-MIB = 1024 * 1024
 
 CREDENTIAL_HINT = 'check username and password (STOREFRONT_USERNAME / STOREFRONT_PASSWORD)'
 # (element, parent) pairs that repeat; only these become lists (a resource's own <image> does not).
@@ -76,7 +77,6 @@ def storefront_argument_spec():
         domain=dict(type='str', fallback=(env_fallback, ['STOREFRONT_DOMAIN'])),
         token=dict(type='str', no_log=True, fallback=(env_fallback, ['STOREFRONT_TOKEN'])),
         token_cache=dict(type='bool', default=True, fallback=(env_fallback, ['STOREFRONT_TOKEN_CACHE'])),
-        max_response_size=dict(type='int', default=64),
     )
     spec.update(transport_argument_spec('STOREFRONT'))
     return spec
@@ -167,6 +167,12 @@ def media_type(response):
     return (response.headers.get('Content-Type') or '').split(';', 1)[0].strip().lower()
 
 
+def token_rejected(response):
+    """StoreFront answers a request it wants a (new) token for with 401 and a CitrixAuth challenge that
+    names the token service; the sign-in reads the challenge (and says so when there is none)."""
+    return response.status_code == 401
+
+
 class StoreFrontHttp(HttpClient):
     """The transport, reading StoreFront's error shapes: the ``X-Citrix-Error-Reason`` header, plain-text
     bodies and the reason of a CitrixAuth challenge."""
@@ -175,7 +181,7 @@ class StoreFrontHttp(HttpClient):
         if 'json' in media_type(response):  # not StoreFront's own answer: a proxy or gateway in between
             return super(StoreFrontHttp, self).error_from_response(response, summary, method, url, hint)
         code = response.headers.get('X-Citrix-Error-Reason')
-        challenge = auth.parse_challenge(response.headers.get('WWW-Authenticate'))
+        challenge = sfauth.parse_challenge(response.headers.get('WWW-Authenticate'))
         if challenge is not None and challenge.reason:
             code = code or 'reason %s' % challenge.reason
         message = None
@@ -194,35 +200,37 @@ class StoreFrontClient:
     """Signs in to a StoreFront store (or uses a token from elsewhere) and reads its resources."""
 
     def __init__(self, store_url, username=None, password=None, domain=None, token=None, token_cache=True,
-                 max_response_size=64, redactor=None, cache=None, **transport):
+                 redactor=None, cache=None, **transport):
         """``transport``: HttpClient keyword arguments (validate_certs, ca_path, timeouts, retry,
         allow_plain_http, stats, log)."""
         if bool(username) != bool(password):
             raise errors.InputError('StoreFront username and password go together',
                                     hint='set both (STOREFRONT_USERNAME / STOREFRONT_PASSWORD), or neither')
-        if not max_response_size or max_response_size < 1:
-            raise errors.InputError('max_response_size must be at least 1 (MiB)')
         self.redact = redactor or Redactor()
         for secret in (password, token):
             self.redact.add(secret)
         self.username, self._password, self.domain = username, password, domain
         self.allow_plain_http = bool(transport.get('allow_plain_http'))
-        self.max_bytes = int(max_response_size) * MIB
+        use_file = bool(token_cache and password and not token)
+        self.auth = TokenAuth(
+            self._fetch_service_token, lambda token: {'Authorization': '%s %s' % (sfauth.SCHEME, token)},
+            token_rejected, cache=(cache or TokenCache(use_file=True)) if use_file else None,
+            cache_key=cache_key('storefront', validate_url(store_url, 'StoreFront', True), username, domain or '',
+                                secret_fingerprint(password)),
+            redactor=self.redact, proactive=False)
         self.http = StoreFrontHttp(
-            store_url, redactor=self.redact, service_name='StoreFront', max_response_bytes=self.max_bytes,
+            store_url, redactor=self.redact, service_name='StoreFront', auth=self.auth,
             hint_for={401: CREDENTIAL_HINT,
                       'redirect': 'check store_url (STOREFRONT_URL) or a proxy rewriting answers',
                       406: 'StoreFront does not serve this media type at this URL; check store_url',
                       'max_response_bytes': 'raise max_response_size (MiB) if the store is that large'},
             **transport)
+        self.max_bytes = self.http.max_response_bytes
         self.store_url = self.http.base_url
         self._service_token = token
         self._primary_token = token  # a token from elsewhere may be a primary token: offered to the token service too
-        self.cache = None
-        if token_cache and password and not token:
-            self.cache = cache or TokenCache(use_file=True)
-            self._cache_key = cache_key('storefront', self.store_url, username, secret_fingerprint(password))
-            self._service_token = self.cache.get(self._cache_key)
+        if token:
+            self.auth.store(token)
 
     @classmethod
     def from_params(cls, params, redactor=None, log=None):
@@ -230,7 +238,7 @@ class StoreFrontClient:
         return cls(params.get('store_url'), username=params.get('username'), password=params.get('password'),
                    domain=params.get('domain'), token=params.get('token'),
                    token_cache=params.get('token_cache', True),
-                   max_response_size=params.get('max_response_size', 64), redactor=redactor, log=log,
+                   redactor=redactor, log=log,
                    **transport_options(params))
 
     @property
@@ -240,30 +248,11 @@ class StoreFrontClient:
     # -- authenticated reads --------------------------------------------------------------------
 
     def get(self, url, accept, what, params=None):
-        """GET with ``Accept: accept``, answering a CitrixAuth challenge once; returns the response."""
-        response = self._get(url, accept, what, params)
-        if response.status_code != 401:
-            return response
-        challenge = self._challenge(response, what)
-        rejected = self._service_token
-        self._service_token = self._new_service_token(challenge, url.split('?', 1)[0], rejected)
-        response = self._get(url, accept, what, params)
-        if response.status_code == 401:
-            again = self._challenge(response, what)
-            raise errors.AuthenticationError(
-                'Could not ' + what, status=401, code='reason %s' % (again.reason or 'none'),
-                api_message='StoreFront refused the token its own token service had just issued',
-                method='GET', url=self.redact(url), hint='check the store and authentication service configuration')
-        return response
-
-    def _get(self, url, accept, what, params):
-        headers = {'Accept': accept}
-        if self._service_token:
-            headers['Authorization'] = '%s %s' % (auth.SCHEME, self._service_token)
-        return self.http.request('GET', url, params=params, headers=headers, expected=(200, 401), what=what)
+        """GET with ``Accept: accept``; a CitrixAuth challenge is answered once (see :mod:`auth`)."""
+        return self.http.request('GET', url, params=params, headers={'Accept': accept}, what=what)
 
     def _challenge(self, response, what):
-        challenge = auth.parse_challenge(response.headers.get('WWW-Authenticate'))
+        challenge = sfauth.parse_challenge(response.headers.get('WWW-Authenticate'))
         if challenge is None or not challenge.locations:
             raise errors.AuthenticationError(
                 'Could not ' + what, status=401, method=response.request.method,
@@ -273,13 +262,13 @@ class StoreFrontClient:
                 hint='check that store_url is a Store Services URL such as https://host/Citrix/Store')
         return challenge
 
-    def _new_service_token(self, challenge, for_url, rejected):
-        if self.cache is None:
-            return self._obtain_service_token(challenge, for_url)[0]
-        self.cache.invalidate(self._cache_key, rejected)
-        token = self.cache.get_or_fetch(self._cache_key, lambda: self._obtain_service_token(challenge, for_url))
-        self.redact.add(token)
-        return token
+    def _fetch_service_token(self, rejection):
+        """A service token for the resource that answered ``rejection`` with a CitrixAuth challenge."""
+        for_url = rejection.url.split('?', 1)[0]
+        challenge = self._challenge(rejection, 'read %s' % self.redact(for_url))
+        token, lifetime = self._obtain_service_token(challenge, for_url)
+        self._service_token = token
+        return token, lifetime
 
     # -- the token flow ---------------------------------------------------------------------------
 
@@ -290,18 +279,19 @@ class StoreFrontClient:
     def _request_token(self, location, realm, for_url, template, bearer):
         """POST a requesttoken; returns ``(token, lifetime)`` or the token service's own challenge."""
         what = 'get a StoreFront token for realm %s' % realm
-        headers = {'Content-Type': auth.MEDIA_REQUEST_TOKEN,
-                   'Accept': '%s, %s' % (auth.MEDIA_TOKEN_RESPONSE, auth.MEDIA_TOKEN_CHOICES)}
+        headers = {'Content-Type': sfauth.MEDIA_REQUEST_TOKEN,
+                   'Accept': '%s, %s' % (sfauth.MEDIA_TOKEN_RESPONSE, sfauth.MEDIA_TOKEN_CHOICES)}
         if bearer:
-            headers['Authorization'] = '%s %s' % (auth.SCHEME, bearer)
-        response = self.http.request('POST', self._secure(location), data=auth.request_token_body(realm, for_url, template),
-                                     headers=headers, expected=(200, 401), state_changing=False, what=what)
+            headers['Authorization'] = '%s %s' % (sfauth.SCHEME, bearer)
+        response = self.http.request('POST', self._secure(location), data=sfauth.request_token_body(realm, for_url, template),
+                                     headers=headers, expected=(200, 401), state_changing=False, what=what,
+                                     authenticated=False)
         if response.status_code == 401:
             return self._challenge(response, what)
         return self._token_from(response, what)
 
     def _token_from(self, response, what):
-        token, lifetime = auth.parse_token_response(response.content, what, url=self.redact(response.url))
+        token, lifetime = sfauth.parse_token_response(response.content, what, url=self.redact(response.url))
         self.redact.add(token)
         return token, lifetime
 
@@ -313,10 +303,10 @@ class StoreFrontClient:
             return self._request_token(location, challenge.realm, for_url, challenge.reqtokentemplate, bearer)
 
         result = ask(self._primary_token)
-        if isinstance(result, auth.Challenge):
+        if isinstance(result, sfauth.Challenge):
             self._primary_token = self._sign_in(result, location)
             result = ask(self._primary_token)
-        if isinstance(result, auth.Challenge):
+        if isinstance(result, sfauth.Challenge):
             raise errors.AuthenticationError(
                 'Could not get a StoreFront token for realm %s' % challenge.realm, status=401,
                 code='reason %s' % (result.reason or 'none'), method='POST', url=self.redact(location),
@@ -333,11 +323,11 @@ class StoreFrontClient:
         what = 'list the StoreFront sign-in protocols'
         protocols_url = self._secure(challenge.locations[0])
         response = self.http.request(
-            'POST', protocols_url, data=auth.request_token_body(challenge.realm, token_url, challenge.reqtokentemplate),
-            headers={'Content-Type': auth.MEDIA_REQUEST_TOKEN,
-                     'Accept': '%s, %s' % (auth.MEDIA_TOKEN_RESPONSE, auth.MEDIA_TOKEN_CHOICES)},
+            'POST', protocols_url, data=sfauth.request_token_body(challenge.realm, token_url, challenge.reqtokentemplate),
+            headers={'Content-Type': sfauth.MEDIA_REQUEST_TOKEN,
+                     'Accept': '%s, %s' % (sfauth.MEDIA_TOKEN_RESPONSE, sfauth.MEDIA_TOKEN_CHOICES)},
             expected=(300,), state_changing=False, what=what)
-        choices = auth.parse_choices(response.content, what, url=protocols_url)
+        choices = sfauth.parse_choices(response.content, what, url=protocols_url)
         location = next((loc for protocol, loc in choices if protocol.lower() == EXPLICIT_FORMS.lower()), None)
         if not location:
             raise errors.AuthenticationError(
@@ -352,23 +342,23 @@ class StoreFrontClient:
 
     def _explicit_forms(self, location, challenge, token_url):
         what = 'sign in to StoreFront as "%s"' % self.username
-        accept = '%s, %s' % (auth.MEDIA_TOKEN_RESPONSE, auth.MEDIA_AUTH_RESPONSE)
+        accept = '%s, %s' % (sfauth.MEDIA_TOKEN_RESPONSE, sfauth.MEDIA_AUTH_RESPONSE)
         response = self.http.request(
-            'POST', location, data=auth.request_token_body(challenge.realm, token_url, challenge.reqtokentemplate),
-            headers={'Content-Type': auth.MEDIA_REQUEST_TOKEN, 'Accept': accept},
+            'POST', location, data=sfauth.request_token_body(challenge.realm, token_url, challenge.reqtokentemplate),
+            headers={'Content-Type': sfauth.MEDIA_REQUEST_TOKEN, 'Accept': accept},
             state_changing=False, what=what)
         sent_password = False
         for _round in range(MAX_FORMS):
-            if media_type(response) == auth.MEDIA_TOKEN_RESPONSE:
+            if media_type(response) == sfauth.MEDIA_TOKEN_RESPONSE:
                 return self._token_from(response, what)[0]
-            form = auth.parse_form(response.content, what, url=response.url)
+            form = sfauth.parse_form(response.content, what, url=response.url)
             if form.result != 'more-info' or form.status.lower() != 'success' or (
                     sent_password and form.asks_for('password')):
                 raise self._form_error(form, what, response.url)
             sent_password = sent_password or form.asks_for('password')
             postback = self._postback_url(location, form.postback)
             response = self.http.request(
-                'POST', postback, data=auth.answer_form(form, self.username, self._password, self.domain),
+                'POST', postback, data=sfauth.answer_form(form, self.username, self._password, self.domain),
                 headers={'Content-Type': FORM_MEDIA, 'Accept': accept}, state_changing=False, what=what)
         raise errors.AuthenticationError('Could not ' + what, url=self.redact(location),
                                          api_message='the logon conversation did not end after %d forms' % MAX_FORMS)

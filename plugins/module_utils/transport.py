@@ -5,16 +5,12 @@
 
 """The collection's one HTTP transport.
 
-Owns every cross-cutting concern once: connect/read timeouts, TLS verification (``validate_certs``,
-``ca_path``), proxies from the standard environment variables (requests' own behaviour), retries
-with jittered exponential backoff, request accounting, API error extraction and redaction of
-secrets from every message this module produces.
-
-Retry rules:
-- reads (and calls a client marks as not changing state, such as a token POST or a search POST)
-  are retried on connection errors, read timeouts, 429 and 502/503/504;
-- calls that change state are retried only when the server provably did not process them:
-  the connection was refused or never established, 429, or 503 with ``Retry-After``.
+:class:`HttpClient` sends every HTTP request of every product and applies, once, what each request
+needs: TLS verification (``validate_certs``, ``ca_path``), proxies from the standard environment
+variables, a connect and a read timeout plus an overall deadline (:mod:`deadline`), a response size
+limit enforced while the body streams in (after content decoding, so a compressed bomb counts at its
+real size), redirects (below), sign-in (:mod:`auth`), retries (:mod:`retries`), accounting
+(:mod:`request_stats`) and redaction of every message (:mod:`redaction`).
 
 Redirect rules (requests itself never follows one; this transport does, hop by hop):
 - a redirect (301, 302, 303, 307, 308) is followed only to the same origin (scheme, host and port)
@@ -32,16 +28,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import email.utils
-import json
 import os
-import random
 import re
-import threading
-import time
 import traceback
 
-from urllib.parse import quote_plus, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -49,302 +40,116 @@ try:
     import requests.adapters
     import requests.utils
     import urllib3
+    import urllib3.connection
+    import urllib3.connectionpool
 except ImportError:  # pragma: no cover - exercised by the sanity import test
     requests = None
     urllib3 = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils import deadline, errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.request_stats import RequestStats
+from ansible_collections.opencitrix.automation.plugins.module_utils.responses import (
+    describe_body, extract_api_error, json_body,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import (
+    READ_METHODS, RetryPolicy, never_sent, root_cause,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.urls import (
+    origin, refuse_plain_http, safe_url, show_origin, validate_url,
+)
 
-COLLECTION_VERSION = '0.1.0'
-USER_AGENT = 'opencitrix.automation/%s' % COLLECTION_VERSION
+# The collection's version lives in galaxy.yml only; a module's code cannot read it where it runs.
+USER_AGENT = 'opencitrix.automation'
 
 HAS_REQUESTS = requests is not None
 
-READ_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS'))
-RETRYABLE_STATUS = frozenset((429, 502, 503, 504))
+MIB = 1024 * 1024
+DEFAULT_MAX_RESPONSE_MIB = 64
 REDIRECT_STATUS = frozenset((301, 302, 303, 307, 308))
 MAX_REDIRECTS = 5
-MASK = '********'
+CHUNK = 65536
 # What makes a request carry credentials, beyond a registered secret in a header or the body.
 CREDENTIAL_HEADERS = frozenset(('authorization', 'proxy-authorization', 'cookie', 'auth_token'))
 _CREDENTIAL_FIELD = re.compile(br'passw|secret|token|bearer', re.IGNORECASE)
 REDIRECT_HINT = 'check the URL (api_url / url / store_url / ddc_url) or a proxy rewriting answers'
 
 
-class Redactor:
-    """Removes secrets from text: registered values (and their URL-encoded forms) and known
-    credential patterns such as ``CwsAuth Bearer=...`` or ``auth_token: ...``."""
-
-    PATTERNS = (
-        re.compile(r'(CwsAuth\s+Bearer=)[^\s,;"\']+', re.IGNORECASE),
-        re.compile(r'(CitrixAuth\s+)[A-Za-z0-9+/=_-]{8,}'),
-        re.compile(r'(Basic\s+)[A-Za-z0-9+/=]{8,}'),
-        re.compile(r'((?:auth_token|access_token|client_secret|password|bearerToken|Token)["\']?\s*[:=]\s*["\']?)'
-                   r'[^"\'\s,&}]+', re.IGNORECASE),
-    )
-    MIN_SECRET_LENGTH = 4
-
-    def __init__(self, secrets=None):
-        self._secrets = set()
-        self._lock = threading.Lock()
-        for secret in secrets or ():
-            self.add(secret)
-
-    def add(self, secret):
-        """Register a secret value; short or empty values are ignored (they would mask ordinary words)."""
-        if not isinstance(secret, str) or len(secret) < self.MIN_SECRET_LENGTH:
-            return
-        with self._lock:
-            self._secrets.add(secret)
-            self._secrets.add(quote_plus(secret))
-
-    @property
-    def secrets(self):
-        with self._lock:
-            return frozenset(self._secrets)
-
-    def __call__(self, text):
-        if not isinstance(text, str) or not text:
-            return text
-        # Longest first, so a secret that contains another is masked whole.
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(secret, MASK)
-        for pattern in self.PATTERNS:
-            text = pattern.sub(lambda m: m.group(1) + MASK, text)
-        return text
-
-
-class RetryPolicy:
-    """How often and how long to retry. ``sleep``, ``now`` and ``rand`` are injectable so tests
-    can check the chosen delays without waiting."""
-
-    def __init__(self, retries=5, backoff_base=1.0, backoff_max=30.0, retry_after_max=120.0,
-                 sleep=None, now=None, rand=None):
-        self.retries = max(0, int(retries))
-        self.backoff_base = float(backoff_base)
-        self.backoff_max = float(backoff_max)
-        self.retry_after_max = float(retry_after_max)
-        self.sleep = sleep or time.sleep
-        self.now = now or time.time
-        self.rand = rand or random.random
-
-    def backoff(self, attempt):
-        """Jittered exponential delay for retry number ``attempt`` (0-based): half to full of the step."""
-        step = min(self.backoff_max, self.backoff_base * (2 ** attempt))
-        return step * (0.5 + self.rand() / 2.0)
-
-    def retry_after(self, value):
-        """Seconds asked for by a ``Retry-After`` header (seconds or HTTP-date), capped; None if absent
-        or unreadable."""
-        if value is None:
-            return None
-        value = str(value).strip()
-        if not value:
-            return None
-        try:
-            seconds = float(value)
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError, IndexError):
-                return None
-            if when is None:
-                return None
-            seconds = when.timestamp() - self.now()
-        return min(max(0.0, seconds), self.retry_after_max)
-
-
-class RequestStats:
-    """Counts requests by (method, path); thread-safe. Tests and benchmarks read it."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._counts = {}
-
-    def record(self, method, path):
-        key = (method, path)
-        with self._lock:
-            self._counts[key] = self._counts.get(key, 0) + 1
-
-    def counts(self):
-        with self._lock:
-            return dict(self._counts)
-
-    def total(self, method=None, path_contains=None):
-        total = 0
-        for (m, p), n in self.counts().items():
-            if method and m != method:
-                continue
-            if path_contains and path_contains not in p:
-                continue
-            total += n
-        return total
-
-
-def extract_api_error(body):
-    """(code, message) from any JSON error body shape the Citrix APIs are known to use; (None, None)
-    when there is none. Shapes: OAuth ``error``/``error_description``; Cloud ``Error.Type/Message``;
-    problem details ``type``/``detail``; DaaS ``ErrorData`` (``SdkErrorId``/``ErrorMessage``);
-    ``activityId``/``message``; XenMobile ``status``/``message``. Both are text (or None), whatever
-    JSON the body put in those fields, so they can be redacted and printed."""
-    code, message = _api_error_fields(body)
-    return _as_text(code), _as_text(message)
-
-
-def _as_text(value):
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (dict, list)):
-        return dumps(value)
-    return str(value)
-
-
-def _api_error_fields(body):
-    if not isinstance(body, dict):
-        return None, None
-    if 'error' in body and isinstance(body.get('error'), str):
-        return body.get('error'), body.get('error_description')
-    nested = body.get('Error')
-    if isinstance(nested, dict):
-        return nested.get('Type'), nested.get('Message')
-    if 'ErrorMessage' in body or 'SdkErrorId' in body:
-        code = body.get('ErrorType') or body.get('SdkErrorId')
-        message = body.get('ErrorMessage')
-        if body.get('ErrorDetails'):
-            message = '%s (%s)' % (message, body['ErrorDetails']) if message else body['ErrorDetails']
-        return code, message
-    if 'type' in body and ('detail' in body or 'title' in body):
-        code = str(body.get('type') or '')
-        code = code.rstrip('/').rsplit('/', 2)
-        code = '/'.join(code[-2:]) if len(code) > 1 else code[0]
-        return code or None, body.get('detail') or body.get('title')
-    if 'Type' in body and 'Detail' in body:
-        return body.get('Type'), body.get('Detail')
-    if 'activityId' in body:
-        return 'activityId %s' % body.get('activityId'), body.get('message')
-    if 'status' in body and 'message' in body:
-        return ('status %s' % body['status']) if body['status'] not in (0, '0') else None, body.get('message')
-    if 'message' in body and isinstance(body['message'], str):
-        return None, body['message']
-    return None, None
-
-
-_HTML_TITLE = re.compile(r'<title[^>]*>(.*?)</title>', re.IGNORECASE | re.DOTALL)
-
-
-def describe_body(response):
-    """A short, safe description of a body we could not use: its content type and, for HTML error
-    pages, their title."""
-    content_type = response.headers.get('Content-Type', 'no content type')
-    text = response.text[:4096] if response.content else ''
-    title = _HTML_TITLE.search(text)
-    if title:
-        return '%s page "%s"' % (content_type.split(';')[0], ' '.join(title.group(1).split())[:120])
-    return '%s, %d bytes' % (content_type.split(';')[0], len(response.content or b''))
-
-
-def validate_url(url, service_name, allow_plain_http=False):
-    """Return ``url`` without a trailing slash, or raise InputError when it is not an absolute
-    http(s) URL, or is plain HTTP without the explicit opt-in."""
-    url = (url or '').strip().rstrip('/')
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ('https', 'http') or not parts.netloc:
-        raise errors.InputError('Invalid %s URL "%s"' % (service_name, url),
-                                hint='expected https://host[:port][/path]')
-    if scheme == 'http' and not allow_plain_http:
-        raise errors.InputError(
-            'Refusing to send credentials to %s over plain HTTP (%s)' % (service_name, url),
-            hint='use an https:// URL, or set allow_plain_http: true for a lab without TLS')
-    return url
-
-
-def origin(url):
-    """``(scheme, host, port)`` of an absolute http(s) URL, the port made explicit; None when ``url``
-    is not one (or its port is unreadable)."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or '').lower()
-    if scheme not in ('http', 'https') or not host:
-        return None
-    return scheme, host, port or (443 if scheme == 'https' else 80)
-
-
-def show_origin(value):
-    """``https://host:443`` for an origin tuple: no user information, path or query, so it is safe to print."""
-    scheme, host, port = value
-    return '%s://%s:%d' % (scheme, '[%s]' % host if ':' in host else host, port)
-
-
-def safe_url(url):
-    """``url`` without user information, query and fragment (before redaction of what is left)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit('@', 1)[-1]
-    return '%s://%s%s' % (parts.scheme, netloc, parts.path) if parts.scheme else url.split('?', 1)[0]
-
-
 def _no_redirect_target(_response):
     return None
 
 
-def _root_cause(exc):
-    """Walk requests/urllib3 exception wrappers to the innermost reason."""
-    seen = 0
-    while seen < 8:
-        seen += 1
-        inner = getattr(exc, 'reason', None)
-        if not isinstance(inner, BaseException):
-            # e.g. ProtocolError('Connection aborted.', ConnectionResetError(...)): the cause is not first
-            inner = next((arg for arg in getattr(exc, 'args', ()) if isinstance(arg, BaseException)), None)
-        if inner is None or inner is exc:
-            return exc
-        exc = inner
-    return exc
+if HAS_REQUESTS:
+    class _DeadlineAware:
+        """A urllib3 connection whose socket joins the deadline of the request using it."""
 
+        def connect(self):
+            super(_DeadlineAware, self).connect()
+            deadline.attach_current(self.sock)
 
-def _never_sent(exc):
-    """True when the request provably never reached the server (refused / not connected)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    root = _root_cause(exc)
-    if isinstance(root, ConnectionRefusedError):
-        return True
-    return type(root).__name__ in ('NewConnectionError', 'ConnectTimeoutError', 'NameResolutionError')
+        def request(self, *args, **kwargs):
+            if self.sock is not None:  # a kept-alive connection
+                deadline.attach_current(self.sock)
+            return super(_DeadlineAware, self).request(*args, **kwargs)
+
+    class _HTTPConnection(_DeadlineAware, urllib3.connection.HTTPConnection):
+        pass
+
+    class _HTTPSConnection(_DeadlineAware, urllib3.connection.HTTPSConnection):
+        pass
+
+    class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+        ConnectionCls = _HTTPConnection
+
+    class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+        ConnectionCls = _HTTPSConnection
+
+    _POOLS = {'http': _HTTPPool, 'https': _HTTPSPool}
+
+    class _Adapter(requests.adapters.HTTPAdapter):
+        """requests' adapter with connections that honour the request deadline (also through a proxy)."""
+
+        def init_poolmanager(self, *args, **kwargs):
+            super(_Adapter, self).init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = _POOLS
+
+        def proxy_manager_for(self, proxy, **proxy_kwargs):
+            manager = super(_Adapter, self).proxy_manager_for(proxy, **proxy_kwargs)
+            manager.pool_classes_by_scheme = _POOLS
+            return manager
 
 
 class HttpClient:
-    """A configured requests session plus the collection's retry, error and accounting rules.
+    """A configured requests session plus the collection's rules for every request.
 
     Product clients build one of these and call :meth:`request` / :meth:`call`. ``hint_for`` maps an
-    HTTP status to advice appended to error messages (e.g. what credential to check); its key
-    ``'max_response_bytes'`` gives the advice for an oversized response.
-
-    ``max_response_bytes``: when set, bodies are streamed and a response larger than this (after
-    content decoding, so a compressed bomb counts at its real size) is refused with a
-    ResponseFormatError before more of it is read into memory.
+    HTTP status to advice appended to error messages (e.g. what credential to check); its keys
+    ``'max_response_bytes'`` and ``'redirect'`` give the advice for an oversized response and a
+    refused redirect. ``auth``: an :class:`auth.TokenAuth` applied to every request not sent with
+    ``authenticated=False``. ``deadline_seconds``: the longest one request may take in all (default:
+    connect plus read timeout).
     """
 
     def __init__(self, base_url, validate_certs=True, ca_path=None, connect_timeout=10, read_timeout=60,
                  retry=None, redactor=None, stats=None, allow_plain_http=False, headers=None,
-                 pool_size=32, service_name='API', hint_for=None, log=None, max_response_bytes=None):
+                 pool_size=32, service_name='API', hint_for=None, log=None,
+                 max_response_bytes=None, auth=None, deadline_seconds=None):
         if not HAS_REQUESTS:
             raise errors.InputError('The Python library "requests" is required (pip install requests)')
         self.base_url = validate_url(base_url, service_name, allow_plain_http)
         self.service_name = service_name
         self.verify = ca_path if (ca_path and validate_certs) else bool(validate_certs)
         self.timeout = (float(connect_timeout), float(read_timeout))
+        self.deadline_seconds = deadline_seconds or sum(self.timeout)
         self.retry = retry or RetryPolicy()
         self.redact = redactor or Redactor()
         self.stats = stats or RequestStats()
         self.hint_for = hint_for or {}
         self.log = log
-        self.max_response_bytes = max_response_bytes
+        self.max_response_bytes = int(max_response_bytes or DEFAULT_MAX_RESPONSE_MIB * MIB)
         self.allow_plain_http = bool(allow_plain_http)
+        self.auth = auth
         self.session = requests.Session()
         # requests would follow redirects itself (with the body, and with headers such as auth_token, to
         # any host), and even with allow_redirects=False it reads a redirect's whole body to prepare the
@@ -357,7 +162,7 @@ class HttpClient:
         if self.verify is True:
             self.verify = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
         self._proxies = {}
-        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+        adapter = _Adapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
         self.session.headers.update({'User-Agent': USER_AGENT, 'Accept': 'application/json'})
@@ -389,58 +194,41 @@ class HttpClient:
             self.log(self.redact(message))
 
     def request(self, method, path, params=None, json_body=None, data=None, headers=None,
-                state_changing=None, expected=None, what=None, hint=None, timeout=None):
-        """Send one logical request (retried per the rules above, redirects followed within the same
-        origin); return the ``requests.Response``.
+                state_changing=None, expected=None, what=None, hint=None, timeout=None, authenticated=True):
+        """Send one logical request (retried per :mod:`retries`, redirects followed within the same
+        origin, the token renewed once when the API rejects it); return the ``requests.Response``
+        with its body read.
 
         ``expected``: statuses that count as success (default: any 2xx); a redirect status listed there
         is returned, not followed. ``what`` names the operation in error messages ("list service
         states"). ``state_changing`` defaults to True for methods other than GET/HEAD/OPTIONS.
+        ``authenticated=False``: a sign-in or another request that must not carry the token.
         """
         method = method.upper()
         if state_changing is None:
             state_changing = method not in READ_METHODS
         url = self.url(path)
-        self._refuse_plain_http(url)
+        refuse_plain_http(url, self.service_name, self.allow_plain_http)
         summary = 'Could not %s' % what if what else '%s request failed' % self.service_name
+        auth = self.auth if authenticated else None
+        token = auth.token() if auth else None
         attempt = hops = 0
+        renewed = False
         while True:
             display_url = self.redact(safe_url(url))
-            self.stats.record(method, urlsplit(url).path)
-            try:
-                response = self.session.request(
-                    method, url, params=params, json=json_body, data=data, headers=headers,
-                    verify=self.verify, timeout=timeout or self.timeout, allow_redirects=False,
-                    stream=self.max_response_bytes is not None, proxies=self._proxies_for(url))
-                if self.max_response_bytes is not None and not self._redirect_target(response, expected):
-                    self._read_bounded(response, summary, method, display_url)
-            except requests.exceptions.SSLError as exc:
-                raise errors.TransportError(
-                    summary, method=method, url=display_url,
-                    api_message='TLS verification failed (%s)' % self.redact(str(_root_cause(exc)))[:200],
-                    hint='check ca_path, or the server certificate; validate_certs: false only for a lab')
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                    requests.exceptions.ChunkedEncodingError) as exc:  # the last: body cut short
-                retryable = (not state_changing) or _never_sent(exc)
-                if retryable and attempt < self.retry.retries:
-                    delay = self.retry.backoff(attempt)
-                    attempt += 1
-                    self._debug('%s %s: %s; retry %d/%d in %.2fs' % (
-                        method, display_url, type(exc).__name__, attempt, self.retry.retries, delay))
-                    self.retry.sleep(delay)
-                    continue
-                raise self._transport_error(exc, summary, method, display_url, state_changing and not retryable)
-            except requests.exceptions.RequestException as exc:
-                raise errors.TransportError(summary, method=method, url=display_url,
-                                            api_message=self.redact(str(exc))[:300])
-
+            sent_headers = dict(headers or {})
+            if auth:
+                sent_headers.update(auth.headers(token))
+            response = self._exchange(method, url, params, json_body, data, sent_headers, expected, timeout,
+                                      summary, display_url, state_changing, attempt)
+            if response is None:  # no answer, and repeating the request is allowed
+                attempt += 1
+                continue
             status = response.status_code
-            ok = (status in expected) if expected else (200 <= status < 300)
-            if ok:
+            if (status in expected) if expected else (200 <= status < 300):
                 return response
             target = self._redirect_target(response, expected)
             if target:
-                response.close()
                 self._check_redirect(response, url, target, hops, method, display_url)
                 hops += 1
                 self._debug('%s %s: HTTP %s, following the redirect to %s' % (
@@ -450,21 +238,63 @@ class HttpClient:
                     headers = dict((k, v) for k, v in (headers or {}).items() if k.lower() != 'content-type')
                 url, params = target, None  # the Location carries its own query
                 continue
-            delay = self._retry_delay(response, attempt, state_changing)
+            if auth and auth.rejected(response):
+                if renewed:
+                    raise self._rejected_again(response, summary, method, display_url, hint)
+                self._debug('%s %s: HTTP %s, the token was rejected; signing in again' % (method, display_url, status))
+                token = auth.renew(token, response)
+                renewed = True
+                continue
+            delay = self.retry.delay_for_status(status, response.headers.get('Retry-After'), attempt, state_changing)
             if delay is not None:
                 attempt += 1
                 self._debug('%s %s: HTTP %s; retry %d/%d in %.2fs' % (
                     method, display_url, status, attempt, self.retry.retries, delay))
-                response.close()
                 self.retry.sleep(delay)
                 continue
             raise self.error_from_response(response, summary, method, display_url, hint)
 
-    def _refuse_plain_http(self, url):
-        if urlsplit(url).scheme.lower() == 'http' and not self.allow_plain_http:
-            raise errors.InputError(
-                'Refusing to send credentials to %s over plain HTTP (%s)' % (self.service_name, self.redact(safe_url(url))),
-                hint='use an https:// URL, or set allow_plain_http: true for a lab without TLS')
+    def _exchange(self, method, url, params, json_body, data, headers, expected, timeout, summary, display_url,
+                  state_changing, attempt):
+        """One HTTP exchange within the request deadline: the response with its body read, or None when
+        it got no answer and may be repeated (after the backoff); raises when it may not."""
+        self.stats.record(method, urlsplit(url).path)
+        timeout = timeout or self.timeout
+        seconds = max(self.deadline_seconds, sum(timeout) if isinstance(timeout, tuple) else 2 * float(timeout))
+        with deadline.armed(seconds) as armed:
+            try:
+                response = self.session.request(
+                    method, url, params=params, json=json_body, data=data, headers=headers, verify=self.verify,
+                    timeout=timeout, allow_redirects=False, stream=True, proxies=self._proxies_for(url))
+                if self._redirect_target(response, expected):
+                    response.close()
+                else:
+                    self._read_bounded(response, summary, method, display_url)
+                return response
+            except requests.exceptions.SSLError as tls_error:
+                if armed is None or not armed.expired:  # a TLS failure, not a connection cut at the deadline
+                    raise errors.TransportError(
+                        summary, method=method, url=display_url,
+                        api_message='TLS verification failed (%s)' % self.redact.exception(root_cause(tls_error), 200),
+                        hint='check ca_path, or the server certificate; validate_certs: false only for a lab')
+                exc = tls_error
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                    requests.exceptions.ChunkedEncodingError, urllib3.exceptions.HTTPError) as caught:
+                exc = caught  # the last two: a body cut short (urllib3's when read by _read_bounded)
+            except requests.exceptions.RequestException as exc:
+                raise errors.TransportError(summary, method=method, url=display_url,
+                                            api_message=self.redact.exception(exc))
+        expired = armed is not None and armed.expired
+        repeatable = (not state_changing) or (not expired and never_sent(exc))
+        delay = self.retry.delay_for_failure(attempt, repeatable)
+        if delay is None:
+            raise self._transport_error(exc, summary, method, display_url, state_changing and not repeatable,
+                                        armed.seconds if expired else None)
+        self._debug('%s %s: %s; retry %d/%d in %.2fs' % (
+            method, display_url, 'deadline passed' if expired else type(exc).__name__, attempt + 1,
+            self.retry.retries, delay))
+        self.retry.sleep(delay)
+        return None
 
     def _redirect_target(self, response, expected=None):
         """The absolute URL a redirect answer points at (None for any other answer, or a redirect
@@ -521,7 +351,7 @@ class HttpClient:
         too_large = declared.isdigit() and int(declared) > limit
         body = bytearray()
         if not too_large:
-            for chunk in response.iter_content(chunk_size=65536):
+            for chunk in response.iter_content(chunk_size=CHUNK):
                 body.extend(chunk)
                 if len(body) > limit:
                     too_large = True
@@ -530,41 +360,31 @@ class HttpClient:
             response.close()
             raise errors.ResponseFormatError(
                 summary, status=response.status_code, method=method, url=url,
-                api_message='the response is larger than the %d-byte limit' % limit,
-                hint=self.hint_for.get('max_response_bytes', 'check that the URL points at the API'))
+                api_message='the response is larger than the %d MiB limit' % (limit // MIB) if limit >= MIB
+                else 'the response is larger than the %d-byte limit' % limit,
+                hint=self.hint_for.get('max_response_bytes',
+                                       'check that the URL points at the API, or raise max_response_size'))
         # What requests itself stores once it has read a body, so .content/.text work as usual.
         response._content = bytes(body)
 
-    def _retry_delay(self, response, attempt, state_changing):
-        """Seconds to wait before retrying this response, or None to stop."""
-        status = response.status_code
-        if status not in RETRYABLE_STATUS or attempt >= self.retry.retries:
-            return None
-        retry_after = self.retry.retry_after(response.headers.get('Retry-After'))
-        if state_changing:
-            # Only answers that prove the write was not processed may be repeated.
-            if status == 429 or (status == 503 and retry_after is not None):
-                pass
-            else:
-                return None
-        if retry_after is not None:
-            return retry_after
-        return self.retry.backoff(attempt)
-
-    def _transport_error(self, exc, summary, method, url, maybe_processed):
-        root = _root_cause(exc)
-        if isinstance(exc, requests.exceptions.ReadTimeout):
+    def _transport_error(self, exc, summary, method, url, maybe_processed, expired_after=None):
+        root = root_cause(exc)
+        text = str(root).lower()
+        if expired_after is not None:
+            reason = 'no complete answer within %ss (the request deadline: connect_timeout + read_timeout)' % (
+                '%g' % expired_after)
+        elif isinstance(exc, requests.exceptions.ReadTimeout):
             reason = 'no answer within %ss (read timeout)' % self.timeout[1]
         elif isinstance(exc, requests.exceptions.ConnectTimeout):
             reason = 'connection not established within %ss (connect timeout)' % self.timeout[0]
-        elif isinstance(root, ConnectionRefusedError) or 'refused' in str(root).lower():
+        elif isinstance(root, ConnectionRefusedError) or 'refused' in text:
             reason = 'connection refused'
-        elif isinstance(root, ConnectionResetError) or 'reset' in str(root).lower():
+        elif isinstance(root, ConnectionResetError) or 'reset' in text:
             reason = 'connection reset by the server'
-        elif type(root).__name__ in ('RemoteDisconnected', 'IncompleteRead', 'ChunkedEncodingError', 'ProtocolError') \
-                or 'closed' in str(root).lower():
+        elif type(root).__name__ in ('RemoteDisconnected', 'IncompleteRead', 'ChunkedEncodingError', 'ProtocolError',
+                                     'DecodeError') or 'closed' in text:
             reason = 'the server closed the connection before the answer was complete'
-        elif type(root).__name__ == 'NameResolutionError' or 'resolve' in str(root).lower():
+        elif type(root).__name__ == 'NameResolutionError' or 'resolve' in text:
             reason = 'host name could not be resolved'
         else:
             reason = '%s' % type(root).__name__
@@ -574,14 +394,17 @@ class HttpClient:
                     'check the object before running again')
         return errors.TransportError(summary, method=method, url=url, api_message=reason, hint=hint)
 
+    def _rejected_again(self, response, summary, method, url, hint):
+        err = self.error_from_response(response, summary, method, url, hint)
+        err.hint = 'a new sign-in was rejected too; %s' % (err.hint or 'check the credentials')
+        err.args = (err.render(),)
+        return err
+
     def error_from_response(self, response, summary, method, url, hint=None):
         """Build the typed error for an unsuccessful response (status, API code and message)."""
         status = response.status_code
         code = message = None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        body = json_body(response)
         if body is not None:
             code, message = extract_api_error(body)
         if code is None and message is None and response.content:
@@ -590,9 +413,8 @@ class HttpClient:
         hint = hint or self.hint_for.get(status)
         if status == 429:
             hint = hint or 'the API kept throttling after %d retries; lower concurrency or try later' % self.retry.retries
-        err = cls(summary, status=status, code=self.redact(code) if code else code,
-                  api_message=self.redact(message) if message else message, method=method, url=url, hint=hint)
-        return err
+        return cls(summary, status=status, code=self.redact(code) if code else code,
+                   api_message=self.redact(message) if message else message, method=method, url=url, hint=hint)
 
     def call(self, method, path, what=None, **kwargs):
         """Like :meth:`request`, returning the decoded JSON body (None for an empty body)."""
@@ -608,55 +430,24 @@ class HttpClient:
             raise errors.ResponseFormatError(
                 'Could not %s' % what if what else 'Unexpected response',
                 status=response.status_code, method=response.request.method,
-                url=self.redact(response.url.split('?', 1)[0]),
+                url=self.redact(safe_url(response.url)),
                 api_message=('the body is not valid JSON (%s)' if 'json' in response.headers.get('Content-Type', '')
                              else 'expected JSON, got %s') % describe_body(response),
                 hint='the server or a proxy in between answered with something other than the API')
 
 
-def transport_options(params):
-    """HttpClient keyword arguments from module or plugin options (see argspec.transport_argument_spec)."""
+def transport_options(params, sleep=None):
+    """HttpClient keyword arguments from module or plugin options (see argspec.transport_argument_spec).
+    ``sleep``: the clock retries wait on (tests give the simulator's)."""
+    size = params.get('max_response_size')
+    if size is not None and size < 1:
+        raise errors.InputError('max_response_size must be at least 1 (MiB), got %s' % size)
     return dict(
         validate_certs=params.get('validate_certs', True),
         ca_path=params.get('ca_path'),
         connect_timeout=params.get('connect_timeout') or 10,
         read_timeout=params.get('read_timeout') or 60,
-        retry=RetryPolicy(retries=params['retries'] if params.get('retries') is not None else 5),
+        retry=RetryPolicy(retries=params['retries'] if params.get('retries') is not None else 5, sleep=sleep),
         allow_plain_http=bool(params.get('allow_plain_http', False)),
+        max_response_bytes=int(size) * MIB if size else None,
     )
-
-
-def iterate_pages(fetch_page, max_pages=100000):
-    """Yield the items of a paged listing. ``fetch_page(token)`` returns ``(items, next_token)``; the
-    first call gets ``None``; iteration stops when ``next_token`` is empty. A server that hands back a
-    token it already gave is reported instead of looping forever."""
-    token = None
-    seen = set()
-    for _page in range(max_pages):
-        items, next_token = fetch_page(token)
-        yield from items or ()
-        if not next_token:
-            return
-        if next_token in seen:
-            raise errors.ResponseFormatError('Paging did not advance',
-                                             api_message='the server repeated continuation token %r' % (next_token,))
-        seen.add(next_token)
-        token = next_token
-    raise errors.ResponseFormatError('Paging did not end', api_message='more than %d pages' % max_pages)
-
-
-def require_keys(body, keys, what, response_url=None):
-    """Raise ResponseFormatError unless ``body`` is a dict holding ``keys``."""
-    if not isinstance(body, dict):
-        raise errors.ResponseFormatError('Could not %s' % what, url=response_url,
-                                         api_message='expected a JSON object, got %s' % type(body).__name__)
-    missing = [k for k in keys if k not in body]
-    if missing:
-        raise errors.ResponseFormatError('Could not %s' % what, url=response_url,
-                                         api_message='response lacks %s' % ', '.join(missing))
-    return body
-
-
-def dumps(value):
-    """Stable JSON text for hashing and cache keys."""
-    return json.dumps(value, sort_keys=True, separators=(',', ':'))

@@ -24,11 +24,15 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import (
     env_fallback, transport_argument_spec,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import REGION_API_HOSTS, CloudClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import Outcome, run_bounded
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
-    HttpClient, Redactor, iterate_pages, require_keys, transport_options,
+from ansible_collections.opencitrix.automation.plugins.module_utils.auth import TokenAuth, any_401
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
+    REGION_API_HOSTS, CloudClient,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import Outcome, run_bounded
+from ansible_collections.opencitrix.automation.plugins.module_utils.paging import iterate_pages
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.responses import require_keys
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
 
 try:
     from urllib3.fields import RequestField
@@ -50,6 +54,7 @@ DEVICE_PAGE_LIMITS = {'legacy': None, 'endpoint_management': 100}
 DEFAULT_PAGE_SIZE = {'legacy': 1000, 'endpoint_management': 100}
 APP_FILTER_PATH = API + '/application/filter'
 DEFAULT_PORT = 4443
+SESSION_SECONDS = 24 * 3600.0  # an auth_token is logged out when the task ends, long before this
 ENTERPRISE_PLATFORMS = ('ios', 'android', 'android_work', 'android_knox', 'windows', 'windows_tab')
 CONTAINER_PLATFORMS = ('ios', 'android', 'android_knox', 'android_work', 'windows', 'windows_tab')
 CREDENTIAL_HINT = ('check username and password (XENMOBILE_USER / XENMOBILE_PASSWORD); the account must be '
@@ -128,12 +133,13 @@ class XenMobileClient:
             raise errors.InputError('login_type cloud needs Citrix Cloud API client credentials',
                                     hint='set cloud_client_id and cloud_client_secret, or CITRIX_CLIENT_ID and '
                                          'CITRIX_CLIENT_SECRET')
-        self.http = HttpClient(server_url(url), redactor=self.redact, service_name='XenMobile',
-                               hint_for={403: PERMISSION_HINT,
+        self._credential_hint = CREDENTIAL_HINT if login_type == 'password' else CLOUD_CREDENTIAL_HINT
+        # The auth_token lives as long as this client: it is logged out when the client is done.
+        self.auth = TokenAuth(self._login, lambda token: {'auth_token': token}, any_401, redactor=self.redact)
+        self.http = HttpClient(server_url(url), redactor=self.redact, service_name='XenMobile', auth=self.auth,
+                               hint_for={401: self._credential_hint, 403: PERMISSION_HINT,
                                          'redirect': 'check url (XENMOBILE_URL) or a proxy rewriting answers'},
                                **transport)
-        self._credential_hint = CREDENTIAL_HINT if login_type == 'password' else CLOUD_CREDENTIAL_HINT
-        self._token = None
 
     @classmethod
     def from_params(cls, params, redactor=None, log=None):
@@ -170,6 +176,10 @@ class XenMobileClient:
     # -- session ------------------------------------------------------------------------------
 
     def login(self):
+        """Sign in now (otherwise the first call does)."""
+        return self.auth.token()
+
+    def _login(self, _rejection=None):
         if self.login_type == 'cloud':
             what = 'sign in to XenMobile server %s with a Citrix Cloud token' % self.server
             path, body = CLOUD_LOGIN_PATH, {'bearerToken': self._cloud_token()}
@@ -177,7 +187,8 @@ class XenMobileClient:
             what = 'sign in to XenMobile server %s as "%s"' % (self.server, self.username)
             path, body = LOGIN_PATH, {'login': self.username, 'password': self._password}
         try:
-            response = self.http.request('POST', path, json_body=body, state_changing=False, what=what)
+            response = self.http.request('POST', path, json_body=body, state_changing=False, what=what,
+                                         authenticated=False)
         except errors.ApiError as exc:
             if exc.status in (400, 401):
                 raise errors.AuthenticationError(exc.summary, status=exc.status, code=exc.code,
@@ -194,18 +205,19 @@ class XenMobileClient:
             raise errors.ResponseFormatError('Could not ' + what, api_message='the reply has no auth_token',
                                              url=self.redact(response.url))
         self.redact.add(token)
-        self._token = token
-        return token
+        return token, SESSION_SECONDS
 
     def logout(self):
         """Sign out (best effort: a failure here never hides the outcome of the real work)."""
-        token, self._token = self._token, None
+        token = self.auth.cache.get(self.auth.cache_key)
         if not token:
             return
+        self.auth.forget()
         body = {'login': self.username} if self.login_type == 'password' else {}
         try:
             self.http.request('POST', LOGOUT_PATH, json_body=body, headers={'auth_token': token},
-                              state_changing=False, what='sign out of XenMobile server %s' % self.server)
+                              state_changing=False, what='sign out of XenMobile server %s' % self.server,
+                              authenticated=False)
         except errors.CitrixError as exc:
             if self.http.log:
                 self.http.log('XenMobile sign-out failed: %s' % exc)
@@ -224,24 +236,11 @@ class XenMobileClient:
         return reply
 
     def call(self, method, path, what, json_body=None, data=None, headers=None, state_changing=None):
-        """An authenticated call returning the checked JSON reply. A 401 means the token expired or was
-        revoked: sign in again once and repeat (the server did not process the rejected call)."""
-        for attempt in (1, 2):
-            token = self._token or self.login()
-            merged = {'auth_token': token}
-            merged.update(headers or {})
-            try:
-                response = self.http.request(method, path, json_body=json_body, data=data, headers=merged,
-                                             state_changing=state_changing, what=what)
-            except errors.AuthenticationError as exc:
-                if exc.status != 401 or attempt == 2:
-                    if exc.status == 401:
-                        exc.hint = 'a fresh auth_token was refused too; ' + self._credential_hint
-                        exc.redacted(self.redact)
-                    raise
-                self._token = None
-                continue
-            return self._check_envelope(self.http.decode_json(response, what), what, response)
+        """An authenticated call returning the checked JSON reply (a 401 gets one new sign-in and one
+        resend, see :mod:`auth`)."""
+        response = self.http.request(method, path, json_body=json_body, data=data, headers=headers,
+                                     state_changing=state_changing, what=what)
+        return self._check_envelope(self.http.decode_json(response, what), what, response)
 
     def _paged(self, path, body, page_size, what, items_of, count_of, numbers_as_text=False):
         """Items of a ``start``/``limit`` listing. Counting is asked for on the first page only; paging

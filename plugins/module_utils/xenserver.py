@@ -29,6 +29,7 @@ import ssl
 import time
 import traceback
 import xmlrpc.client
+import zlib
 from urllib.parse import urljoin
 from xml.parsers.expat import ExpatError
 
@@ -39,11 +40,15 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     XenAPI = None
     XENAPI_IMPORT_ERROR = traceback.format_exc()
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils import deadline, errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import env_fallback, transport_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.request_stats import RequestStats
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
-    USER_AGENT, Redactor, RequestStats, RetryPolicy, origin, show_origin, transport_options, validate_url,
+    MIB, USER_AGENT, transport_options,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.urls import origin, show_origin, validate_url
 
 HAS_XENAPI = XenAPI is not None
 
@@ -52,6 +57,9 @@ LOCAL_SOCKET = '/var/lib/xcp/xapi'
 LOGIN_API_VERSION = '1.0'
 EVENT_WAIT_MAX = 30.0
 MAX_REDIRECTS = 3
+CHUNK = 65536
+# A big pool's get_all_records answers run to tens of MiB (a real VM record is several KiB).
+DEFAULT_MAX_RESPONSE_MIB = 128
 CREDENTIAL_HINT = 'check username and password (XENSERVER_USER / XENSERVER_PASSWORD)'
 REDIRECT_HINT = 'check hostname (XENSERVER_HOST) or a proxy rewriting answers'
 
@@ -204,10 +212,27 @@ def host_url(hostname, allow_plain_http=False):
     return validate_url(text, 'XenServer', allow_plain_http), False
 
 
+class ResponseTooLarge(Exception):
+    """An XML-RPC answer grew past the size limit (counted after gzip decoding)."""
+
+    def __init__(self, limit):
+        super(ResponseTooLarge, self).__init__(limit)
+        self.limit = limit
+
+
+class DeadlinePassed(Exception):
+    """An XML-RPC call got no complete answer within its deadline."""
+
+    def __init__(self, seconds):
+        super(DeadlinePassed, self).__init__(seconds)
+        self.seconds = seconds
+
+
 class _TimedConnectionMixin:
     def connect(self):
         super(_TimedConnectionMixin, self).connect()
         self.sock.settimeout(self.read_timeout)
+        deadline.attach_current(self.sock)
 
 
 class _TimedHTTPSConnection(_TimedConnectionMixin, http.client.HTTPSConnection):
@@ -224,29 +249,80 @@ class TimedTransport(xmlrpc.client.Transport):
 
     user_agent = USER_AGENT
 
-    def __init__(self, connect_timeout, read_timeout, context=None):
+    def __init__(self, connect_timeout, read_timeout, context=None, max_response_bytes=None):
         xmlrpc.client.Transport.__init__(self)
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.context = context
+        self.max_response_bytes = max_response_bytes or DEFAULT_MAX_RESPONSE_MIB * MIB
 
     def request(self, host, handler, request_body, verbose=False):
         # The standard library resends any request once after a reset; a call that changes something
         # may already have been processed, so resending is left to the session, which resends reads only.
-        return self.single_request(host, handler, request_body, verbose)
+        # Socket timeouts bound each read; the deadline bounds the whole call.
+        with deadline.armed(self.connect_timeout + self.read_timeout) as armed:
+            try:
+                return self.single_request(host, handler, request_body, verbose)
+            except (OSError, http.client.HTTPException, ExpatError):
+                if armed.expired:
+                    self.close()
+                    raise DeadlinePassed(armed.seconds)
+                raise
 
     def parse_response(self, response):
+        """Feed the parser as the body arrives, gzip-decoded piece by piece, and stop as soon as the
+        decoded answer grows past ``max_response_bytes`` (the standard library reads a gzip body
+        whole, and a plain one without limit)."""
+        limit = self.max_response_bytes
+        declared = response.getheader('Content-Length', '') if hasattr(response, 'getheader') else ''
+        if str(declared).strip().isdigit() and int(declared) > limit:
+            raise ResponseTooLarge(limit)
+        gzipped = hasattr(response, 'getheader') and response.getheader('Content-Encoding', '') == 'gzip'
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
+        parser, unmarshaller = self.getparser()
+        size = 0
         try:
-            return xmlrpc.client.Transport.parse_response(self, response)
+            while True:
+                raw = response.read(CHUNK)
+                if not raw:
+                    break
+                pieces = [raw]
+                if decoder is not None:
+                    pieces = []
+                    while raw:
+                        # At most one chunk out per step: a small compressed piece cannot balloon in memory.
+                        pieces.append(decoder.decompress(raw, CHUNK))
+                        raw = decoder.unconsumed_tail
+                        size += len(pieces[-1])
+                        if size > limit:
+                            raise ResponseTooLarge(limit)
+                else:
+                    size += len(raw)
+                if size > limit:
+                    raise ResponseTooLarge(limit)
+                for piece in pieces:
+                    parser.feed(piece)
+            parser.close()
         except ExpatError:
-            # The standard library reads the body in chunks and takes an early end of the connection
-            # for the end of the body; a body shorter than its Content-Length was cut off, which is a
-            # transport failure (retried for reads), not an answer from something other than xapi.
+            # http.client takes an early end of the connection for the end of the body; a body shorter
+            # than its Content-Length was cut off, which is a transport failure (retried for reads), not
+            # an answer from something other than xapi.
             if response.length:
                 raise http.client.IncompleteRead(b'', response.length)
             raise
+        except zlib.error:
+            raise ExpatError('the gzip-encoded answer is corrupt')
+        except ResponseTooLarge:
+            self.close()
+            raise
+        return unmarshaller.close()
 
     def make_connection(self, host):
+        connection = self._make_connection(host)
+        deadline.attach_current(connection.sock)  # a kept-alive connection (a new one attaches on connect)
+        return connection
+
+    def _make_connection(self, host):
         if self._connection and host == self._connection[0]:
             return self._connection[1]
         chost, self._extra_headers, _x509 = self.get_host_info(host)
@@ -283,6 +359,10 @@ def _is_read(method):
     return message.startswith('get_') or method in ('event.from', 'event.get_current_id', 'session.login_with_password')
 
 
+def _is_session_handle(value):
+    return isinstance(value, str) and value.startswith('OpaqueRef:') and len(value) <= 128
+
+
 def _never_sent(exc):
     return isinstance(exc, (ConnectionRefusedError, socket.gaierror))
 
@@ -292,7 +372,7 @@ class XenServerSession:
 
     def __init__(self, hostname, username='root', password=None, validate_certs=True, ca_path=None,
                  connect_timeout=10.0, read_timeout=60.0, retry=None, allow_plain_http=False, redactor=None,
-                 log=None, stats=None, originator=USER_AGENT):
+                 log=None, stats=None, originator=USER_AGENT, max_response_bytes=None):
         if not HAS_XENAPI:
             raise errors.InputError('The Python library "XenAPI" is required (pip install XenAPI)')
         self.redact = redactor or Redactor()
@@ -306,6 +386,7 @@ class XenServerSession:
         self.ca_path = ca_path
         self.connect_timeout = float(connect_timeout)
         self.read_timeout = float(read_timeout)
+        self.max_response_bytes = int(max_response_bytes or DEFAULT_MAX_RESPONSE_MIB * MIB)
         self.retry = retry or RetryPolicy()
         self.log = log
         self.stats = stats or RequestStats()
@@ -339,7 +420,8 @@ class XenServerSession:
         if self.local:
             return XenAPI.Session(url, transport=XenAPI.UDSTransport())
         context = self._ssl_context() if url.startswith('https://') else None
-        return XenAPI.Session(url, transport=TimedTransport(self.connect_timeout, self.read_timeout, context))
+        return XenAPI.Session(url, transport=TimedTransport(self.connect_timeout, self.read_timeout, context,
+                                                            self.max_response_bytes))
 
     def _master(self, url, address):
         scheme, rest = url.split('://', 1)
@@ -369,6 +451,11 @@ class XenServerSession:
                     url = master
                     continue
                 raise
+            if not _is_session_handle(proxy.handle):
+                proxy('close')()
+                raise errors.ResponseFormatError('Could not ' + what, url=url,
+                                                 api_message='the answer is not a session reference',
+                                                 hint='check that hostname points at a XenServer host')
             self._proxy = proxy
             self.master_url = url
             self._handle = proxy.handle
@@ -478,6 +565,22 @@ class XenServerSession:
                     continue
                 raise errors.error_class_for_status(status)(
                     'Could not ' + what, status=status, api_message=self.redact(str(exc.errmsg))[:200], url=url)
+            except ResponseTooLarge as exc:
+                raise errors.ResponseFormatError(
+                    'Could not ' + what, url=url,
+                    api_message='the answer is larger than the %d MiB limit' % (exc.limit // MIB),
+                    hint='check that hostname points at a XenServer host, or raise max_response_size')
+            except DeadlinePassed as exc:
+                if _is_read(method) and attempt < retries:
+                    attempt = self._pause(attempt, method, 'deadline passed')
+                    continue
+                raise errors.TransportError(
+                    'Could not ' + what, url=url,
+                    api_message='no complete answer within %gs (the call deadline: connect_timeout + read_timeout)'
+                                % exc.seconds,
+                    hint='check the host and network' if _is_read(method) else
+                    'the call changes state and may have been processed, so it was not repeated; '
+                    'check the object before running again')
             except ssl.SSLError as exc:
                 raise errors.TransportError('Could not ' + what, url=url,
                                             api_message='TLS verification failed (%s)' % self.redact(str(exc))[:200],

@@ -188,15 +188,13 @@ notification:
     suppress_email: false
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
     CloudClient, cloud_argument_spec,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.cloud_platform import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.notifications import (
     PRIORITIES, SEVERITIES, Notifications, build_notification,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import (
-    CitrixModule, diff_result, snake_case,
-)
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, snake_case
 
 SINGLE_LANGUAGE = ('title', 'description', 'detail_uri', 'language_tag')
 
@@ -236,12 +234,7 @@ def main():
             event_id=params['event_id'], dedup_key=params['dedup_key'])
         client = CloudClient.from_params(params, redactor=module.redactor, log=module.debug_log)
         change = Notifications(client).ensure_sent(body, check_mode=module.check_mode)
-        for warning in change.warnings:
-            module.warn(warning)
-        result = dict(changed=change.changed, event_id=body['eventId'], notification=snake_case(change.after))
-        if module._diff:
-            result['diff'] = diff_result(snake_case(change.before), snake_case(change.after))
-        module.exit_json(**result)
+    module.exit_change(change, 'notification', view=snake_case, event_id=body['eventId'])
 
 
 if __name__ == '__main__':

@@ -129,13 +129,13 @@ resource_location:
       sample: false
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
     CloudClient, cloud_argument_spec,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.cloud_platform import ResourceLocations
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import (
-    CitrixModule, diff_result, snake_case,
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.resource_locations import (
+    ResourceLocations,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, snake_case
 
 
 def main():
@@ -160,10 +160,7 @@ def main():
                                               params['time_zone'], check_mode=module.check_mode)
         else:
             change = locations.ensure_absent(params['name'], check_mode=module.check_mode)
-        result = dict(changed=change.changed, resource_location=snake_case(change.after or {}))
-        if module._diff:
-            result['diff'] = diff_result(snake_case(change.before), snake_case(change.after))
-        module.exit_json(**result)
+    module.exit_change(change, 'resource_location', view=lambda location: snake_case(location or {}))
 
 
 if __name__ == '__main__':

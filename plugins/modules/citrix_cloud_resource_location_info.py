@@ -87,10 +87,12 @@ names:
   sample: [My Resource Location]
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
     CloudClient, cloud_argument_spec,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.cloud_platform import ResourceLocations
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.resource_locations import (
+    ResourceLocations,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, snake_case
 
 

@@ -98,7 +98,7 @@ names:
   sample: [cas, xendesktop]
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
     CloudClient, cloud_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, snake_case

@@ -45,19 +45,23 @@ def cloud_options(cloud_env):
 
 
 @pytest.fixture
-def simulator_waits(monkeypatch):
-    """``simulator_waits(sim)``: for in-process runs, the transport's retry backoff and DaaS job polling
-    wait on ``sim``'s clock instead of the wall clock (the delays themselves are tested in
-    test_transport_faults.py), so retried and polling calls cost no real time."""
+def simulator_waits():
+    """``simulator_waits(sim)``: for in-process runs, the collection's retry backoffs and job polling
+    wait on ``sim``'s clock instead of the wall clock (through the collection's own clock seam; the
+    delays themselves are tested in test_transport_faults.py), so retried and polling calls cost no
+    real time."""
     import time as real_time
-    import types
-    from ansible_collections.opencitrix.automation.plugins.module_utils import daas, transport
+    from ansible_collections.opencitrix.automation.plugins.module_utils import clock
+
+    installed = []
 
     def install(sim):
-        fake = types.SimpleNamespace(sleep=sim.clock.advance, time=real_time.time, monotonic=real_time.monotonic)
-        monkeypatch.setattr(transport, 'time', fake)
-        monkeypatch.setattr(daas, 'time', fake)
-    return install
+        seam = clock.using(clock.Clock(sleep=sim.clock.advance, monotonic=real_time.monotonic, wall=real_time.time))
+        seam.__enter__()
+        installed.append(seam)
+    yield install
+    for seam in reversed(installed):
+        seam.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 plays and real ``ansible-inventory`` runs."""
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from tests.harness import Runner
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 

@@ -3,7 +3,7 @@ factory pointed at the simulator."""
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import StoreFrontClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import TokenCache
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 
 USERNAME = 'IT\\sf-tester'
 PASSWORD = 'sf-P4ss-9e1b77c2d0'

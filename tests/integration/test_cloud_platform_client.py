@@ -8,11 +8,10 @@ import threading
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import CloudClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.cloud_platform import (
-    Notifications, ResourceLocations, build_notification,
-)
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.notifications import Notifications, build_notification
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.resource_locations import ResourceLocations
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 
 CUSTOMER = 'simcustomer1'
 CONTENT = [{'title': 'Maintenance finished', 'description': 'All machines are back.'}]

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import CloudClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import XenMobileClient
 from tests.integration import storefront_helpers
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID

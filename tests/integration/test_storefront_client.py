@@ -10,7 +10,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import (
     MEDIA_RESOURCES, StoreFrontClient, parse_resources,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from tests.integration.storefront_helpers import PASSWORD, SIGN_IN_ROUTES, USERNAME, client
 
 SPEC_EXAMPLE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'specs', 'storefront',

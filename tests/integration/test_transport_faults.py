@@ -4,8 +4,9 @@ injected sleep, so nothing waits) and what is never retried."""
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import CloudClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient
 
 
 class RecordingSleep:

@@ -4,7 +4,7 @@ paging request counts, retries, uploads and the cloud login."""
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import CloudClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import XenMobileClient, platform_versions
 from tests.integration.xenmobile_support import WRONG_PASSWORD, XM_PASSWORD, XM_USER, xenmobile, xm_client
 from tests.simulator.services import xenmobile_seed

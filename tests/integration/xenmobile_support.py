@@ -1,7 +1,7 @@
 """Helpers of the XenMobile integration tests: a known API user with distinctive credentials (so
 leak tests can grep for them), clients and environments per simulated server, and scenarios."""
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import XenMobileClient
 from tests.simulator.services import xenmobile_seed
 

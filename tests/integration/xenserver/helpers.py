@@ -1,7 +1,7 @@
 """Helpers of the XenServer tests: the distinctive password of the simulated pool, sessions of the
 collection's client, counters and play builders."""
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession
 
 XEN_PASSWORD = 'xs-IT-p4ss-8e2d71'

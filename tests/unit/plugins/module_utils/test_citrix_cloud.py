@@ -1,7 +1,7 @@
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
     REGION_API_HOSTS, CloudClient, cloud_argument_spec,
 )
 

@@ -6,10 +6,10 @@ import uuid
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.cloud_platform import (
-    EVENT_ID_NAMESPACE, ResourceLocations, build_notification, derive_event_id, normalize_content,
-    validate_location_name,
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.notifications import (
+    EVENT_ID_NAMESPACE, build_notification, derive_event_id, normalize_content,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.resource_locations import ResourceLocations, validate_location_name
 
 CONTENT = [{'title': 'Maintenance finished', 'description': 'All machines are back.'}]
 NOW = datetime.datetime(2026, 11, 23, 3, 0, 0, 123000, tzinfo=datetime.timezone.utc)

@@ -3,7 +3,7 @@ import time
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import clamp, run_bounded
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import iterate_pages
+from ansible_collections.opencitrix.automation.plugins.module_utils.paging import iterate_pages
 
 import pytest
 

@@ -10,10 +10,11 @@ import urllib3
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
-    MAX_REDIRECTS, HttpClient, Redactor, RetryPolicy, extract_api_error, origin, safe_url, show_origin,
-    transport_options, validate_url,
-)
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.responses import extract_api_error
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import MAX_REDIRECTS, HttpClient, transport_options
+from ansible_collections.opencitrix.automation.plugins.module_utils.urls import origin, safe_url, show_origin, validate_url
 
 
 # -- redaction -----------------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Citrix Cloud client: OAuth client credentials, token cache, regional hosts, CwsAuth requests.
+"""Citrix Cloud client: OAuth client credentials, regional hosts, CwsAuth requests.
 
 The same token serves the Citrix Cloud platform APIs (core, registry, notifications on the
-``*.citrixworkspacesapi.net`` hosts; resource locations on the API gateway) and Citrix DaaS.
+``*.citrixworkspacesapi.net`` hosts; resource locations on the API gateway) and Citrix DaaS. It is
+cached per credential for every task and fork of a run (:mod:`token_cache`) and renewed once when
+any Citrix Cloud service rejects it (:func:`auth.cloud_token_rejected`).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,12 +19,14 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import (
     env_fallback, transport_argument_spec,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
-    HttpClient, Redactor, require_keys, transport_options, validate_url,
-)
+from ansible_collections.opencitrix.automation.plugins.module_utils.auth import TokenAuth, cloud_token_rejected
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.responses import require_keys, require_list
 from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import (
     TokenCache, cache_key, secret_fingerprint,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
+from ansible_collections.opencitrix.automation.plugins.module_utils.urls import validate_url
 
 REGION_API_HOSTS = {
     'us': 'https://api-us.cloud.com',
@@ -60,7 +64,7 @@ class CloudClient:
     def __init__(self, client_id, client_secret, customer_id=None, region='us', api_url=None,
                  workspaces_api_url=None, token_cache=True, redactor=None, cache=None, **transport):
         """``transport``: HttpClient keyword arguments (validate_certs, ca_path, timeouts, retry,
-        allow_plain_http, stats, log)."""
+        allow_plain_http, max_response_bytes, stats, log)."""
         if region not in REGION_API_HOSTS:
             raise errors.InputError('Unknown Citrix Cloud region "%s"' % region,
                                     hint='use one of %s' % ', '.join(sorted(REGION_API_HOSTS)))
@@ -79,26 +83,30 @@ class CloudClient:
                                     hint='use a template such as https://{service}.citrixworkspacesapi.net')
         validate_url(template.replace('{service}', 'core'), 'Citrix Cloud', transport.get('allow_plain_http', False))
         self.workspaces_template = template.rstrip('/')
+        base_url = api_url or REGION_API_HOSTS[region]
+        self.auth = TokenAuth(
+            self._fetch_token, lambda token: {'Authorization': 'CwsAuth Bearer=%s' % token}, cloud_token_rejected,
+            cache=cache or TokenCache(use_file=token_cache),
+            cache_key=cache_key('citrix-cloud', validate_url(base_url, 'Citrix Cloud', True), client_id,
+                                secret_fingerprint(client_secret)),
+            redactor=self.redact)
         self.http = HttpClient(
-            api_url or REGION_API_HOSTS[region], redactor=self.redact, service_name='Citrix Cloud',
+            base_url, redactor=self.redact, service_name='Citrix Cloud', auth=self.auth,
             hint_for={401: 'check that the API client still exists and has access to this customer',
                       403: 'check the API client\'s administrator permissions',
-                      406: 'the request must send Accept: application/json',
-                      'redirect': 'check api_url and workspaces_api_url (CITRIX_CLOUD_API_URL / '
-                                  'CITRIX_WORKSPACES_API_URL) or a proxy rewriting answers'},
+                      406: 'the request must send Accept: application/json'},
             **transport)
-        self.cache = cache or TokenCache(use_file=token_cache)
-        self._cache_key = cache_key('citrix-cloud', self.http.base_url, client_id, secret_fingerprint(client_secret))
 
     @classmethod
-    def from_params(cls, params, redactor=None, log=None):
+    def from_params(cls, params, redactor=None, log=None, **transport):
         """Build a client from module or plugin options (names as in ``cloud_argument_spec``)."""
+        options = transport_options(params)
+        options.update(transport)
         return cls(
             client_id=params.get('client_id'), client_secret=params.get('client_secret'),
             customer_id=params.get('customer_id'), region=params.get('region') or 'us',
             api_url=params.get('api_url'), workspaces_api_url=params.get('workspaces_api_url'),
-            token_cache=params.get('token_cache', True), redactor=redactor, log=log,
-            **transport_options(params))
+            token_cache=params.get('token_cache', True), redactor=redactor, log=log, **options)
 
     @property
     def stats(self):
@@ -114,13 +122,11 @@ class CloudClient:
         """URL on a ``{service}.citrixworkspacesapi.net`` host (core, registry, notifications...)."""
         return self.workspaces_template.replace('{service}', service) + '/' + path.lstrip('/')
 
-    # -- tokens ---------------------------------------------------------------------------------
-
-    def _fetch_token(self):
+    def _fetch_token(self, _rejection=None):
         what = 'sign in to Citrix Cloud as API client "%s"' % self.client_id
         try:
             response = self.http.request(
-                'POST', TOKEN_PATH, what=what, state_changing=False,
+                'POST', TOKEN_PATH, what=what, state_changing=False, authenticated=False,
                 data={'grant_type': 'client_credentials', 'client_id': self.client_id,
                       'client_secret': self._client_secret})
         except errors.ApiError as exc:
@@ -144,42 +150,19 @@ class CloudClient:
 
     def token(self):
         """A bearer token valid for at least another minute (from the cache when possible)."""
-        token = self.cache.get_or_fetch(self._cache_key, self._fetch_token)
-        self.redact.add(token)
-        return token
+        return self.auth.token()
 
-    def _auth_headers(self, token, headers=None):
-        merged = {'Authorization': 'CwsAuth Bearer=%s' % token, 'Accept': 'application/json'}
-        if headers:
-            merged.update(headers)
-        return merged
-
-    def request(self, method, url, headers=None, **kwargs):
-        """An authenticated request. A 401 saying the token is invalid or expired gets one new token
-        and one retry."""
-        token = self.token()
-        try:
-            return self.http.request(method, url, headers=self._auth_headers(token, headers), **kwargs)
-        except errors.AuthenticationError as exc:
-            if exc.status != 401 or not exc.code or 'authentication' not in exc.code:
-                raise
-            self.cache.invalidate(self._cache_key, token)
-            token = self.token()
-            return self.http.request(method, url, headers=self._auth_headers(token, headers), **kwargs)
+    def request(self, method, url, **kwargs):
+        """An authenticated request (see :meth:`transport.HttpClient.request`)."""
+        return self.http.request(method, url, **kwargs)
 
     def call(self, method, url, what=None, **kwargs):
         """Authenticated request returning decoded JSON."""
-        response = self.request(method, url, what=what, **kwargs)
-        return self.http.decode_json(response, what)
-
-    # -- platform APIs --------------------------------------------------------------------------
+        return self.http.call(method, url, what=what, **kwargs)
 
     def service_states(self):
         """The customer's services and their entitlement states (core ``serviceStates``)."""
         what = 'list Citrix Cloud service states'
         customer = self.require_customer_id()
-        body = self.call('GET', self.workspaces_url('core', '/%s/serviceStates' % customer), what=what)
-        body = require_keys(body, ('items',), what)
-        if not isinstance(body['items'], list):
-            raise errors.ResponseFormatError('Could not ' + what, api_message='items is not a list')
-        return body['items']
+        return require_list(self.call('GET', self.workspaces_url('core', '/%s/serviceStates' % customer), what=what),
+                            'items', what)
