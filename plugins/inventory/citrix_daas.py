@@ -144,6 +144,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas import 
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.environment import BlankEnvironmentIsUnset
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.untrusted import UntrustedHosts, untrusted
 
 VARIABLE_PREFIX = 'citrix_'
 DEFAULT_GROUPS = ('catalog', 'delivery_group', 'power_state', 'registration_state', 'site')
@@ -154,7 +155,7 @@ CREDENTIAL_ENV = {'client_id': 'CITRIX_CLIENT_ID', 'client_secret': 'CITRIX_CLIE
                   'customer_id': 'CITRIX_CUSTOMER_ID'}
 
 
-class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = 'opencitrix.automation.citrix_daas'
 
@@ -285,13 +286,13 @@ class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructabl
                             seen[hostname], hostvars['citrix_name'], hostname))
                         continue
                     seen[hostname] = hostvars['citrix_name']
-                    self._add_host(hostname, hostvars, strict)
+                    self._add_host(hostname, hostvars)
 
     @staticmethod
     def _hostvars(machine, site):
         facts = machine_facts(machine)
         facts.update(site=site.get('name'), site_id=site.get('id'))
-        return dict((VARIABLE_PREFIX + key, value) for key, value in facts.items())
+        return untrusted(dict((VARIABLE_PREFIX + key, value) for key, value in facts.items()))
 
     def _wanted(self, hostvars, strict):
         for expression in self.get_option('filters') or []:
@@ -320,24 +321,20 @@ class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructabl
                 return candidates[preference]
         return None
 
-    def _add_host(self, hostname, hostvars, strict):
-        self.inventory.add_host(hostname)
-        for key, value in hostvars.items():
-            self.inventory.set_variable(hostname, key, value)
+    def _add_host(self, hostname, hostvars):
+        variables = dict(hostvars)
         sources = ('citrix_dns_name', 'citrix_ip_address')
         if self.get_option('ansible_host_source') == 'ip_address':
             sources = tuple(reversed(sources))
         address = hostvars[sources[0]] or hostvars[sources[1]]
         if address:
-            self.inventory.set_variable(hostname, 'ansible_host', address)
+            variables['ansible_host'] = address
+        groups = []
         if self.get_option('default_groups'):
-            self.inventory.add_child('citrix_daas', hostname)
+            groups.append('citrix_daas')
             for key in DEFAULT_GROUPS:
                 value = hostvars[VARIABLE_PREFIX + key]
                 if value:
                     name = '%s%s_%s' % (VARIABLE_PREFIX, key, str(value).lower())
-                    group = self.inventory.add_group(to_safe_group_name(name, force=True, silent=True))
-                    self.inventory.add_child(group, hostname)
-        self._set_composite_vars(self.get_option('compose'), hostvars, hostname, strict)
-        self._add_host_to_composed_groups(self.get_option('groups'), hostvars, hostname, strict)
-        self._add_host_to_keyed_groups(self.get_option('keyed_groups'), hostvars, hostname, strict)
+                    groups.append(self.inventory.add_group(to_safe_group_name(name, force=True, silent=True)))
+        self._add_untrusted_host(hostname, variables, groups)
