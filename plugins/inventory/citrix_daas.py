@@ -94,6 +94,10 @@ extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 notes:
+  - Host names and variables taken from the site (machine, catalog, delivery group, zone and site names...) are
+    marked unsafe, also when they come from the cache, so that a template such as C({{ lookup('pipe', ...) }}) in a
+    catalog name stays text in every play and in O(compose), O(groups), O(keyed_groups), O(filters) and
+    O(exclude_filters). Group names made from such values keep only letters, digits and underscores.
   - >-
     Host variables, all prefixed C(citrix_) - C(citrix_id), C(citrix_name), C(citrix_dns_name), C(citrix_ip_address),
     C(citrix_catalog), C(citrix_catalog_id), C(citrix_delivery_group), C(citrix_delivery_group_id), C(citrix_zone),

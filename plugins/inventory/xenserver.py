@@ -25,6 +25,10 @@ description:
   - Host variables start with C(xenserver_), for example C(xenserver_uuid), C(xenserver_power_state),
     C(xenserver_host), C(xenserver_tags), C(xenserver_ipv4), C(xenserver_os); use them in O(compose),
     O(groups) and O(keyed_groups).
+  - Host names and variables taken from the pool (VM names, descriptions, tags, C(other_config)...) are marked
+    unsafe, also when they come from the cache, so that a template such as C({{ lookup('pipe', ...) }}) in a VM
+    description stays text in every play and in O(compose), O(groups) and O(keyed_groups). Group names made from
+    such values keep only letters, digits and underscores.
   - The file name must end in C(xenserver.yml) or C(xenserver.yaml).
 author:
   - opencitrix maintainers (@opencitrix)

@@ -70,7 +70,6 @@ from ansible_collections.opencitrix.automation.plugins.plugin_utils.untrusted im
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
         eda = (variables or {}).get('ansible_eda')
         event = eda.get('event') if isinstance(eda, Mapping) else None
         if not isinstance(event, Mapping):

@@ -5,15 +5,17 @@ Text that an API returns is data, never a template: a catalog, a VM description 
 ``{{ lookup('pipe', 'touch MARKER') }}`` must reach plays as that literal text, and MARKER must never
 exist. Each payload touches its own marker file, so a failure names the field that was templated."""
 
-import json
 import os
 
 import pytest
 import yaml
 
-from tests.harness import ROOT, Runner, untagged
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas_machine_watch import MachineWatch
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import EventStream
+from tests.harness import ROOT, Runner
 from tests.integration.daas_support import FAST_CLOCK, cloud_env_for, power_requests
-from tests.integration.xenserver.helpers import FAST, XEN_PASSWORD, XEN_USER
+from tests.integration.xenserver.helpers import FAST, XEN_PASSWORD, XEN_USER, client
 
 pytestmark = pytest.mark.core_matrix
 
@@ -33,6 +35,12 @@ def assert_nothing_templated(markers):
     touched = sorted(os.listdir(str(markers)))
     assert touched == [], 'API text was templated: the payloads of %d fields ran (%s)' % (
         len(touched), ', '.join(touched[:8]) + (', ...' if len(touched) > 8 else ''))
+
+
+def xen_env(sim):
+    xen = sim.service('xenserver')
+    return {'XENSERVER_HOST': xen.url, 'XENSERVER_USER': XEN_USER, 'XENSERVER_PASSWORD': XEN_PASSWORD,
+            'XENSERVER_CA_PATH': sim.ca_path}
 
 
 def write_inventory(tmp_path, name, config):
@@ -67,6 +75,36 @@ def messages_of(run, names):
 # -- inventory plugins -------------------------------------------------------------------------------
 
 
+WORD_CHARACTERS = set('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_')
+
+
+def list_then_play(tmp_path, sim, env, config, group, messages, expected, markers):
+    """``ansible-inventory --list`` with the inventory cache on (read from the API, filling the cache), then
+    the play printing ``messages`` on ``group`` twice: served from the cache (no request), and with the cache
+    off (from the API). Each play must print ``expected``; no payload may run. Returns the listing."""
+    name = 'smoke.%s.yml' % config['plugin'].rsplit('.', 1)[-1]
+    config = dict(config, cache=True, cache_plugin='ansible.builtin.jsonfile', cache_connection=str(tmp_path / 'cache'),
+                  cache_timeout=3600)
+    runner = Runner(tmp_path)
+    listing = runner.inventory(config, env=env, name=name)
+    assert listing.rc == 0 and listing.parsed, listing
+    assert_nothing_templated(markers)  # compose, groups, keyed_groups and filters template at parse time
+    # Group names derived from API text keep only letters, digits and underscores.
+    assert all(set(group_name) <= WORD_CHARACTERS for group_name in listing.data if group_name != '_meta')
+    first = expected[next(iter(messages))]
+    for cache in (True, False):
+        inventory = write_inventory(tmp_path, name, dict(config, cache=cache))
+        sim.stats.reset()
+        run = runner.run(echo_play(group, messages), env=env, inventory=inventory)
+        assert run.rc == 0, run
+        assert (sim.stats.count() == 0) is cache  # the first play is served from the inventory cache
+        assert_nothing_templated(markers)
+        got = messages_of(run, list(messages) + ['kept', 'registered'])
+        assert {name: got[name] for name in expected} == expected
+        assert got['kept'] == got['registered'] == first
+    return listing
+
+
 def test_daas_inventory_keeps_api_text_literal_from_the_api_and_from_the_cache(make_sim, tmp_path, markers):
     sim = make_sim(size=20, services=['cloud', 'daas'])
     daas = sim.service('daas')
@@ -75,56 +113,32 @@ def test_daas_inventory_keeps_api_text_literal_from_the_api_and_from_the_cache(m
     [machine] = catalog['machine_ids']
     dns_name = payload(markers, 'dns_name')
     daas.update_machine(machine, DnsName=dns_name, SupportedPowerActions=['Reset', payload(markers, 'power_action')])
-    env = cloud_env_for(sim)
     config = {
         'plugin': 'opencitrix.automation.citrix_daas', 'hostnames': ['dns_name'],
-        'cache': True, 'cache_plugin': 'ansible.builtin.jsonfile', 'cache_connection': str(tmp_path / 'cache'),
-        'cache_timeout': 3600,
         'compose': {'catalog_copy': 'citrix_catalog', 'label': "citrix_catalog ~ ' in ' ~ citrix_delivery_group"},
         'keyed_groups': [{'key': 'citrix_delivery_group', 'prefix': 'dg'}],
         'groups': {'smoke_hosts': "citrix_catalog_id == '%s'" % catalog['id']},
         'filters': ["citrix_catalog is string"],
     }
-    inventory = write_inventory(tmp_path, 'smoke.citrix_daas.yml', config)
-    runner = Runner(tmp_path)
-    listing = runner.inventory(config, env=env, name='smoke.citrix_daas.yml')
-    assert listing.rc == 0 and listing.parsed, listing
-    assert_nothing_templated(markers)  # compose, groups, keyed_groups and filters template at parse time
-    host = listing.hostvars[dns_name]
-    assert host['citrix_catalog'] == host['catalog_copy'] == payload(markers, 'catalog')
-    assert host['citrix_delivery_group'] == payload(markers, 'delivery_group') and host['ansible_host'] == dns_name
-    assert host['citrix_supported_power_actions'] == ['Reset', payload(markers, 'power_action')]
-    assert listing.group('smoke_hosts') == [dns_name]
-    # Group names derived from API text keep only letters, digits and underscores.
-    assert all(set(name) <= set('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_')
-               for name in listing.data if name != '_meta')
+    messages = {'catalog': '{{ citrix_catalog }}', 'composed': '{{ label }}',
+                'hostname': '{{ inventory_hostname }} {{ ansible_host }}',
+                'power actions': "{{ citrix_supported_power_actions | join(',') }}",
+                'group members': "{{ groups['smoke_hosts'] | join(',') }}"}
     expected = {
         'catalog': payload(markers, 'catalog'),
         'composed': '%s in %s' % (payload(markers, 'catalog'), payload(markers, 'delivery_group')),
         'hostname': '%s %s' % (dns_name, dns_name),
         'power actions': 'Reset,' + payload(markers, 'power_action'),
+        'group members': dns_name,
     }
-    messages = {'catalog': '{{ citrix_catalog }}', 'composed': '{{ label }}',
-                'hostname': '{{ inventory_hostname }} {{ ansible_host }}',
-                'power actions': "{{ citrix_supported_power_actions | join(',') }}",
-                'group members': "{{ groups['smoke_hosts'] | join(',') }}"}
-    expected['group members'] = dns_name
-    sim.reset()
-    cached = runner.run(echo_play('smoke_hosts', messages), env=env, inventory=inventory)
-    assert cached.rc == 0, cached
-    assert sim.stats.count() == 0  # served from the inventory cache
-    assert_nothing_templated(markers)
-    got = messages_of(cached, list(messages) + ['kept', 'registered'])
-    assert {name: got[name] for name in expected} == expected
-    assert got['kept'] == got['registered'] == payload(markers, 'catalog')
-    config['cache'] = False
-    write_inventory(tmp_path, 'smoke.citrix_daas.yml', config)
-    sim.reset()
-    live = runner.run(echo_play('smoke_hosts', messages), env=env, inventory=inventory)
-    assert live.rc == 0, live
-    assert sim.stats.count(route='daas.machines.list') == 1
-    assert_nothing_templated(markers)
-    assert messages_of(live, ['catalog', 'kept'])['kept'] == payload(markers, 'catalog')
+    listing = list_then_play(tmp_path, sim, cloud_env_for(sim), config, 'smoke_hosts', messages, expected, markers)
+    host = listing.hostvars[dns_name]
+    assert host['citrix_catalog'] == host['catalog_copy'] == payload(markers, 'catalog')
+    assert host['citrix_delivery_group'] == payload(markers, 'delivery_group') and host['ansible_host'] == dns_name
+    assert host['citrix_supported_power_actions'] == ['Reset', payload(markers, 'power_action')]
+    raw = listing.raw['_meta']['hostvars'][dns_name]
+    assert raw['citrix_catalog'] == raw['catalog_copy'] == {'__ansible_unsafe': payload(markers, 'catalog')}
+    assert listing.group('smoke_hosts') == [dns_name]
 
 
 def test_xenserver_inventory_keeps_api_text_literal_from_the_api_and_from_the_cache(make_sim, tmp_path, markers):
@@ -134,32 +148,17 @@ def test_xenserver_inventory_keeps_api_text_literal_from_the_api_and_from_the_ca
     vm_name = payload(markers, 'vm_name')
     xen.add_test_vm(vm_name, description=payload(markers, 'description'), tags=['smoke', payload(markers, 'tag')],
                     other_config={'env': payload(markers, 'other_config')})
-    env = {'XENSERVER_HOST': xen.url, 'XENSERVER_USER': XEN_USER, 'XENSERVER_PASSWORD': XEN_PASSWORD,
-           'XENSERVER_CA_PATH': sim.ca_path}
     config = {
         'plugin': 'opencitrix.automation.xenserver', 'other_config_groups': ['env'],
-        'cache': True, 'cache_plugin': 'ansible.builtin.jsonfile', 'cache_connection': str(tmp_path / 'cache'),
-        'cache_timeout': 3600,
         'compose': {'description_copy': 'xenserver_description',
                     'label': "(xenserver_name ~ ' in ' ~ xenserver_pool) | trim"},
         'keyed_groups': [{'key': 'xenserver_description', 'prefix': 'described'}],
         'groups': {'smoke_vms': "'smoke' in xenserver_tags"},
     }
-    inventory = write_inventory(tmp_path, 'smoke.xenserver.yml', config)
-    runner = Runner(tmp_path)
-    listing = runner.inventory(config, env=env, name='smoke.xenserver.yml')
-    assert listing.rc == 0 and listing.parsed, listing
-    assert_nothing_templated(markers)  # compose, groups, keyed_groups and filters template at parse time
-    assert listing.group('smoke_vms') == [vm_name]
-    vm = listing.hostvars[vm_name]
-    assert vm['xenserver_description'] == vm['description_copy'] == payload(markers, 'description')
-    assert vm['xenserver_tags'] == sorted(['smoke', payload(markers, 'tag')])
-    assert vm['xenserver_other_config'] == {'env': payload(markers, 'other_config')}
-    assert vm['xenserver_pool'] == payload(markers, 'pool')
-    raw = listing.raw['_meta']['hostvars'][vm_name]
-    assert raw['xenserver_description'] == raw['description_copy'] == {'__ansible_unsafe': payload(markers, 'description')}
-    assert all(set(name) <= set('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_')
-               for name in listing.data if name != '_meta')
+    messages = {'description': '{{ xenserver_description }}', 'composed': '{{ label }}',
+                'hostname': '{{ inventory_hostname }} {{ inventory_hostname_short }}',
+                'tags': "{{ xenserver_tags | join(',') }}", 'other config': '{{ xenserver_other_config.env }}',
+                'group members': "{{ groups['smoke_vms'] | join(',') }}", 'group names': "{{ group_names }}"}
     expected = {
         'description': payload(markers, 'description'),
         'composed': '%s in %s' % (vm_name, payload(markers, 'pool')),
@@ -168,26 +167,15 @@ def test_xenserver_inventory_keeps_api_text_literal_from_the_api_and_from_the_ca
         'other config': payload(markers, 'other_config'),
         'group members': vm_name,
     }
-    messages = {'description': '{{ xenserver_description }}', 'composed': '{{ label }}',
-                'hostname': '{{ inventory_hostname }} {{ inventory_hostname_short }}',
-                'tags': "{{ xenserver_tags | join(',') }}", 'other config': '{{ xenserver_other_config.env }}',
-                'group members': "{{ groups['smoke_vms'] | join(',') }}", 'group names': "{{ group_names }}"}
-    sim.stats.reset()
-    cached = runner.run(echo_play('smoke_vms', messages), env=env, inventory=inventory)
-    assert cached.rc == 0, cached
-    assert sim.stats.count() == 0  # served from the inventory cache
-    assert_nothing_templated(markers)
-    got = messages_of(cached, list(messages) + ['kept', 'registered'])
-    assert {name: got[name] for name in expected} == expected
-    assert got['kept'] == got['registered'] == payload(markers, 'description')
-    config['cache'] = False
-    write_inventory(tmp_path, 'smoke.xenserver.yml', config)
-    live = runner.run(echo_play('smoke_vms', messages), env=env, inventory=inventory)
-    assert live.rc == 0, live
-    assert sim.stats.count(route='xenserver.VM.get_all_records_where') == 1
-    assert_nothing_templated(markers)
-    got = messages_of(live, list(messages) + ['kept', 'registered'])
-    assert {name: got[name] for name in expected} == expected
+    listing = list_then_play(tmp_path, sim, xen_env(sim), config, 'smoke_vms', messages, expected, markers)
+    assert listing.group('smoke_vms') == [vm_name]
+    vm = listing.hostvars[vm_name]
+    assert vm['xenserver_description'] == vm['description_copy'] == payload(markers, 'description')
+    assert vm['xenserver_tags'] == sorted(['smoke', payload(markers, 'tag')])
+    assert vm['xenserver_other_config'] == {'env': payload(markers, 'other_config')}
+    assert vm['xenserver_pool'] == payload(markers, 'pool')
+    raw = listing.raw['_meta']['hostvars'][vm_name]
+    assert raw['xenserver_description'] == {'__ansible_unsafe': payload(markers, 'description')}
 
 
 # -- one read-only module per product ----------------------------------------------------------------
@@ -235,10 +223,8 @@ def example_playbook(name):
 
 
 def test_eda_restart_vm_playbook_reads_the_event_as_data(make_sim, run_playbook, tmp_path, markers):
-    from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import EventStream
-    from tests.integration.xenserver.helpers import client
-
-    sim = make_sim(size=10, time_scale=FAST, services=['xenserver'], config={'xenserver': {'password': XEN_PASSWORD, 'vms': 2}})
+    sim = make_sim(size=10, time_scale=FAST, services=['xenserver'],
+                   config={'xenserver': {'password': XEN_PASSWORD, 'vms': 2}})
     xen = sim.service('xenserver')
     xen.add_test_vm('auto-vm', power_state='Running', tags=['auto-restart'])
     with client(xen) as session:
@@ -248,9 +234,8 @@ def test_eda_restart_vm_playbook_reads_the_event_as_data(make_sim, run_playbook,
         [event] = stream.next_events()
     assert event['xenserver']['changes']['power_state'] == {'before': 'Running', 'after': 'Halted'}
     event = poisoned(event, markers, keep={'uuid'})
-    env = {'XENSERVER_HOST': xen.url, 'XENSERVER_USER': XEN_USER, 'XENSERVER_PASSWORD': XEN_PASSWORD,
-           'XENSERVER_CA_PATH': sim.ca_path}
-    run = run_playbook(example_playbook('eda_restart_vm.yml'), env=env, args=rulebook_extra_vars(tmp_path, event))
+    run = run_playbook(example_playbook('eda_restart_vm.yml'), env=xen_env(sim),
+                       args=rulebook_extra_vars(tmp_path, event))
     assert run.rc == 0, run
     assert_nothing_templated(markers)
     assert xen.vm('auto-vm')['power_state'] == 'Running'
@@ -260,9 +245,6 @@ def test_eda_restart_vm_playbook_reads_the_event_as_data(make_sim, run_playbook,
 
 
 def test_eda_reboot_unregistered_machine_playbook_reads_the_event_as_data(make_sim, run_playbook, tmp_path, markers):
-    from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
-    from ansible_collections.opencitrix.automation.plugins.module_utils.daas_machine_watch import MachineWatch
-
     sim = make_sim(size=20, time_scale=FAST_CLOCK, services=['cloud', 'daas'])
     daas = sim.service('daas')
     [machine] = daas.add_catalog('Smoke', 1, delivery_group='Smoke desktops', prefix='SMOKE')['machine_ids']
