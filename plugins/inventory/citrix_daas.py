@@ -296,13 +296,17 @@ class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlug
     def _hostvars(machine, site):
         facts = machine_facts(machine)
         facts.update(site=site.get('name'), site_id=site.get('id'))
-        return untrusted(dict((VARIABLE_PREFIX + key, value) for key, value in facts.items()))
+        return dict((VARIABLE_PREFIX + key, value) for key, value in facts.items())
 
     def _wanted(self, hostvars, strict):
-        for expression in self.get_option('filters') or []:
+        filters, exclude_filters = self.get_option('filters') or [], self.get_option('exclude_filters') or []
+        if not (filters or exclude_filters):
+            return True
+        hostvars = untrusted(hostvars)
+        for expression in filters:
             if not self._test(expression, hostvars, strict):
                 return False
-        for expression in self.get_option('exclude_filters') or []:
+        for expression in exclude_filters:
             if self._test(expression, hostvars, strict):
                 return False
         return True
