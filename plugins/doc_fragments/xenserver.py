@@ -107,6 +107,12 @@ options:
     description: How many times to retry a read that failed on a connection error or HTTP 502, 503 or 504.
     type: int
     default: 5
+  max_response_size:
+    description:
+      - Largest answer, in MiB, that is read from the pool (counted after decompression); a larger one is
+        refused as soon as it passes the limit. If not set, 128 MiB (the records of a large pool run to tens
+        of MiB).
+    type: int
   allow_plain_http:
     description: Allow C(http://) URLs (credentials would cross the network unencrypted).
     type: bool

@@ -221,7 +221,7 @@ class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlug
     def _client_params(self):
         names = ('client_id', 'client_secret', 'customer_id', 'region', 'api_url', 'workspaces_api_url',
                  'token_cache', 'validate_certs', 'ca_path', 'connect_timeout', 'read_timeout', 'retries',
-                 'allow_plain_http', 'ddc_url')
+                 'allow_plain_http', 'max_response_size', 'ddc_url')
         return dict((name, self.get_option(name)) for name in names)
 
     # -- reading the API ------------------------------------------------------------------------

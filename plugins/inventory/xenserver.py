@@ -133,6 +133,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import MIB
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import HAS_XENAPI, XenServerSession
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_inventory import (
     host_variables, read_pool, vm_address, vm_filter, vm_variables,
@@ -201,6 +202,7 @@ class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlug
                         validate_certs=settings.get('validate_certs', True), ca_path=settings.get('ca_path'),
                         connect_timeout=self.get_option('connect_timeout'), read_timeout=self.get_option('read_timeout'),
                         retry=RetryPolicy(retries=self.get_option('retries')), allow_plain_http=self.get_option('allow_plain_http'),
+                        max_response_bytes=(self.get_option('max_response_size') or 0) * MIB or None,
                         redactor=self.redact, log=self.display.vvvv) as session:
                     pools[settings['hostname']] = read_pool(session, self.get_option('include_vms'), where,
                                                             with_networks=bool(self.get_option('preferred_network')))

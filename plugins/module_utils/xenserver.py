@@ -60,6 +60,7 @@ MAX_REDIRECTS = 3
 CHUNK = 65536
 # A big pool's get_all_records answers run to tens of MiB (a real VM record is several KiB).
 DEFAULT_MAX_RESPONSE_MIB = 128
+MAX_VALUE_BYTES = 16 * 1024 * 1024
 CREDENTIAL_HINT = 'check username and password (XENSERVER_USER / XENSERVER_PASSWORD)'
 REDIRECT_HINT = 'check hostname (XENSERVER_HOST) or a proxy rewriting answers'
 
@@ -213,11 +214,33 @@ def host_url(hostname, allow_plain_http=False):
 
 
 class ResponseTooLarge(Exception):
-    """An XML-RPC answer grew past the size limit (counted after gzip decoding)."""
+    """An XML-RPC answer (or one value in it) grew past its size limit (counted after gzip decoding)."""
 
-    def __init__(self, limit):
+    def __init__(self, limit, part='the answer'):
         super(ResponseTooLarge, self).__init__(limit)
         self.limit = limit
+        self.part = part
+
+
+class _BoundedUnmarshaller(xmlrpc.client.Unmarshaller):
+    """The standard unmarshaller, refusing any one value (a string, a name) longer than ``max_value``
+    characters: no XenAPI field comes near it, and a hostile single-value answer stops early."""
+
+    max_value = MAX_VALUE_BYTES
+
+    def __init__(self, *args, **kwargs):
+        xmlrpc.client.Unmarshaller.__init__(self, *args, **kwargs)
+        self._pending = 0
+
+    def data(self, text):
+        self._pending += len(text)
+        if self._pending > self.max_value:
+            raise ResponseTooLarge(self.max_value, 'one value of the answer')
+        xmlrpc.client.Unmarshaller.data(self, text)
+
+    def end(self, tag):
+        self._pending = 0
+        return xmlrpc.client.Unmarshaller.end(self, tag)
 
 
 class DeadlinePassed(Exception):
@@ -279,7 +302,8 @@ class TimedTransport(xmlrpc.client.Transport):
             raise ResponseTooLarge(limit)
         gzipped = hasattr(response, 'getheader') and response.getheader('Content-Encoding', '') == 'gzip'
         decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
-        parser, unmarshaller = self.getparser()
+        unmarshaller = _BoundedUnmarshaller(use_datetime=self._use_datetime, use_builtin_types=self._use_builtin_types)
+        parser = xmlrpc.client.ExpatParser(unmarshaller)
         size = 0
         try:
             while True:
@@ -568,7 +592,7 @@ class XenServerSession:
             except ResponseTooLarge as exc:
                 raise errors.ResponseFormatError(
                     'Could not ' + what, url=url,
-                    api_message='the answer is larger than the %d MiB limit' % (exc.limit // MIB),
+                    api_message='%s is larger than the %d MiB limit' % (exc.part, exc.limit // MIB),
                     hint='check that hostname points at a XenServer host, or raise max_response_size')
             except DeadlinePassed as exc:
                 if _is_read(method) and attempt < retries:

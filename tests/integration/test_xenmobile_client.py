@@ -98,7 +98,7 @@ def test_second_401_is_not_retried_again(sim):
             client.server_properties()
     assert sim.stats.count(route='xenmobile.login') == 2
     assert sim.stats.count(route='xenmobile.properties') == 2
-    assert 'fresh auth_token was refused' in str(caught.value)
+    assert 'a new sign-in was rejected too' in str(caught.value)
 
 
 def test_rbac_devices_only_user(sim):

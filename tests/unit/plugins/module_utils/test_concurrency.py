@@ -3,9 +3,6 @@ import time
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import clamp, run_bounded
-from ansible_collections.opencitrix.automation.plugins.module_utils.paging import iterate_pages
-
-import pytest
 
 
 def test_clamp():
@@ -35,10 +32,3 @@ def test_run_bounded_never_exceeds_the_limit_and_keeps_order():
     assert outcomes[5].value == 10 and outcomes[3].error.api_message == 'machine 3'
     assert isinstance(outcomes[4].error, errors.CitrixError) and not outcomes[4].ok
 
-
-def test_iterate_pages_follows_tokens_and_detects_loops():
-    pages = {None: ([1, 2], 'a'), 'a': ([3], 'b'), 'b': ([4], None)}
-    assert list(iterate_pages(lambda t: pages[t])) == [1, 2, 3, 4]
-    looping = {None: ([1], 'a'), 'a': ([2], 'a')}
-    with pytest.raises(errors.ResponseFormatError, match='repeated continuation token'):
-        list(iterate_pages(lambda t: looping[t]))
