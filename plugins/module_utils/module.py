@@ -98,7 +98,6 @@ class CitrixModule(AnsibleModule):
                                              'opencitrix.automation)' % (type(exc).__name__, exc)),
                            error_type=type(exc).__name__, **result)
 
-
     def exit_change(self, change, key=None, view=None, **result):
         """End the module from a :class:`results.Change`: ``changed``, the object after the task under
         ``key`` (through ``view``, e.g. ``snake_case``), its before/after for ``--diff``, warnings and

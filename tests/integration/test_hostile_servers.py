@@ -74,7 +74,7 @@ class HostileServer:
     @staticmethod
     def _drip_body():
         yield b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{'
-        for _ in range(600):
+        for _piece in range(600):
             time.sleep(0.5)
             yield b' '
 
@@ -88,7 +88,7 @@ class HostileServer:
     def _huge_json():
         yield b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"items": ["'
         block = b'x' * PIECE
-        for _ in range(GIB // PIECE):
+        for _piece in range(GIB // PIECE):
             yield block
 
     @staticmethod
@@ -97,7 +97,7 @@ class HostileServer:
                b'Connection: close\r\n\r\n')
         compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
         zeros = b'0' * PIECE
-        for _ in range(GIB // PIECE):
+        for _piece in range(GIB // PIECE):
             out = compressor.compress(zeros)
             if out:
                 yield out
@@ -109,7 +109,7 @@ class HostileServer:
                b'<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name>'
                b'<value>Success</value></member><member><name>Value</name><value>OpaqueRef:')
         block = b'f' * PIECE
-        for _ in range(GIB // PIECE):
+        for _piece in range(GIB // PIECE):
             yield block
 
 
@@ -138,7 +138,7 @@ print(json.dumps(outcome))
 
 def run_client(kind, url, read_timeout=2):
     script = CLIENT % {'path': collections_path(), 'kind': kind, 'url': url, 'read_timeout': read_timeout}
-    done = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, timeout=120,
+    done = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, timeout=120, check=False,
                           env=dict(os.environ, NO_PROXY='127.0.0.1'))
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -178,7 +178,7 @@ def test_a_big_xmlrpc_answer_is_refused_at_the_whole_answer_limit():
         yield (b'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nConnection: close\r\n\r\n'
                b'<?xml version="1.0"?><methodResponse><params><param><value><array><data>')
         block = b'<value>OpaqueRef:0123456789</value>' * 30000
-        for _ in range(GIB // len(block)):
+        for _piece in range(GIB // len(block)):
             yield block
     server._xmlrpc_many = many
     try:

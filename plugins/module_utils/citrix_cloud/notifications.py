@@ -32,6 +32,7 @@ LANGUAGE_TAG = re.compile(r'^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$')
 # Fixed namespace of derived notification event ids (uuid5 of DNS "notifications.opencitrix.automation").
 EVENT_ID_NAMESPACE = uuid.UUID('73559da4-f34e-51fa-abc6-2dc7a93b46a7')
 
+
 def _choice(value, allowed, option):
     for candidate in allowed:
         if str(value).lower() == candidate.lower():

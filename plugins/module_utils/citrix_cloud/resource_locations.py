@@ -27,6 +27,7 @@ LOCATION_NAME = re.compile(r'[^/\\#?%|\[\]{}<>$^&+]+')
 LOCATION_NAME_RULE = 'a resource location name cannot contain / \\ # ? % | [ ] { } < > $ ^ & +'
 LOCATIONS_PATH = '/resourcelocations/'
 
+
 def location_model(location):
     """The comparable part of a resource location."""
     location = location or {}
@@ -140,5 +141,3 @@ class ResourceLocations:
         if not check_mode:
             self.delete(current)
         return Change(True, current, None)
-
-

@@ -31,4 +31,3 @@ def test_run_bounded_never_exceeds_the_limit_and_keeps_order():
     assert [o.item for o in outcomes] == list(range(20))
     assert outcomes[5].value == 10 and outcomes[3].error.api_message == 'machine 3'
     assert isinstance(outcomes[4].error, errors.CitrixError) and not outcomes[4].ok
-
