@@ -15,7 +15,9 @@ SANITY_COPY := $(SANITY_ROOT)/ansible_collections/opencitrix/automation
 PYTEST_WORKERS ?= 2
 PIP := pip install --disable-pip-version-check --quiet
 
-.PHONY: demo test venv pytest unit integration core-matrix sanity lint changelog-lint collection-link bench bench-check docs docs-lint molecule clean
+# The reliability report (docs/reliability.md) is written from the outcomes of the last `make pytest` by
+# `make reliability-report`; `make test` only checks that the committed one is current.
+.PHONY: demo test venv pytest reliability-report reliability-check unit integration core-matrix sanity lint changelog-lint collection-link bench bench-check docs docs-lint molecule clean
 
 # Stamps are keyed on the requirements' content, not their mtimes (a git checkout touches mtimes).
 REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
@@ -37,11 +39,17 @@ collection-link:
 demo: venv collection-link
 	$(BIN)/python -m tests.simulator.demo
 
-test: venv pytest core-matrix molecule sanity lint changelog-lint docs-lint docs bench-check
+test: venv pytest reliability-check core-matrix molecule sanity lint changelog-lint docs-lint docs bench-check
 	@echo "make test: all checks passed"
 
 pytest: venv collection-link
 	$(BIN)/python -m pytest tests/unit tests/integration -n $(PYTEST_WORKERS) -q
+
+reliability-report: venv collection-link
+	$(BIN)/python -m tests.reliability_report docs/reliability.md
+
+reliability-check: venv collection-link
+	$(BIN)/python -m tests.reliability_report --check docs/reliability.md
 
 unit: venv collection-link
 	$(BIN)/python -m pytest tests/unit -q

@@ -12,27 +12,41 @@ import io
 import json
 import os
 
-from ansible.module_utils import _internal
 from ansible.module_utils.common import warnings as module_warnings
-from ansible.module_utils.testing import patch_module_args
+from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
 MODULES = 'ansible_collections.opencitrix.automation.plugins.modules.'
+# The process state reset below is ansible-core 2.19's; other versions run modules through ansible-playbook.
+SUPPORTED_CORE = '2.19.'
 
 
-@contextlib.contextmanager
-def module_process():
-    """What a module process starts with: no warnings or deprecations left from an earlier run, and
-    module (not controller) mode. Once a test in the same pytest worker has imported controller code (an
-    inventory plugin, ``Display``), ansible-core sends ``module.warn()`` to the controller's display
-    instead of the result, so a warning would go missing from the result depending on test order."""
+def _module_process_state():
+    """The two pieces of process state a real module process starts without, as ansible-core 2.19 keeps
+    them: whether controller code ran in this process (once an inventory plugin or ``Display`` was
+    imported, ``module.warn()`` goes to the controller's display instead of the result), and the warnings
+    and deprecations collected so far. Returns a function that puts back the first."""
+    if not ANSIBLE_CORE_VERSION.startswith(SUPPORTED_CORE):
+        raise RuntimeError('tests/module_runner.py runs modules in-process on ansible-core %sx only, not %s'
+                           % (SUPPORTED_CORE, ANSIBLE_CORE_VERSION))
+    from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
     was_controller = _internal.is_controller
     _internal.is_controller = False
     module_warnings._global_warnings.clear()  # pylint: disable=protected-access
     module_warnings._global_deprecations.clear()  # pylint: disable=protected-access
+
+    def restore():
+        _internal.is_controller = was_controller
+    return restore
+
+
+@contextlib.contextmanager
+def module_process():
+    """Run the block as a module process starts: module (not controller) mode, no warnings left over."""
+    restore = _module_process_state()
     try:
         yield
     finally:
-        _internal.is_controller = was_controller
+        restore()
 
 
 @contextlib.contextmanager
@@ -58,6 +72,7 @@ def run_module(name, args=None, env=None, check_mode=False, diff=False):
     module_args.update({'_ansible_check_mode': check_mode, '_ansible_diff': diff})
     out = io.StringIO()
     escaped = None
+    from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
     with module_process(), environment(env), patch_module_args(module_args), contextlib.redirect_stdout(out):
         try:
             module.main()

@@ -1,13 +1,17 @@
 """docs/reliability.md from the outcomes the reliability tests recorded (see tests/reliability.py).
 
-Written only when every reliability test of the session left its outcome (the whole fault matrix, every
-secret-hygiene run, every check-mode case, every bad-input case and the concurrency run), so running a
-subset never replaces the page with a partial one."""
+Written by ``make reliability-report`` and checked by ``make test`` (``--check``), from the outcomes the
+last full test run left: only when every reliability test left one (the whole fault matrix, every
+secret-hygiene run, every check-mode case, every bad-input case and the concurrency run), so a subset
+never replaces the page with a partial one."""
 
+import argparse
 import datetime
 import os
 import re
+import sys
 
+from tests.harness import ROOT
 from tests.reliability import DEFECT, FAILED_CLEANLY, FAULTS, OUTCOMES, RECOVERED, cells, records
 
 SYMBOL = {RECOVERED: 'recovered', FAILED_CLEANLY: 'clean fail', DEFECT: '**DEFECT**'}
@@ -237,18 +241,46 @@ def _without_volatile(text):
     return text
 
 
-def write_if_complete(path):
-    """Write ``path`` when every reliability test left its outcome and something other than the date or
-    the timing changed (so a test run leaves the checkout clean when behaviour did not change)."""
+def report_text():
+    """The report from the outcomes the last test run left (None when some reliability test did not run)."""
     found = collect()
     if found is None:
+        return None
+    return '\n'.join(render(found)).rstrip('\n') + '\n'
+
+
+def is_current(path, text):
+    """Whether ``path`` already says ``text``, the date and timings aside."""
+    if not os.path.exists(path):
         return False
-    text = '\n'.join(render(found)).rstrip('\n') + '\n'
-    if os.path.exists(path):
-        with open(path) as handle:
-            if _without_volatile(handle.read()) == _without_volatile(text):
-                return True
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'w') as handle:
+    with open(path) as handle:
+        return _without_volatile(handle.read()) == _without_volatile(text)
+
+
+def main(argv=None):
+    """``python -m tests.reliability_report [--check] [PATH]``: write PATH (docs/reliability.md) from the
+    outcomes of the last full test run, or with --check fail when it no longer says what they say."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument('--check', action='store_true')
+    parser.add_argument('path', nargs='?', default=os.path.join(ROOT, 'docs', 'reliability.md'))
+    options = parser.parse_args(argv)
+    text = report_text()
+    if text is None:
+        print('reliability report: not every reliability test ran (run make pytest first)', file=sys.stderr)
+        return 2
+    if is_current(options.path, text):
+        print('reliability report: %s is current' % os.path.relpath(options.path, ROOT))
+        return 0
+    if options.check:
+        print('reliability report: %s is out of date; run make reliability-report and commit it'
+              % os.path.relpath(options.path, ROOT), file=sys.stderr)
+        return 1
+    os.makedirs(os.path.dirname(options.path), exist_ok=True)
+    with open(options.path, 'w') as handle:
         handle.write(text)
-    return True
+    print('reliability report: wrote %s' % os.path.relpath(options.path, ROOT))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

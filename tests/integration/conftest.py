@@ -78,14 +78,3 @@ def pytest_sessionstart(session):
     import shutil
     from tests.reliability import OUTCOMES
     shutil.rmtree(OUTCOMES, ignore_errors=True)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """When every reliability test ran (fault matrix, secrets, check mode, bad input, concurrency),
-    write docs/reliability.md from their outcomes."""
-    if hasattr(session.config, 'workerinput'):
-        return
-    import os
-    from tests.harness import ROOT
-    from tests.reliability_report import write_if_complete
-    write_if_complete(os.path.join(ROOT, 'docs', 'reliability.md'))
