@@ -105,7 +105,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas import 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas_machine_watch import (  # noqa: E402
     MachineWatch, machine_watch_argument_spec,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.event_source import (  # noqa: E402
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.event_source import (  # noqa: E402
     run_blocking_source, run_by_hand, source_params,
 )
 

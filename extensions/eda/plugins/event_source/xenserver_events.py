@@ -131,7 +131,7 @@ except ImportError:
     # Loaded by file path from an installed collection: make its ansible_collections tree importable.
     sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), *(['..'] * 7))))
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.event_source import (  # noqa: E402
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.event_source import (  # noqa: E402
     run_blocking_source, run_by_hand, source_params,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession  # noqa: E402
