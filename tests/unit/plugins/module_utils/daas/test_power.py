@@ -8,7 +8,6 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas.power i
 from tests.unit.plugins.module_utils.daas.support import machine
 
 
-
 @pytest.mark.parametrize('state, power_state, expected', [
     ('started', 'On', (None, None)),
     ('started', 'Off', ('start', None)),
