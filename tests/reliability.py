@@ -75,9 +75,10 @@ def issued_secrets(sim, extra=()):
 
 
 def secret_forms(secret):
-    """What a leak of ``secret`` could look like: the value, its URL-encoded form and, for long tokens,
-    a fragment of their middle (a token cut by a log line is still a leak)."""
-    forms = {secret, quote_plus(secret)}
+    """What a leak of ``secret`` could look like: the value, its URL-encoded form, its forms escaped inside
+    a JSON string and by ``repr()``, without surrounding whitespace, and, for long tokens, a fragment of
+    their middle (a token cut by a log line is still a leak)."""
+    forms = {secret, quote_plus(secret), json.dumps(secret)[1:-1], repr(secret)[1:-1], secret.strip()}
     if len(secret) >= 40:
         middle = len(secret) // 2
         forms.add(secret[middle - 10:middle + 10])
