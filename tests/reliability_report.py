@@ -43,7 +43,7 @@ FOUND_AND_FIXED = [
     ('`citrix_daas_machine_power`, `citrix_daas_machine`, `citrix_daas_session`, `xenserver_vm_migrate`',
      'an empty target (`name: "{{ empty }}"`, `names: [""]`, `catalog: ""`, `machine_ids: []`, `session_ids: []`) '
      'passed the argument checks and acted on every machine or session of the site',
-     'bad input `empty target: ...` and `no target` cells; `test_daas_fleet_guards.py`'),
+     'bad input `empty target: ...` and `no target` cells; `daas/test_fleet_guards.py`'),
     ('Both inventory plugins (ansible-core 2.16-2.18)', 'API data such as a catalog name or a VM description '
      'holding `{{ lookup(\'pipe\', ...) }}` was templated, running a command on the controller',
      '`test_core_matrix.py` on every ansible-core minor'),
@@ -52,6 +52,9 @@ FOUND_AND_FIXED = [
      '`test_hostile_servers.py` (the section below)'),
     ('Every module', 'a secret echoed JSON-escaped, quoted by `repr()` in an exception, or in a proxy URL '
      'was printed unmasked', '`test_secret_encodings.py` (the section below)'),
+    ('Citrix DaaS modules and the `citrix_daas` inventory', 'a listing that handed out a new continuation token with '
+     'every page, forever, with the same items, was followed for up to 100,000 pages',
+     'fault matrix `endless_paging`; `daas/test_endless_paging.py`'),
     ('Citrix DaaS through Citrix Cloud', 'a 401 in the DaaS `ErrorData` shape (`AuthenticationFailed`) failed the '
      'task instead of getting a new token', '`test_sign_in.py`'),
 ]
