@@ -26,7 +26,7 @@ import uuid
 from urllib.parse import unquote
 
 from tests.simulator.core import Reply, Response, Route, Service
-from tests.simulator.services.citrix_cloud import cloud_auth
+from tests.simulator.services.citrix_cloud.auth import cloud_auth
 
 ONPREM_CUSTOMER = 'CitrixOnPremises'
 DEFAULT_SITES = ('cloudxdsite',)
