@@ -10,7 +10,7 @@ Resource locations are served twice over one state per customer:
 
 Notifications: ``POST notifications.citrixworkspacesapi.net/{customerId}/notifications/items`` with the
 request and response bodies of seed 001. No public spec lists notifications; the ``GET`` on the same
-path with ``limit`` / ``continuationToken`` is our choice, documented in tests/simulator/README.md.
+path with ``limit`` / ``continuationToken`` is our choice, documented in README.md.
 
 - ``state.py``: locations and notifications per customer, retention by the simulator clock;
 - ``seeding.py``: what a customer starts with (seeded on first use);

@@ -1,6 +1,6 @@
 """Request checks of the ``cloud_platform`` service and its errors: the Citrix Cloud problem-details
 body ``{"detail", "parameters", "type": "https://errors-api.cloud.com/common/<kind>"}``. The rules the
-specs leave open are our choices, listed in tests/simulator/README.md."""
+specs leave open are our choices, listed in README.md."""
 
 import base64
 import re

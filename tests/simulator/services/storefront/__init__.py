@@ -3,7 +3,7 @@ CitrixAuth token flow. Shapes come from ../shared/specs/storefront/facts.md, exa
 seed 003: the 401 ``WWW-Authenticate: CitrixAuth`` challenge, the token service that challenges for a
 primary token, the ``300`` protocol choices, the ExplicitForms conversation with its ``ASP.NET_SessionId``
 cookie, and the resources XML with its element names, namespaces and root attributes. Choices the specs
-leave open are listed in tests/simulator/README.md.
+leave open are listed in README.md.
 
 Modules:
 - ``state.py``: realms, users, tokens, conversations, resources and switches;

@@ -2,8 +2,7 @@
 and the ``/api/endpoint-management/devices/filter`` path, shaped from ../shared/specs/xenmobile/facts.md
 and seed 000. Several servers at once: requests on the main listener reach the ``default`` instance;
 every other instance gets its own listener, named ``xenmobile-<instance>`` (by default ``test`` and
-``prod``, for the seed's test-to-production story). Choices the specs leave open are listed in
-tests/simulator/README.md.
+``prod``, for the seed's test-to-production story). Choices the specs leave open are in README.md.
 
 Modules:
 - ``state.py``: the instances (users, tokens, properties, devices, apps, write journal);
