@@ -1,7 +1,8 @@
 """What a simulated service is built from: :class:`Service` (the base class every service package
 subclasses), :class:`Route` (a method and path pattern bound to a handler), :class:`Request` (what a
-handler reads), :class:`Response` / :class:`Reply` (what it answers) and :func:`forward` (a service
-attribute that lives on one of its components).
+handler reads), :class:`Response` / :class:`Reply` (what it answers), :class:`Routes` (the base of a
+service's route handlers) and :func:`forward` / :func:`forwards` (service attributes that live on one of
+its components).
 """
 
 import json
@@ -139,3 +140,26 @@ def forward(component, name):
     lives in the component. Re-seeding replaces the component; the attribute follows."""
     return property(lambda self: getattr(getattr(self, component), name),
                     lambda self, value: setattr(getattr(self, component), name, value))
+
+
+def forwards(component, *names):
+    """Class decorator: :func:`forward` of each of ``names`` to the service's ``component``."""
+    def decorate(cls):
+        for name in names:
+            setattr(cls, name, forward(component, name))
+        return cls
+    return decorate
+
+
+class Routes:
+    """Base of a service's route handlers. They hold the ``service`` and reach its ``state`` through it at
+    call time (seeding again replaces the state, while the routes stay registered); ``auth``, when given,
+    is the routes object whose checks these handlers start with."""
+
+    def __init__(self, service, auth=None):
+        self.service = service
+        self.auth = auth
+
+    @property
+    def state(self):
+        return self.service.state

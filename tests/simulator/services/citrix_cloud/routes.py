@@ -1,19 +1,12 @@
 """Routes of the ``cloud`` service: the token endpoint (form-encoded client credentials in, seed 001's
 padded JSON out), ``GET /core/{customerId}/serviceStates``, and the admin routes."""
 
-from tests.simulator.base import Response, Route
+from tests.simulator.base import Response, Route, Routes
 from tests.simulator.services.citrix_cloud.auth import INVALID_CLIENT, transaction_headers
 
 
-class CloudRoutes:
-    """Handlers over ``service.state`` (read at call time: re-seeding replaces it)."""
-
-    def __init__(self, service):
-        self.service = service
-
-    @property
-    def state(self):
-        return self.service.state
+class CloudRoutes(Routes):
+    """Handlers of the ``cloud`` service."""
 
     def token(self, request):
         content_type = (request.header('Content-Type') or '').lower()

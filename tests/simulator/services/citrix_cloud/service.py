@@ -1,20 +1,15 @@
 """The ``cloud`` service: Citrix Cloud's token endpoint and core API, and the Cloud authentication
 other services check their callers with (``sim.service('cloud').authenticate``)."""
 
-from tests.simulator.base import Service, forward
+from tests.simulator.base import Service, forwards
 from tests.simulator.services.citrix_cloud import auth
 from tests.simulator.services.citrix_cloud.routes import CloudRoutes
 from tests.simulator.services.citrix_cloud.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, CloudState
 
 
+@forwards('state', 'customer', 'clients', 'tokens', 'add_client', 'expire_tokens')
 class CitrixCloud(Service):
     name = 'cloud'
-
-    customer = forward('state', 'customer')
-    clients = forward('state', 'clients')
-    tokens = forward('state', 'tokens')
-    add_client = forward('state', 'add_client')
-    expire_tokens = forward('state', 'expire_tokens')
 
     def seed(self):
         self.state = CloudState(self.config, self.sim.lock, self.sim.clock)

@@ -3,7 +3,7 @@ notifications (send and list), and the admin routes."""
 
 import uuid
 
-from tests.simulator.base import Reply, Response, Route
+from tests.simulator.base import Reply, Response, Route, Routes
 from tests.simulator.services.citrix_cloud.auth import FORBIDDEN_CUSTOMER, cloud_auth, transaction_headers
 from tests.simulator.services.citrix_cloud_platform.state import DEFAULT_TIME_ZONE
 from tests.simulator.services.citrix_cloud_platform.validation import (
@@ -15,15 +15,8 @@ PAGE_DEFAULT = 100
 PAGE_MAX = 100
 
 
-class PlatformRoutes:
-    """Handlers over ``service.state`` (read at call time: re-seeding replaces it)."""
-
-    def __init__(self, service):
-        self.service = service
-
-    @property
-    def state(self):
-        return self.service.state
+class PlatformRoutes(Routes):
+    """Handlers of the ``cloud_platform`` service."""
 
     @property
     def lock(self):

@@ -2,23 +2,16 @@
 Helpers for tests: ``add_location``, ``add_notifications``, ``customer_locations``,
 ``visible_notifications``, ``find_notification``."""
 
-from tests.simulator.base import Service, forward
+from tests.simulator.base import Service, forwards
 from tests.simulator.services.citrix_cloud_platform.routes import PlatformRoutes
 from tests.simulator.services.citrix_cloud_platform.state import PlatformState
 
 
+@forwards('state', 'locations', 'notifications', 'customer_locations', 'add_location', 'customer_notifications',
+          'add_notifications', 'visible_notifications', 'find_notification')
 class CloudPlatform(Service):
     name = 'cloud_platform'
     after = ('cloud',)
-
-    locations = forward('state', 'locations')
-    notifications = forward('state', 'notifications')
-    customer_locations = forward('state', 'customer_locations')
-    add_location = forward('state', 'add_location')
-    customer_notifications = forward('state', 'customer_notifications')
-    add_notifications = forward('state', 'add_notifications')
-    visible_notifications = forward('state', 'visible_notifications')
-    find_notification = forward('state', 'find_notification')
 
     def seed(self):
         self.state = PlatformState(self.sim.lock, self.sim.clock, self.sim.seed_value, self.sim.size)

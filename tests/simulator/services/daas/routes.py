@@ -5,7 +5,7 @@ prefixes (route names ``daas.<op>``; ``daas.legacy.<op>`` for seed 001's legacy 
 import uuid
 from urllib.parse import unquote
 
-from tests.simulator.base import Response, Route
+from tests.simulator.base import Response, Route, Routes
 from tests.simulator.services.daas import context
 from tests.simulator.services.daas.context import (
     CLOUD_PREFIX, LEGACY_PREFIX, LEGACY_ROOT, ONPREM_CUSTOMER, ONPREM_PREFIX, ONPREM_ROOT, requested_fields,
@@ -18,16 +18,9 @@ from tests.simulator.services.daas.rendering import (
 )
 
 
-class DaasRoutes:
-    """Handlers over ``service.estate`` (read at call time: re-seeding replaces it). Site operations
-    take ``(request, site, caller, base)``, resolved by :func:`context.resolve`."""
-
-    def __init__(self, service):
-        self.service = service
-
-    @property
-    def estate(self):
-        return self.service.estate
+class DaasRoutes(Routes):
+    """Handlers of the ``daas`` service; ``state`` is its :class:`~.estate.Estate`. Site operations take
+    ``(request, site, caller, base)``, resolved by :func:`context.resolve`."""
 
     @property
     def lock(self):
@@ -39,7 +32,7 @@ class DaasRoutes:
         if support:
             machines = [m for m in machines if site.catalogs[m['_catalog']]['SessionSupport'].lower() == support.lower()]
         return Response(200, context.page(request, machines, key + ':' + (support or ''),
-                                          lambda m: select_fields(render_machine(self.estate, site, m), fields)),
+                                          lambda m: select_fields(render_machine(self.state, site, m), fields)),
                         transaction_headers(request))
 
     # -- sign-in --------------------------------------------------------------------------------
@@ -47,14 +40,14 @@ class DaasRoutes:
     def me(self, mode):
         def handler(request):
             if mode == 'onprem':
-                user = context.onprem_caller(self.estate, request)
+                user = context.onprem_caller(self.state, request)
                 customer, display = ONPREM_CUSTOMER, user
             else:
                 record = context.cloud_record(request)
                 customer, display = record['customer'], record['client_id']
             with self.lock:
-                sites = [{'Id': s.id, 'Name': s.name} for s in self.estate.sites.values()]
-            now = self.estate.clock.now()
+                sites = [{'Id': s.id, 'Name': s.name} for s in self.state.sites.values()]
+            now = self.state.clock.now()
             return Response(200, {
                 'UserId': str(uuid.uuid5(uuid.NAMESPACE_URL, display)), 'DisplayName': display,
                 'ExpiryTime': us_time(now + 3600).split(' ', 1)[1], 'RefreshExpirationTime': us_time(now + 43200).split(' ', 1)[1],
@@ -64,7 +57,7 @@ class DaasRoutes:
 
     def onprem_token(self, request):
         user, password = context.basic_credentials(request)
-        issued = self.estate.issue_onprem_token(user, password)
+        issued = self.state.issue_onprem_token(user, password)
         if issued is None:
             return error_data(401, 'Unauthorized', 'The user name or password is incorrect.',
                               error_type='AuthenticationFailed')
@@ -80,20 +73,20 @@ class DaasRoutes:
 
     def list_catalog_machines(self, request, site, _caller, _base):
         with self.lock:
-            catalog = self.estate.find_catalog(site, request.params['catalog'])
+            catalog = self.state.find_catalog(site, request.params['catalog'])
             machines = [m for m in site.machines.values() if m['_catalog'] == catalog['Id']]
             return self._machine_page(request, site, machines, 'catalog:' + catalog['Id'])
 
     def list_group_machines(self, request, site, _caller, _base):
         with self.lock:
-            group = self.estate.find_by_name_or_id(site.groups, request.params['group'], 'Delivery group', 'ObjectNotFound')
+            group = self.state.find_by_name_or_id(site.groups, request.params['group'], 'Delivery group', 'ObjectNotFound')
             machines = [m for m in site.machines.values() if m['_group'] == group['Id']]
             return self._machine_page(request, site, machines, 'group:' + group['Id'])
 
     def get_machine(self, request, site, _caller, _base):
         with self.lock:
-            machine = self.estate.find_machine(site, request.params['machine'])
-            return Response(200, select_fields(render_machine(self.estate, site, machine), requested_fields(request)),
+            machine = self.state.find_machine(site, request.params['machine'])
+            return Response(200, select_fields(render_machine(self.state, site, machine), requested_fields(request)),
                             transaction_headers(request))
 
     def patch_machine(self, request, site, _caller, _base):
@@ -104,7 +97,7 @@ class DaasRoutes:
         if not isinstance(body, dict):
             fail(400, 'InvalidArgument', 'The request body must be an UpdateMachineRequestModel object.')
         with self.lock:
-            machine = self.estate.find_machine(site, request.params['machine'])
+            machine = self.state.find_machine(site, request.params['machine'])
             if 'InMaintenanceMode' in body:
                 if not isinstance(body['InMaintenanceMode'], bool):
                     fail(400, 'InvalidArgument', 'InMaintenanceMode must be true or false.')
@@ -113,10 +106,10 @@ class DaasRoutes:
 
     def machine_sessions(self, request, site, _caller, _base):
         with self.lock:
-            machine = self.estate.find_machine(site, request.params['machine'])
-            settle(self.estate, machine)
+            machine = self.state.find_machine(site, request.params['machine'])
+            settle(self.state, machine)
             fields = requested_fields(request)
-            items = [render_session(self.estate, site, site.sessions[s], fields) for s in machine['_sessions']]
+            items = [render_session(self.state, site, site.sessions[s], fields) for s in machine['_sessions']]
             return Response(200, {'Items': items, 'ContinuationToken': None, 'TotalItems': None},
                             transaction_headers(request))
 
@@ -127,18 +120,18 @@ class DaasRoutes:
             force = (request.arg('force') or '').lower() == 'true'
             run_async = (request.arg('async') or '').lower() == 'true'
             with self.lock:
-                machine, job = run_action(self.estate, site, request.params['machine'], action, force, caller,
+                machine, job = run_action(self.state, site, request.params['machine'], action, force, caller,
                                           request.path)
                 headers = transaction_headers(request)
                 if run_async:
                     headers['Location'] = '%s/Jobs/%s' % (base, job['Id'])
                     return Response(202, None, headers)
-                return Response(200, render_machine(self.estate, site, machine), headers)
+                return Response(200, render_machine(self.state, site, machine), headers)
         return handler
 
     def list_jobs(self, request, site, caller, base):
         with self.lock:
-            items = [render_job(self.estate, base, job) for job in site.jobs.values() if job['_caller'] == caller]
+            items = [render_job(self.state, base, job) for job in site.jobs.values() if job['_caller'] == caller]
         return Response(200, {'Items': items, 'ContinuationToken': None, 'TotalItems': None},
                         transaction_headers(request))
 
@@ -147,7 +140,7 @@ class DaasRoutes:
             job = site.jobs.get(unquote(request.params['job']))
             if job is None:
                 fail(404, 'ObjectNotFound', 'Job %s was not found.' % request.params['job'])
-            return Response(200, render_job(self.estate, base, job), transaction_headers(request))
+            return Response(200, render_job(self.state, base, job), transaction_headers(request))
 
     # -- sessions -------------------------------------------------------------------------------
 
@@ -155,27 +148,27 @@ class DaasRoutes:
         fields = requested_fields(request)
         with self.lock:
             for machine_id in {s['Machine'] for s in site.sessions.values()}:
-                settle(self.estate, site.machines[machine_id])
+                settle(self.state, site.machines[machine_id])
             sessions = list(site.sessions.values())
-            body = context.page(request, sessions, 'sessions', lambda s: render_session(self.estate, site, s, fields))
+            body = context.page(request, sessions, 'sessions', lambda s: render_session(self.state, site, s, fields))
         body['TotalItems'] = len(sessions)  # seed 002 shows TotalItems on this listing
         return Response(200, body, transaction_headers(request))
 
     def get_session(self, request, site, _caller, _base):
         with self.lock:
-            session = self.estate.find_session(site, request.params['session'])
-            return Response(200, render_session(self.estate, site, session, requested_fields(request)),
+            session = self.state.find_session(site, request.params['session'])
+            return Response(200, render_session(self.state, site, session, requested_fields(request)),
                             transaction_headers(request))
 
     def logoff_session(self, request, site, _caller, _base):
         with self.lock:
-            self.estate.logoff(site, request.params['session'])
+            self.state.logoff(site, request.params['session'])
         return Response(204, None, transaction_headers(request))
 
     def disconnect_session(self, request, site, _caller, _base):
         with self.lock:
-            session = self.estate.disconnect(site, request.params['session'])
-            return Response(200, render_session(self.estate, site, session), transaction_headers(request))
+            session = self.state.disconnect(site, request.params['session'])
+            return Response(200, render_session(self.state, site, session), transaction_headers(request))
 
     # -- wiring ---------------------------------------------------------------------------------
 
@@ -202,7 +195,7 @@ class DaasRoutes:
 
     def _scoped(self, mode, handler):
         def run(request):
-            site, caller, base = context.resolve(self.estate, self.service.sim.url, request, mode)
+            site, caller, base = context.resolve(self.state, self.service.sim.url, request, mode)
             return handler(request, site, caller, base)
         return run
 

@@ -1,32 +1,20 @@
 """The ``daas`` service: wires the estate (``estate.py``, ``power.py``, ``seeding.py``) to its routes
 (``routes.py``), and offers the helpers tests and the admin API (``/_sim/daas/...``) shape it with."""
 
-from tests.simulator.base import Reply, Response, Route, Service, forward
+from tests.simulator.base import Reply, Response, Route, Service, forwards
 from tests.simulator.services.daas.estate import Estate
 from tests.simulator.services.daas.rendering import render_machine
 from tests.simulator.services.daas.routes import DaasRoutes
 
 
+@forwards('state', 'rng', 'sites', 'admins', 'onprem_tokens', 'power_log', 'site', 'add_site', 'add_catalog',
+          'set_sessions', 'add_session', 'machines_of', 'add_admin', 'expire_onprem_tokens')
 class DaaS(Service):
     name = 'daas'
     after = ('cloud',)
 
-    rng = forward('estate', 'rng')
-    sites = forward('estate', 'sites')
-    admins = forward('estate', 'admins')
-    onprem_tokens = forward('estate', 'onprem_tokens')
-    power_log = forward('estate', 'power_log')
-    site = forward('estate', 'site')
-    add_site = forward('estate', 'add_site')
-    add_catalog = forward('estate', 'add_catalog')
-    set_sessions = forward('estate', 'set_sessions')
-    add_session = forward('estate', 'add_session')
-    machines_of = forward('estate', 'machines_of')
-    add_admin = forward('estate', 'add_admin')
-    expire_onprem_tokens = forward('estate', 'expire_onprem_tokens')
-
     def seed(self):
-        self.estate = Estate(self.config, self.sim.size, self.sim.seed_value, self.sim.lock, self.sim.clock)
+        self.state = Estate(self.config, self.sim.size, self.sim.seed_value, self.sim.lock, self.sim.clock)
 
     def routes(self):
         return DaasRoutes(self).routes()
@@ -37,13 +25,13 @@ class DaaS(Service):
         """Admin changes to one machine (see ``Estate.update_machine``); returns the machine as the API
         shows it."""
         with self.sim.lock:
-            target, record = self.estate.update_machine(machine, site, **changes)
-            return render_machine(self.estate, target, record)
+            target, record = self.state.update_machine(machine, site, **changes)
+            return render_machine(self.state, target, record)
 
     def machine(self, machine, site=None):
         with self.sim.lock:
-            target = self.estate.site(site)
-            return render_machine(self.estate, target, self.estate.find_machine(target, machine))
+            target = self.state.site(site)
+            return render_machine(self.state, target, self.state.find_machine(target, machine))
 
     def admin_routes(self):
         def body(request):

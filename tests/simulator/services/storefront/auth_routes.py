@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 
 from defusedxml import ElementTree as SafeET
 
-from tests.simulator.base import Reply, Response, Route
+from tests.simulator.base import Reply, Response, Route, Routes
 from tests.simulator.services.storefront import rendering
 from tests.simulator.services.storefront.rendering import (
     AUTH, MEDIA_AUTH_RESPONSE, MEDIA_REQUEST_TOKEN, MEDIA_TOKEN_RESPONSE, NO_STORE, STORE, requirement, text_response,
@@ -47,15 +47,8 @@ def requested_lifetime(fields, default):
     return max(60, min(default, days * 86400 + hours * 3600 + minutes * 60 + seconds))
 
 
-class AuthRoutes:
-    """Handlers over ``service.state`` (read at call time: re-seeding replaces it)."""
-
-    def __init__(self, service):
-        self.service = service
-
-    @property
-    def state(self):
-        return self.service.state
+class AuthRoutes(Routes):
+    """Handlers of StoreFront's Authentication service, and the token check of the store's."""
 
     # -- CitrixAuth -----------------------------------------------------------------------------
 

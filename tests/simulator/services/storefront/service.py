@@ -2,7 +2,7 @@
 (``state.py``) to the store's and the Authentication service's routes, and offers the switches tests and
 the admin API (``/_sim/storefront/...``) turn."""
 
-from tests.simulator.base import Reply, Response, Route, Service, forward
+from tests.simulator.base import Reply, Response, Route, Service, forwards
 from tests.simulator.services.storefront.auth_routes import AuthRoutes
 from tests.simulator.services.storefront.hostile import KINDS
 from tests.simulator.services.storefront.rendering import STORE
@@ -10,24 +10,11 @@ from tests.simulator.services.storefront.state import DEFAULT_PASSWORD, DEFAULT_
 from tests.simulator.services.storefront.store_routes import StoreRoutes
 
 
+@forwards('state', 'store_realm', 'token_realm', 'users', 'enumeration', 'subscriptions_status',
+          'offered_protocols', 'challenge_style', 'second_factor', 'hostile', 'last_query', 'tokens', 'resources',
+          'add_user', 'mint_token', 'expire_tokens')
 class StoreFront(Service):
     name = 'storefront'
-
-    store_realm = forward('state', 'store_realm')
-    token_realm = forward('state', 'token_realm')
-    users = forward('state', 'users')
-    enumeration = forward('state', 'enumeration')
-    subscriptions_status = forward('state', 'subscriptions_status')
-    offered_protocols = forward('state', 'offered_protocols')
-    challenge_style = forward('state', 'challenge_style')
-    second_factor = forward('state', 'second_factor')
-    hostile = forward('state', 'hostile')
-    last_query = forward('state', 'last_query')
-    tokens = forward('state', 'tokens')
-    resources = forward('state', 'resources')
-    add_user = forward('state', 'add_user')
-    mint_token = forward('state', 'mint_token')
-    expire_tokens = forward('state', 'expire_tokens')
 
     def seed(self):
         self.state = StoreState(self.config, self.sim.seed_value, self.sim.lock, self.sim.clock)

@@ -2,7 +2,7 @@
 ``resources/v2/withoutautoprovision`` and ``resources/v2/{key}``, behind the ``CitrixAuth`` token check
 of ``auth_routes``; ``scope``, ``group`` and ``subscriptionStatus`` parameters; hostile answers."""
 
-from tests.simulator.base import Reply, Response, Route
+from tests.simulator.base import Reply, Response, Route, Routes
 from tests.simulator.services.storefront import hostile, rendering
 from tests.simulator.services.storefront.auth_routes import accepts
 from tests.simulator.services.storefront.rendering import (
@@ -12,17 +12,8 @@ from tests.simulator.services.storefront.rendering import (
 SCOPES = ('$PRELAUNCH$', '$ANONYMOUS_PRELAUNCH$')
 
 
-class StoreRoutes:
-    """Handlers over ``service.state`` (read at call time: re-seeding replaces it); ``auth`` checks
-    tokens (an :class:`~.auth_routes.AuthRoutes`)."""
-
-    def __init__(self, service, auth):
-        self.service = service
-        self.auth = auth
-
-    @property
-    def state(self):
-        return self.service.state
+class StoreRoutes(Routes):
+    """Handlers of the store; ``auth`` (an :class:`~.auth_routes.AuthRoutes`) checks tokens."""
 
     @staticmethod
     def _groups(request):

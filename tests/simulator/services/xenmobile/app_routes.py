@@ -7,7 +7,7 @@ import email.policy
 import json
 import re
 
-from tests.simulator.base import Route
+from tests.simulator.base import Route, Routes
 from tests.simulator.services.xenmobile import seeding
 from tests.simulator.services.xenmobile.auth_routes import API
 from tests.simulator.services.xenmobile.filters import (
@@ -55,16 +55,8 @@ def upload_info(parts):
     return info, schedule
 
 
-class AppRoutes:
-    """Handlers over ``service.state``; ``auth`` checks the session (an :class:`~.auth_routes.AuthRoutes`)."""
-
-    def __init__(self, service, auth):
-        self.service = service
-        self.auth = auth
-
-    @property
-    def state(self):
-        return self.service.state
+class AppRoutes(Routes):
+    """Handlers over ``state``; ``auth`` (an :class:`~.auth_routes.AuthRoutes`) checks the session."""
 
     def filter_apps(self, request):
         inst = self.auth.session(request, 'APPS')

@@ -4,22 +4,15 @@ expired ``auth_token``, 403 without a body when the user lacks the route's RBAC 
 
 import secrets
 
-from tests.simulator.base import Reply, Response, Route
+from tests.simulator.base import Reply, Response, Route, Routes
 from tests.simulator.services.xenmobile.rendering import failed
 from tests.simulator.services.xenmobile.state import PUBLIC_API
 
 API = '/xenmobile/api/v1'
 
 
-class AuthRoutes:
-    """Handlers over ``service.state`` (read at call time: re-seeding replaces it)."""
-
-    def __init__(self, service):
-        self.service = service
-
-    @property
-    def state(self):
-        return self.service.state
+class AuthRoutes(Routes):
+    """Sign-in handlers of XenMobile, and the session check of every other route."""
 
     def instance(self, request):
         """The instance the request's listener serves, or the 404 an unknown path gets."""

@@ -4,7 +4,7 @@ Management's ``/api/endpoint-management/devices/filter`` (``limit`` required, 1.
 
 import functools
 
-from tests.simulator.base import Route
+from tests.simulator.base import Route, Routes
 from tests.simulator.services.xenmobile.auth_routes import API
 from tests.simulator.services.xenmobile.filters import (
     build_matcher, device_filter, flag, int_field, parse_filter_ids, sort_key_text,
@@ -23,16 +23,8 @@ DEVICE_SORT = {
 }
 
 
-class DeviceRoutes:
-    """Handlers over ``service.state``; ``auth`` checks the session (an :class:`~.auth_routes.AuthRoutes`)."""
-
-    def __init__(self, service, auth):
-        self.service = service
-        self.auth = auth
-
-    @property
-    def state(self):
-        return self.service.state
+class DeviceRoutes(Routes):
+    """Handlers over ``state``; ``auth`` (an :class:`~.auth_routes.AuthRoutes`) checks the session."""
 
     def _filter_devices(self, request, capped):
         inst = self.auth.session(request, 'DEVICES')

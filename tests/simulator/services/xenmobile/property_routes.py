@@ -1,7 +1,7 @@
 """Server property routes of XenMobile (``serverproperties``: list, filter, add, edit, delete, reset),
 with the ``SETTINGS`` permission. Successful writes go to the instance's journal."""
 
-from tests.simulator.base import Reply, Route
+from tests.simulator.base import Reply, Route, Routes
 from tests.simulator.services.xenmobile import seeding
 from tests.simulator.services.xenmobile.auth_routes import API
 from tests.simulator.services.xenmobile.filters import int_field, sort_key_text
@@ -30,16 +30,12 @@ def check_names_present(inst, names):
         raise Reply(failed('Server properties not found: %s' % ', '.join(missing)))
 
 
-class PropertyRoutes:
-    """Handlers over ``service.state``; ``auth`` checks the session (an :class:`~.auth_routes.AuthRoutes`)."""
-
-    def __init__(self, service, auth):
-        self.service = service
-        self.auth = auth
+class PropertyRoutes(Routes):
+    """Handlers over ``state``; ``auth`` (an :class:`~.auth_routes.AuthRoutes`) checks the session."""
 
     @property
     def lock(self):
-        return self.service.state.lock
+        return self.state.lock
 
     def list_properties(self, request):
         inst = self.auth.session(request, 'SETTINGS')

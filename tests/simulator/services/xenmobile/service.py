@@ -2,7 +2,7 @@
 wires the state (``state.py``) to the sign-in, property, device and application routes, and offers
 the helpers tests and the admin API (``/_sim/xenmobile/...``) use."""
 
-from tests.simulator.base import Route, Service, forward
+from tests.simulator.base import Route, Service, forwards
 from tests.simulator.services.xenmobile.app_routes import AppRoutes
 from tests.simulator.services.xenmobile.auth_routes import AuthRoutes
 from tests.simulator.services.xenmobile.device_routes import DeviceRoutes
@@ -10,16 +10,10 @@ from tests.simulator.services.xenmobile.property_routes import PropertyRoutes
 from tests.simulator.services.xenmobile.state import ALL_PERMISSIONS, DEFAULT_PASSWORD, DEFAULT_USER, XenMobileState
 
 
+@forwards('state', 'lock', 'instances', 'local_now', 'add_user', 'expire_tokens', 'writes')
 class XenMobile(Service):
     name = 'xenmobile'
     after = ('cloud',)
-
-    lock = forward('state', 'lock')
-    instances = forward('state', 'instances')
-    local_now = forward('state', 'local_now')
-    add_user = forward('state', 'add_user')
-    expire_tokens = forward('state', 'expire_tokens')
-    writes = forward('state', 'writes')
 
     def seed(self):
         self.state = XenMobileState(self.config, self.sim.size, self.sim.seed_value, self.sim.clock)

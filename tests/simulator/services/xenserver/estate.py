@@ -72,6 +72,16 @@ class PoolLayout:
         return self.hosts[self.master_index]
 
 
+class PoolComponent:
+    """A part of the pool's machinery, given what every part works on: the object database ``db``, the
+    simulator ``clock`` and the pool's ``layout`` (a :class:`PoolLayout`)."""
+
+    def __init__(self, db, clock, layout):
+        self.db = db
+        self.clock = clock
+        self.layout = layout
+
+
 class EstateBuilder:
     """Fills ``db`` with a pool, building VMs with ``parts`` (a :class:`~.vm_parts.VmParts`) and
     recording the pool's shape in ``layout`` (a :class:`PoolLayout`); ``now`` dates what it creates."""

@@ -3,7 +3,7 @@ database, the estate, tasks, sessions, VM operations, messages and the XML-RPC d
 of this package), opens the pool's listeners, and offers the knobs tests and the admin API
 (``/_sim/xenserver/...``) use."""
 
-from tests.simulator.base import Route, Service, forward
+from tests.simulator.base import Route, Service, forward, forwards
 from tests.simulator.services.xenserver.estate import GIB, EstateBuilder, PoolLayout
 from tests.simulator.services.xenserver.listeners import PoolListeners
 from tests.simulator.services.xenserver.messages import Messages
@@ -27,32 +27,17 @@ DURATIONS = {'start': 3.0, 'start_on': 3.0, 'clean_shutdown': 4.0, 'hard_shutdow
 BOOT_SECONDS = 10.0
 
 
+@forwards('sessions', 'username', 'password', 'logins', 'issued_sessions', 'evict_after_calls', 'active_sessions',
+          'invalidate_sessions')
+@forwards('tasks', 'jobs', 'in_flight', 'max_in_flight', 'process_due')
+@forwards('layout', 'pool', 'hosts', 'networks', 'master_index', 'master_host')
+@forwards('rpc', 'calls', 'calls_by_listener', 'injected', 'inject_failure')
+@forwards('vms', 'vm_destroy')
+@forwards('listeners', 'member_url')
 class XenServerPool(Service):
     name = 'xenserver'
 
-    username = forward('sessions', 'username')
-    password = forward('sessions', 'password')
-    logins = forward('sessions', 'logins')
-    issued_sessions = forward('sessions', 'issued_sessions')
-    evict_after_calls = forward('sessions', 'evict_after_calls')
-    active_sessions = forward('sessions', 'active_sessions')
-    invalidate_sessions = forward('sessions', 'invalidate_sessions')
-    jobs = forward('tasks', 'jobs')
-    in_flight = forward('tasks', 'in_flight')
-    max_in_flight = forward('tasks', 'max_in_flight')
-    process_due = forward('tasks', 'process_due')
-    pool = forward('layout', 'pool')
-    hosts = forward('layout', 'hosts')
-    networks = forward('layout', 'networks')
-    master_index = forward('layout', 'master_index')
-    master_host = forward('layout', 'master_host')
-    calls = forward('rpc', 'calls')
-    calls_by_listener = forward('rpc', 'calls_by_listener')
-    injected = forward('rpc', 'injected')
-    inject_failure = forward('rpc', 'inject_failure')
-    vm_destroy = forward('vms', 'vm_destroy')
     master_listener = forward('listeners', 'master')
-    member_url = forward('listeners', 'member_url')
 
     def seed(self):
         config = self.config

@@ -5,6 +5,7 @@ with the least recently used evicted, expiry after a day idle on the simulator c
 
 import collections
 
+from tests.simulator.services.xenserver.estate import PoolComponent
 from tests.simulator.services.xenserver.wire import datetime
 from tests.simulator.services.xenserver.xenapi_db import XenFailure
 
@@ -12,15 +13,13 @@ SESSION_LIMIT = 500
 SESSION_IDLE_LIMIT = 24 * 3600.0
 
 
-class Sessions:
+class Sessions(PoolComponent):
     """Session records live in ``db``; ``layout`` (a :class:`~.estate.PoolLayout`) names the master they
     are made on. ``logins`` and ``issued_sessions`` count and list every login (leak tests look for
     them); ``evict_after_calls`` is a test knob: sessions die after that many calls, as if evicted."""
 
     def __init__(self, db, clock, layout, username, password, session_limit=SESSION_LIMIT):
-        self.db = db
-        self.clock = clock
-        self.layout = layout
+        super().__init__(db, clock, layout)
         self.username = username
         self.password = password
         self.session_limit = session_limit

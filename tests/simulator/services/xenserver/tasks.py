@@ -8,6 +8,7 @@ waits."""
 import collections
 import time
 
+from tests.simulator.services.xenserver.estate import PoolComponent
 from tests.simulator.services.xenserver.vm_checks import refresh_allowed
 from tests.simulator.services.xenserver.wire import datetime, task_result
 from tests.simulator.services.xenserver.xenapi_db import XenFailure
@@ -31,15 +32,13 @@ class Pending:
         self.failure = None
 
 
-class Tasks:
+class Tasks(PoolComponent):
     """The pending operations (``jobs``) and scheduled actions of one pool. Tasks live in ``db``;
     ``clock`` is simulator time; ``layout`` (a :class:`~.estate.PoolLayout`) says which host runs them.
     ``in_flight`` and ``max_in_flight`` count operations by name (tests check concurrency with them)."""
 
     def __init__(self, db, clock, layout):
-        self.db = db
-        self.clock = clock
-        self.layout = layout
+        super().__init__(db, clock, layout)
         self.jobs = []
         self.finishing = None
         self.scheduled = []

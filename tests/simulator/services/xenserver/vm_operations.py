@@ -7,6 +7,7 @@ simulator seconds, after which its effect is applied.
 import collections
 import re
 
+from tests.simulator.services.xenserver.estate import PoolComponent
 from tests.simulator.services.xenserver.tasks import Pending
 from tests.simulator.services.xenserver.vm_checks import (
     GUEST_FEATURE_NEEDED, check_operation, guest_other, refresh_allowed,
@@ -16,7 +17,7 @@ from tests.simulator.services.xenserver.xenapi_db import XenFailure
 from tests.simulator.services.xenserver.xenapi_model import NULL_REF
 
 
-class VmOperations:
+class VmOperations(PoolComponent):
     """xapi's VM messages, as a collaborator of the service. It changes ``db``; ``clock`` dates changes;
     ``tasks`` (a :class:`~.tasks.Tasks`) runs pending operations and schedules guest reports; ``layout``
     (a :class:`~.estate.PoolLayout`) gives the hosts and the pool; ``parts`` (a :class:`~.vm_parts.VmParts`)
@@ -25,10 +26,8 @@ class VmOperations:
     VMs whose guest ignores clean shutdown/reboot, and VMs whose guest never reports."""
 
     def __init__(self, db, clock, tasks, layout, parts, durations, boot_seconds):
-        self.db = db
-        self.clock = clock
+        super().__init__(db, clock, layout)
         self.tasks = tasks
-        self.layout = layout
         self.parts = parts
         self.durations = durations
         self.boot_seconds = boot_seconds

@@ -2,20 +2,18 @@
 CD drives, NICs (VIF with a MAC), guest agent reports (OS, PV drivers, features, one address per NIC)
 and snapshots. The estate builder, the VM operations and tests build with them."""
 
-from tests.simulator.services.xenserver.estate import GIB, GUEST_FEATURES, OS_VERSIONS, PV_DRIVERS
+from tests.simulator.services.xenserver.estate import GIB, GUEST_FEATURES, OS_VERSIONS, PV_DRIVERS, PoolComponent
 from tests.simulator.services.xenserver.vm_checks import refresh_allowed
 from tests.simulator.services.xenserver.wire import datetime
 from tests.simulator.services.xenserver.xenapi_model import NULL_REF
 
 
-class VmParts:
+class VmParts(PoolComponent):
     """Builds VM parts in ``db``; ``clock`` dates them, ``layout`` (a :class:`~.estate.PoolLayout`) names the
     pool whose default SR new disks go to. Counters make domain ids, MACs and guest addresses unique."""
 
     def __init__(self, db, clock, layout):
-        self.db = db
-        self.clock = clock
-        self.layout = layout
+        super().__init__(db, clock, layout)
         self.vif_ips = {}
         self.ip_counter = 0
         self.mac_counter = 0
