@@ -126,16 +126,18 @@ def untagged(value):
 
 class InventoryRun:
     """Outcome of one ``ansible-inventory --list`` run: ``data`` is the inventory (None when the run
-    failed); ``parsed`` is False when Ansible reported the source as unparsable (it then still exits 0)."""
+    failed) and ``raw`` the same with Ansible's unsafe markers kept; ``parsed`` is False when Ansible
+    reported the source as unparsable (it then still exits 0)."""
 
     def __init__(self, proc, output_file):
         self.rc = proc.returncode
         self.stdout = proc.stdout or ''
         self.stderr = proc.stderr or ''
-        self.data = None
+        self.raw = self.data = None
         if proc.returncode == 0 and os.path.exists(output_file):
             with open(output_file) as handle:
-                self.data = untagged(json.load(handle))
+                self.raw = json.load(handle)
+            self.data = untagged(self.raw)
         self.parsed = (self.data is not None and 'Failed to parse' not in self.stderr
                        and 'Unable to parse' not in self.stderr)
 

@@ -5,7 +5,8 @@ the routes it uses, the route of its write if it writes). A *fault* is injected 
 into the environment, such as a closed port, an expired token or a pool member instead of the
 master). The outcome is classified:
 
-- ``recovered``: the call succeeded (the transport retried, re-authenticated or redirected), AND the
+- ``recovered``: the call succeeded (the transport retried, re-authenticated or followed a redirect
+  within the API's own origin), AND the
   probe's own check confirms the result is complete (every item listed, the state reached);
 - ``failed cleanly``: the call failed with one line, without a traceback or a secret (and, for bulk
   actions, naming what failed);
@@ -107,9 +108,10 @@ class Fault:
     the probe kind ('read', 'list', 'write') to the acceptable outcomes; ``applies(probe)`` filters;
     ``warm``: the probe's credentials are used once before the fault (so a token is cached);
     ``fired(sim, probe)`` tells afterwards whether the fault really happened (a cell whose fault
-    never fired proves nothing)."""
+    never fired proves nothing); ``breach(sim, probe)`` names what must never happen under this fault
+    and did (a DEFECT whatever the outcome), or None."""
 
-    def __init__(self, key, title, inject, expect, applies=None, warm=False, fired=_rules_fired):
+    def __init__(self, key, title, inject, expect, applies=None, warm=False, fired=_rules_fired, breach=None):
         self.key = key
         self.title = title
         self.inject = inject
@@ -117,6 +119,7 @@ class Fault:
         self.applies = applies or (lambda probe: True)
         self.warm = warm
         self.fired = fired
+        self.breach = breach or (lambda sim, probe: None)
 
 
 def closed_port_url():
@@ -169,6 +172,32 @@ def _on_signin(action, **rule):
     def inject(sim, probe, env, args):
         sim.faults.add(action, route=SIGNIN_ROUTES[probe.auth], times=1, **rule)
     return inject
+
+
+# The request of each sign-in scheme that carries the password or secret itself, where it differs from
+# SIGNIN_ROUTES (StoreFront's password goes to the ExplicitForms postback, not to the token service).
+CREDENTIAL_ROUTES = dict(SIGNIN_ROUTES, storefront='storefront.forms_postback')
+
+
+def _redirect(status, scheme, host, signin=False, times=-1, same_origin=False):
+    """Answer the probe's sign-in (or its API calls) with ``status`` and a Location on another origin:
+    ``sim.elsewhere(scheme, host)``, a listener of the same simulator that would answer like the API
+    (with user information in the Location, which must never be printed); or the same URL again."""
+    def inject(sim, probe, env, args):
+        if same_origin:
+            location = '{path}'
+        else:
+            target = sim.elsewhere(scheme, host)
+            location = '%s://lk-user:lk-Pa55w0rd@%s:%d{path}' % (target.scheme, target.host, target.port)
+        route = CREDENTIAL_ROUTES[probe.auth] if signin else probe.routes
+        listener = 'xenserver-master' if probe.protocol == 'xmlrpc' else 'main'
+        sim.faults.add('redirect', route=route, status=status, times=times, location=location, listener=listener)
+    return inject
+
+
+def _reached_elsewhere(sim, probe):
+    hits = sim.stats.count(listener='elsewhere-*')
+    return '%d request(s) reached the redirect target' % hits if hits else None
 
 
 def _expire_token(sim, probe, env, args):
@@ -275,6 +304,15 @@ FAULTS = [
           lambda p: p.auth == 'xenserver', fired=_injected_used),
     Fault('job_failed', 'the async job (DaaS) or task (XenServer) fails', _job_failure, {'write': {FAILED_CLEANLY}},
           lambda p: p.fail_job is not None, fired=_job_failed),
+    Fault('redirect_signin', 'the request carrying the password or secret answered with 307 to another host over '
+          'plain HTTP (always); nothing may reach that host', _redirect(307, 'http', '127.0.0.16', signin=True),
+          MUST_FAIL, breach=_reached_elsewhere),
+    Fault('redirect_call', 'API calls answered with 302 to another host over HTTPS (always); nothing may reach it',
+          _redirect(302, 'https', '127.0.0.16'), MUST_FAIL, breach=_reached_elsewhere),
+    Fault('redirect_plain_http', 'API calls answered with 308 to plain HTTP on the same host (always); nothing may '
+          'reach it', _redirect(308, 'http', '127.0.0.1'), MUST_FAIL, breach=_reached_elsewhere),
+    Fault('redirect_same_origin', 'API calls answered with 307 to the same URL (once; REST APIs, xapi never '
+          'redirects)', _redirect(307, None, None, times=1, same_origin=True), MUST_RECOVER, _over_http),
 ]
 
 

@@ -34,6 +34,8 @@ options:
     description:
       - Allow C(http://) URLs. Credentials would cross the network unencrypted, so this is refused
         unless set to V(true) (for example in an isolated lab).
+      - Whatever this says, a redirect is followed only to the same scheme, host and port as the request it
+        answers; a redirect to plain HTTP or to another host fails, and nothing is sent there.
     type: bool
     default: false
 '''

@@ -94,6 +94,10 @@ extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 notes:
+  - Host names and variables taken from the site (machine, catalog, delivery group, zone and site names...) are
+    marked unsafe, also when they come from the cache, so that a template such as C({{ lookup('pipe', ...) }}) in a
+    catalog name stays text in every play and in O(compose), O(groups), O(keyed_groups), O(filters) and
+    O(exclude_filters). Group names made from such values keep only letters, digits and underscores.
   - >-
     Host variables, all prefixed C(citrix_) - C(citrix_id), C(citrix_name), C(citrix_dns_name), C(citrix_ip_address),
     C(citrix_catalog), C(citrix_catalog_id), C(citrix_delivery_group), C(citrix_delivery_group_id), C(citrix_zone),
@@ -144,6 +148,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas import 
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.environment import BlankEnvironmentIsUnset
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.untrusted import UntrustedHosts, untrusted
 
 VARIABLE_PREFIX = 'citrix_'
 DEFAULT_GROUPS = ('catalog', 'delivery_group', 'power_state', 'registration_state', 'site')
@@ -154,7 +159,7 @@ CREDENTIAL_ENV = {'client_id': 'CITRIX_CLIENT_ID', 'client_secret': 'CITRIX_CLIE
                   'customer_id': 'CITRIX_CUSTOMER_ID'}
 
 
-class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = 'opencitrix.automation.citrix_daas'
 
@@ -285,7 +290,7 @@ class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructabl
                             seen[hostname], hostvars['citrix_name'], hostname))
                         continue
                     seen[hostname] = hostvars['citrix_name']
-                    self._add_host(hostname, hostvars, strict)
+                    self._add_host(hostname, hostvars)
 
     @staticmethod
     def _hostvars(machine, site):
@@ -294,10 +299,14 @@ class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructabl
         return dict((VARIABLE_PREFIX + key, value) for key, value in facts.items())
 
     def _wanted(self, hostvars, strict):
-        for expression in self.get_option('filters') or []:
+        filters, exclude_filters = self.get_option('filters') or [], self.get_option('exclude_filters') or []
+        if not (filters or exclude_filters):
+            return True
+        hostvars = untrusted(hostvars)
+        for expression in filters:
             if not self._test(expression, hostvars, strict):
                 return False
-        for expression in self.get_option('exclude_filters') or []:
+        for expression in exclude_filters:
             if self._test(expression, hostvars, strict):
                 return False
         return True
@@ -320,24 +329,20 @@ class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructabl
                 return candidates[preference]
         return None
 
-    def _add_host(self, hostname, hostvars, strict):
-        self.inventory.add_host(hostname)
-        for key, value in hostvars.items():
-            self.inventory.set_variable(hostname, key, value)
+    def _add_host(self, hostname, hostvars):
+        variables = dict(hostvars)
         sources = ('citrix_dns_name', 'citrix_ip_address')
         if self.get_option('ansible_host_source') == 'ip_address':
             sources = tuple(reversed(sources))
         address = hostvars[sources[0]] or hostvars[sources[1]]
         if address:
-            self.inventory.set_variable(hostname, 'ansible_host', address)
+            variables['ansible_host'] = address
+        groups = []
         if self.get_option('default_groups'):
-            self.inventory.add_child('citrix_daas', hostname)
+            groups.append('citrix_daas')
             for key in DEFAULT_GROUPS:
                 value = hostvars[VARIABLE_PREFIX + key]
                 if value:
                     name = '%s%s_%s' % (VARIABLE_PREFIX, key, str(value).lower())
-                    group = self.inventory.add_group(to_safe_group_name(name, force=True, silent=True))
-                    self.inventory.add_child(group, hostname)
-        self._set_composite_vars(self.get_option('compose'), hostvars, hostname, strict)
-        self._add_host_to_composed_groups(self.get_option('groups'), hostvars, hostname, strict)
-        self._add_host_to_keyed_groups(self.get_option('keyed_groups'), hostvars, hostname, strict)
+                    groups.append(self.inventory.add_group(to_safe_group_name(name, force=True, silent=True)))
+        self._add_untrusted_host(hostname, variables, groups)

@@ -25,6 +25,10 @@ description:
   - Host variables start with C(xenserver_), for example C(xenserver_uuid), C(xenserver_power_state),
     C(xenserver_host), C(xenserver_tags), C(xenserver_ipv4), C(xenserver_os); use them in O(compose),
     O(groups) and O(keyed_groups).
+  - Host names and variables taken from the pool (VM names, descriptions, tags, C(other_config)...) are marked
+    unsafe, also when they come from the cache, so that a template such as C({{ lookup('pipe', ...) }}) in a VM
+    description stays text in every play and in O(compose), O(groups) and O(keyed_groups). Group names made from
+    such values keep only letters, digits and underscores.
   - The file name must end in C(xenserver.yml) or C(xenserver.yaml).
 author:
   - opencitrix maintainers (@opencitrix)
@@ -133,11 +137,12 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_in
     host_variables, read_pool, vm_address, vm_filter, vm_variables,
 )
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.environment import BlankEnvironmentIsUnset
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.untrusted import UntrustedHosts
 
 CONNECTION_KEYS = ('hostname', 'username', 'password', 'validate_certs', 'ca_path')
 
 
-class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = 'opencitrix.automation.xenserver'
 
@@ -217,17 +222,6 @@ class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructabl
         self.display.warning('XenServer inventory: several hosts are called "%s"; %s is listed as %s' % (name, uuid, unique))
         return unique
 
-    def _add(self, name, variables, groups):
-        self.inventory.add_host(name)
-        for key, value in variables.items():
-            self.inventory.set_variable(name, key, value)
-        for group in groups:
-            self.inventory.add_host(name, group=group)
-        strict = self.get_option('strict')
-        self._set_composite_vars(self.get_option('compose'), variables, name, strict=strict)
-        self._add_host_to_composed_groups(self.get_option('groups'), variables, name, strict=strict)
-        self._add_host_to_keyed_groups(self.get_option('keyed_groups'), variables, name, strict=strict)
-
     def _populate(self, records):
         pool = next(iter(records.get('pool', {}).values()), {})
         master_ref = pool.get('master')
@@ -238,7 +232,7 @@ class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructabl
             for ref, host in sorted(records.get('host', {}).items(), key=lambda item: item[1].get('name_label') or ''):
                 name = self._unique_name(host.get('name_label') or host.get('uuid'), host.get('uuid'))
                 variables = dict(host_variables(ref, host, pool_name, master_ref), ansible_host=host.get('address'))
-                self._add(name, variables, [hosts_group, pool_group])
+                self._add_untrusted_host(name, variables, [hosts_group, pool_group])
         if self.get_option('include_vms'):
             self._populate_vms(records, pool_name, pool_group)
 
@@ -263,4 +257,4 @@ class InventoryModule(BlankEnvironmentIsUnset, BaseInventoryPlugin, Constructabl
             else:
                 groups.append(no_address)
             name = vm.get('uuid') if by_uuid else self._unique_name(vm.get('name_label') or vm.get('uuid'), vm.get('uuid'))
-            self._add(name, variables, groups)
+            self._add_untrusted_host(name, variables, groups)

@@ -83,7 +83,9 @@ class CloudClient:
             api_url or REGION_API_HOSTS[region], redactor=self.redact, service_name='Citrix Cloud',
             hint_for={401: 'check that the API client still exists and has access to this customer',
                       403: 'check the API client\'s administrator permissions',
-                      406: 'the request must send Accept: application/json'},
+                      406: 'the request must send Accept: application/json',
+                      'redirect': 'check api_url and workspaces_api_url (CITRIX_CLOUD_API_URL / '
+                                  'CITRIX_WORKSPACES_API_URL) or a proxy rewriting answers'},
             **transport)
         self.cache = cache or TokenCache(use_file=token_cache)
         self._cache_key = cache_key('citrix-cloud', self.http.base_url, client_id, secret_fingerprint(client_secret))

@@ -30,6 +30,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud
     CloudClient, cloud_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import run_bounded
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_max_targets, require_named
 from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import (
     TokenCache, cache_key, secret_fingerprint,
 )
@@ -134,7 +135,8 @@ class OnPremisesSession:
         self.redact.add(self._credentials)
         self.username = username
         self.http = HttpClient(ddc_url, redactor=self.redact, service_name='Citrix Delivery Controller',
-                               hint_for={401: ONPREM_HINT, 403: 'check the administrator\'s role and scope in the site'},
+                               hint_for={401: ONPREM_HINT, 403: 'check the administrator\'s role and scope in the site',
+                                         'redirect': 'check ddc_url (CITRIX_DDC_URL) or a proxy rewriting answers'},
                                **transport)
         self.api_root = self.http.base_url + ONPREM_API_PATH
         self.cache = cache or TokenCache(use_file=token_cache)
@@ -422,12 +424,14 @@ def _is_exact_reference(value):
 
 
 def find_machines(client, names=(), machine_ids=(), catalog=None, delivery_group=None, fields=MACHINE_FIELDS,
-                  concurrency=DEFAULT_CONCURRENCY):
+                  concurrency=DEFAULT_CONCURRENCY, all_targets=False):
     """The machines named by targets, in API order, each once; raises NotFoundError listing every name
     or id that matched nothing. A catalog or delivery group: one listing (both: the catalog's, narrowed
     to the group). Names or ids alone: one GET each when there are a few exact ones, else one listing.
-    No target at all: every machine of the site, in one listing."""
-    wanted = [str(n) for n in list(names or ()) + list(machine_ids or ()) if n]
+    No target at all: every machine of the site, in one listing, only with ``all_targets`` (else an
+    InputError, as for an empty name, catalog or group: None means not given)."""
+    wanted = [str(n) for n in list(names or ()) + list(machine_ids or ()) if n is not None]
+    require_named(wanted + [catalog, delivery_group], all_targets)
     if (wanted and not (catalog or delivery_group) and len(wanted) <= NAME_LOOKUP_LIMIT
             and all(_is_exact_reference(w) for w in wanted)):
         values = _read_all(wanted, lambda key: client.get_machine(key, fields), concurrency)
@@ -538,14 +542,22 @@ def run_changes(results, func, concurrency):
     return results
 
 
-def apply_maintenance_mode(client, machines, enabled, concurrency=DEFAULT_CONCURRENCY, check_mode=False):
-    """Turn maintenance mode on or off where it differs; one result per machine."""
+def refuse_beyond(results, max_targets, noun):
+    """Fail (before any write, in check mode too) when more results than ``max_targets`` would change."""
+    check_max_targets([r['name'] for r in results if r['outcome'] == 'changed'], max_targets, noun)
+
+
+def apply_maintenance_mode(client, machines, enabled, concurrency=DEFAULT_CONCURRENCY, check_mode=False,
+                           max_targets=None):
+    """Turn maintenance mode on or off where it differs; one result per machine. With ``max_targets``,
+    nothing is changed when more machines than that would change."""
     results = []
     for machine in machines:
         before = bool(machine.get('InMaintenanceMode'))
         results.append({'name': machine.get('Name'), 'id': machine.get('Id'), 'in_maintenance_mode_before': before,
                         'in_maintenance_mode': bool(enabled),
                         'outcome': 'changed' if before != bool(enabled) else 'unchanged', 'reason': None})
+    refuse_beyond(results, max_targets, 'machines')
     if not check_mode:
         run_changes(results, lambda r: client.set_maintenance_mode(r['id'], enabled), concurrency)
     for result in results:
@@ -572,10 +584,14 @@ def _session_machine_keys(session):
     return set(str(k).lower() for k in (name, name.rsplit('\\', 1)[-1], machine.get('DnsName')) if k)
 
 
-def find_sessions(client, session_ids=(), users=(), machines=(), states=(), concurrency=DEFAULT_CONCURRENCY):
+def find_sessions(client, session_ids=(), users=(), machines=(), states=(), concurrency=DEFAULT_CONCURRENCY,
+                  all_targets=False):
     """Sessions matching every condition given: ``session_ids`` (read one by one; ids that do not exist
     are returned in the second value), ``users`` (DOMAIN\\user, user or UPN), ``machines`` (DOMAIN\\NAME,
-    NAME or DNS name) and ``states``. Returns ``(sessions, missing_ids)``."""
+    NAME or DNS name) and ``states``. Returns ``(sessions, missing_ids)``. Without ids, users or machines:
+    every session of the site, only with ``all_targets`` (else an InputError, as for an empty entry)."""
+    require_named(list(session_ids or ()) + list(users or ()) + list(machines or ()), all_targets,
+                  noun='session')
     missing = []
     if session_ids:
         values = _read_all(session_ids, client.get_session, concurrency)
@@ -595,9 +611,10 @@ def find_sessions(client, session_ids=(), users=(), machines=(), states=(), conc
     return selected, missing
 
 
-def apply_session_state(client, sessions, state, concurrency=DEFAULT_CONCURRENCY, check_mode=False):
+def apply_session_state(client, sessions, state, concurrency=DEFAULT_CONCURRENCY, check_mode=False, max_targets=None):
     """``logged_off`` or ``disconnected``; one result per session (a logged-off session is gone, so it is
-    never ``unchanged`` here: callers report ids that no longer exist themselves)."""
+    never ``unchanged`` here: callers report ids that no longer exist themselves). With ``max_targets``,
+    nothing is changed when more sessions than that would change."""
     results = []
     for session in sessions:
         facts = session_facts(session)
@@ -606,6 +623,7 @@ def apply_session_state(client, sessions, state, concurrency=DEFAULT_CONCURRENCY
         results.append({'name': facts['id'], 'id': facts['id'], 'user': facts['user'], 'machine': facts['machine'],
                         'state_before': before, 'state': ('LoggedOff' if state == 'logged_off' else 'Disconnected'),
                         'outcome': 'changed' if change else 'unchanged', 'reason': None})
+    refuse_beyond(results, max_targets, 'sessions')
     action = client.logoff_session if state == 'logged_off' else client.disconnect_session
     if not check_mode:
         run_changes(results, lambda r: action(r['id']), concurrency)

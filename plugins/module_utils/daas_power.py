@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    DEFAULT_CONCURRENCY, SUCCESSFUL_JOB_STATUSES, run_changes,
+    DEFAULT_CONCURRENCY, SUCCESSFUL_JOB_STATUSES, refuse_beyond, run_changes,
 )
 
 POWER_STATES = ('started', 'stopped', 'suspended', 'restarted')
@@ -61,12 +61,13 @@ def _job_failure(job):
 
 
 def apply_power_state(client, machines, state, force=False, concurrency=DEFAULT_CONCURRENCY, wait=True,
-                      wait_timeout=600, check_mode=False, sleep=None):
+                      wait_timeout=600, check_mode=False, sleep=None, max_targets=None):
     """Bring ``machines`` (API models) to ``state``; returns one result dict per machine, in order.
 
     Outcomes: ``changed`` (an action was sent, or would be in check mode), ``unchanged`` (already there),
     ``skipped`` (with ``reason``), ``failed`` (with ``reason``: the API's error or the job's). Every action
-    is sent before any failure is reported, so one bad machine never holds back the others.
+    is sent before any failure is reported, so one bad machine never holds back the others. With
+    ``max_targets``, no action is sent when more machines than that would get one.
     """
     results = []
     for machine in machines:
@@ -80,6 +81,7 @@ def apply_power_state(client, machines, state, force=False, concurrency=DEFAULT_
             'power_state_before': before, 'power_state_after': before if outcome != 'changed' else None,
             'action': action, 'job_id': None, 'job_status': None, 'outcome': outcome, 'reason': reason,
         })
+    refuse_beyond(results, max_targets, 'machines')
     if check_mode:
         return results
 

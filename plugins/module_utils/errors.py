@@ -124,6 +124,13 @@ class ServerError(ApiError):
     default_summary = 'The API reported a server error'
 
 
+class RedirectRefusedError(CitrixError):
+    """The server answered with a redirect this collection does not follow: to another scheme, host or
+    port than the request went to, or one hop too many. Nothing was sent to the redirect's target."""
+
+    default_summary = 'Refusing to follow a redirect'
+
+
 class OperationFailedError(CitrixError):
     """An asynchronous job or task the API accepted finished unsuccessfully."""
 

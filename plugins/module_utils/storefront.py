@@ -211,6 +211,7 @@ class StoreFrontClient:
         self.http = StoreFrontHttp(
             store_url, redactor=self.redact, service_name='StoreFront', max_response_bytes=self.max_bytes,
             hint_for={401: CREDENTIAL_HINT,
+                      'redirect': 'check store_url (STOREFRONT_URL) or a proxy rewriting answers',
                       406: 'StoreFront does not serve this media type at this URL; check store_url',
                       'max_response_bytes': 'raise max_response_size (MiB) if the store is that large'},
             **transport)

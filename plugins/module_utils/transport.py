@@ -15,6 +15,17 @@ Retry rules:
   are retried on connection errors, read timeouts, 429 and 502/503/504;
 - calls that change state are retried only when the server provably did not process them:
   the connection was refused or never established, 429, or 503 with ``Retry-After``.
+
+Redirect rules (requests itself never follows one; this transport does, hop by hop):
+- a redirect (301, 302, 303, 307, 308) is followed only to the same origin (scheme, host and port)
+  as the request it answers, at most ``MAX_REDIRECTS`` times. Every API call carries credentials or
+  a token, or is a sign-in, and its answer is taken as the configured API's own, so one rule holds
+  for all of them: a redirect to another host, another port or another scheme (https to http
+  included) fails in one line naming both origins, and nothing is sent to the redirect's target;
+- 303 turns the request into a GET without a body (HEAD stays HEAD); 301, 302, 307 and 308 repeat
+  the same method with the same body (RFC 9110 lets user agents change a POST answered with 301 or
+  302 into a GET; an API client that did so would silently drop a write, so it does not);
+- each hop counts as one request in :class:`RequestStats`.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,7 +41,7 @@ import threading
 import time
 import traceback
 
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import quote_plus, urljoin, urlsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -52,7 +63,13 @@ HAS_REQUESTS = requests is not None
 
 READ_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS'))
 RETRYABLE_STATUS = frozenset((429, 502, 503, 504))
+REDIRECT_STATUS = frozenset((301, 302, 303, 307, 308))
+MAX_REDIRECTS = 5
 MASK = '********'
+# What makes a request carry credentials, beyond a registered secret in a header or the body.
+CREDENTIAL_HEADERS = frozenset(('authorization', 'proxy-authorization', 'cookie', 'auth_token'))
+_CREDENTIAL_FIELD = re.compile(br'passw|secret|token|bearer', re.IGNORECASE)
+REDIRECT_HINT = 'check the URL (api_url / url / store_url / ddc_url) or a proxy rewriting answers'
 
 
 class Redactor:
@@ -243,6 +260,38 @@ def validate_url(url, service_name, allow_plain_http=False):
     return url
 
 
+def origin(url):
+    """``(scheme, host, port)`` of an absolute http(s) URL, the port made explicit; None when ``url``
+    is not one (or its port is unreadable)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or '').lower()
+    if scheme not in ('http', 'https') or not host:
+        return None
+    return scheme, host, port or (443 if scheme == 'https' else 80)
+
+
+def show_origin(value):
+    """``https://host:443`` for an origin tuple: no user information, path or query, so it is safe to print."""
+    scheme, host, port = value
+    return '%s://%s:%d' % (scheme, '[%s]' % host if ':' in host else host, port)
+
+
+def safe_url(url):
+    """``url`` without user information, query and fragment (before redaction of what is left)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit('@', 1)[-1]
+    return '%s://%s%s' % (parts.scheme, netloc, parts.path) if parts.scheme else url.split('?', 1)[0]
+
+
+def _no_redirect_target(_response):
+    return None
+
+
 def _root_cause(exc):
     """Walk requests/urllib3 exception wrappers to the innermost reason."""
     seen = 0
@@ -295,7 +344,12 @@ class HttpClient:
         self.hint_for = hint_for or {}
         self.log = log
         self.max_response_bytes = max_response_bytes
+        self.allow_plain_http = bool(allow_plain_http)
         self.session = requests.Session()
+        # requests would follow redirects itself (with the body, and with headers such as auth_token, to
+        # any host), and even with allow_redirects=False it reads a redirect's whole body to prepare the
+        # next request. It sees no redirect target at all; request() decides what to follow.
+        self.session.get_redirect_target = _no_redirect_target
         # requests would read the environment (proxies, NO_PROXY, CA bundle, ~/.netrc) again on every request,
         # a quarter of the CPU time of a small call; it is read once per host instead (see _proxies_for), which
         # also keeps ~/.netrc credentials from replacing an API's own Authorization header.
@@ -335,29 +389,30 @@ class HttpClient:
             self.log(self.redact(message))
 
     def request(self, method, path, params=None, json_body=None, data=None, headers=None,
-                state_changing=None, expected=None, what=None, hint=None, timeout=None, allow_redirects=True):
-        """Send one logical request (retried per the rules above); return the ``requests.Response``.
+                state_changing=None, expected=None, what=None, hint=None, timeout=None):
+        """Send one logical request (retried per the rules above, redirects followed within the same
+        origin); return the ``requests.Response``.
 
-        ``expected``: statuses that count as success (default: any 2xx). ``what`` names the operation
-        in error messages ("list service states"). ``state_changing`` defaults to True for methods
-        other than GET/HEAD/OPTIONS.
+        ``expected``: statuses that count as success (default: any 2xx); a redirect status listed there
+        is returned, not followed. ``what`` names the operation in error messages ("list service
+        states"). ``state_changing`` defaults to True for methods other than GET/HEAD/OPTIONS.
         """
         method = method.upper()
         if state_changing is None:
             state_changing = method not in READ_METHODS
         url = self.url(path)
-        display_url = self.redact(url.split('?', 1)[0])
+        self._refuse_plain_http(url)
         summary = 'Could not %s' % what if what else '%s request failed' % self.service_name
-        stats_path = urlsplit(url).path
-        attempt = 0
+        attempt = hops = 0
         while True:
-            self.stats.record(method, stats_path)
+            display_url = self.redact(safe_url(url))
+            self.stats.record(method, urlsplit(url).path)
             try:
                 response = self.session.request(
                     method, url, params=params, json=json_body, data=data, headers=headers,
-                    verify=self.verify, timeout=timeout or self.timeout, allow_redirects=allow_redirects,
+                    verify=self.verify, timeout=timeout or self.timeout, allow_redirects=False,
                     stream=self.max_response_bytes is not None, proxies=self._proxies_for(url))
-                if self.max_response_bytes is not None:
+                if self.max_response_bytes is not None and not self._redirect_target(response, expected):
                     self._read_bounded(response, summary, method, display_url)
             except requests.exceptions.SSLError as exc:
                 raise errors.TransportError(
@@ -383,6 +438,18 @@ class HttpClient:
             ok = (status in expected) if expected else (200 <= status < 300)
             if ok:
                 return response
+            target = self._redirect_target(response, expected)
+            if target:
+                response.close()
+                self._check_redirect(response, url, target, hops, method, display_url)
+                hops += 1
+                self._debug('%s %s: HTTP %s, following the redirect to %s' % (
+                    method, display_url, status, self.redact(safe_url(target))))
+                if status == 303 and method != 'HEAD':
+                    method, json_body, data, state_changing = 'GET', None, None, False
+                    headers = dict((k, v) for k, v in (headers or {}).items() if k.lower() != 'content-type')
+                url, params = target, None  # the Location carries its own query
+                continue
             delay = self._retry_delay(response, attempt, state_changing)
             if delay is not None:
                 attempt += 1
@@ -392,6 +459,60 @@ class HttpClient:
                 self.retry.sleep(delay)
                 continue
             raise self.error_from_response(response, summary, method, display_url, hint)
+
+    def _refuse_plain_http(self, url):
+        if urlsplit(url).scheme.lower() == 'http' and not self.allow_plain_http:
+            raise errors.InputError(
+                'Refusing to send credentials to %s over plain HTTP (%s)' % (self.service_name, self.redact(safe_url(url))),
+                hint='use an https:// URL, or set allow_plain_http: true for a lab without TLS')
+
+    def _redirect_target(self, response, expected=None):
+        """The absolute URL a redirect answer points at (None for any other answer, or a redirect
+        status the caller expects)."""
+        if response.status_code not in REDIRECT_STATUS or (expected and response.status_code in expected):
+            return None
+        # requests' own reading of Location (it decodes a UTF-8 value sent as Latin-1); the session's
+        # override only stops requests from acting on it.
+        location = requests.Session.get_redirect_target(self.session, response)
+        if not location:
+            return None
+        return urljoin(response.url, location).split('#', 1)[0]
+
+    def _check_redirect(self, response, url, target, hops, method, display_url):
+        """Raise RedirectRefusedError unless ``target`` may be requested: same origin, hop limit."""
+        here, there = origin(url), origin(target)
+        status = response.status_code
+        if here is not None and there == here and hops < MAX_REDIRECTS:
+            return
+        hint = self.hint_for.get('redirect', REDIRECT_HINT)
+        if here is not None and there == here:
+            raise errors.RedirectRefusedError(
+                'Refusing to follow more than %d redirects' % MAX_REDIRECTS, status=status, method=method,
+                url=display_url, api_message='the server keeps redirecting within %s' % show_origin(here), hint=hint)
+        where = show_origin(there) if there else 'a location that is not an http(s) URL'
+        if self._carries_credentials(response.request):
+            reason = 'the request carries credentials'
+        else:
+            reason = 'API answers are only taken from the host the request went to'
+        raise errors.RedirectRefusedError(
+            'Refusing to follow a redirect from %s to %s' % (show_origin(here) if here else display_url, where),
+            status=status, method=method, url=display_url, api_message=reason, hint=hint)
+
+    def _carries_credentials(self, prepared):
+        """True when the request as sent holds a credential: an Authorization, Cookie or auth_token header,
+        a registered secret in a header or in the body, or a body field named like a password or token.
+        (It only words the refusal: redirects to another origin are refused either way.)"""
+        if prepared is None:
+            return True
+        if any(name.lower() in CREDENTIAL_HEADERS for name in prepared.headers):
+            return True
+        body = prepared.body or b''
+        if isinstance(body, str):
+            body = body.encode('utf-8', 'replace')
+        if not isinstance(body, bytes) or _CREDENTIAL_FIELD.search(body):
+            return True
+        values = ' '.join(str(v) for v in prepared.headers.values())
+        return any(secret in values or secret.encode('utf-8') in body for secret in self.redact.secrets)
 
     def _read_bounded(self, response, summary, method, url):
         """Read a streamed body, refusing it as soon as it exceeds ``max_response_bytes``."""

@@ -129,7 +129,9 @@ class XenMobileClient:
                                     hint='set cloud_client_id and cloud_client_secret, or CITRIX_CLIENT_ID and '
                                          'CITRIX_CLIENT_SECRET')
         self.http = HttpClient(server_url(url), redactor=self.redact, service_name='XenMobile',
-                               hint_for={403: PERMISSION_HINT}, **transport)
+                               hint_for={403: PERMISSION_HINT,
+                                         'redirect': 'check url (XENMOBILE_URL) or a proxy rewriting answers'},
+                               **transport)
         self._credential_hint = CREDENTIAL_HINT if login_type == 'password' else CLOUD_CREDENTIAL_HINT
         self._token = None
 

@@ -9,7 +9,9 @@ One :class:`XenServerSession` per task (or inventory run): HTTPS with certificat
 (``validate_certs``, ``ca_path``), plain HTTP only when asked for, or the host's local socket;
 ``login_with_password`` with an originator naming this collection; a pool member's ``HOST_IS_SLAVE``
 followed to the master it names; ``SESSION_INVALID`` renewed by the package's own re-login; the
-session logged out at the end, also after a failure (pools cap sessions per originator).
+session logged out at the end, also after a failure (pools cap sessions per originator). A redirect
+is never followed (xmlrpc.client does not, and every call carries the password or a session): it fails
+in one line naming both origins.
 
 Long operations run as ``Async.*`` tasks watched through ``event.from`` (no tight polling), then
 destroyed. Failures become the typed errors of ``errors.py``, rendered from the XenAPI code and its
@@ -27,6 +29,7 @@ import ssl
 import time
 import traceback
 import xmlrpc.client
+from urllib.parse import urljoin
 from xml.parsers.expat import ExpatError
 
 XENAPI_IMPORT_ERROR = None
@@ -39,7 +42,7 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import env_fallback, transport_argument_spec
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
-    USER_AGENT, Redactor, RequestStats, RetryPolicy, transport_options, validate_url,
+    USER_AGENT, Redactor, RequestStats, RetryPolicy, origin, show_origin, transport_options, validate_url,
 )
 
 HAS_XENAPI = XenAPI is not None
@@ -50,6 +53,7 @@ LOGIN_API_VERSION = '1.0'
 EVENT_WAIT_MAX = 30.0
 MAX_REDIRECTS = 3
 CREDENTIAL_HINT = 'check username and password (XENSERVER_USER / XENSERVER_PASSWORD)'
+REDIRECT_HINT = 'check hostname (XENSERVER_HOST) or a proxy rewriting answers'
 
 # Parameter names of the XenAPI errors this collection meets, from the datamodel's errors.json.
 ERROR_PARAMETERS = {
@@ -467,6 +471,8 @@ class XenServerSession:
                 raise self._fault_error(exc, what, url)
             except xmlrpc.client.ProtocolError as exc:
                 status = exc.errcode
+                if 300 <= status < 400:
+                    raise self._redirect_error(exc, url)
                 if _is_read(method) and status in (502, 503, 504) and attempt < retries:
                     attempt = self._pause(attempt, method, 'HTTP %s' % status)
                     continue
@@ -495,6 +501,21 @@ class XenServerSession:
         self._debug('%s: %s; retry %d/%d in %.2fs' % (method, reason, attempt + 1, self.retry.retries, delay))
         self.retry.sleep(delay)
         return attempt + 1
+
+    def _redirect_error(self, exc, url):
+        """xmlrpc.client never follows a redirect (it raises ProtocolError), and neither does this session:
+        every XenAPI call carries the password or a session."""
+        headers = dict((str(k).lower(), v) for k, v in (exc.headers or {}).items())
+        here = None if self.local else origin(url or self.url)
+        there = origin(urljoin(url or self.url, headers.get('location') or ''))
+        if not headers.get('location'):
+            there_text = 'nowhere (no Location)'
+        else:
+            there_text = show_origin(there) if there else 'a location that is not an http(s) URL'
+        return errors.RedirectRefusedError(
+            'Refusing to follow a redirect from %s to %s' % (show_origin(here) if here else 'the local socket', there_text),
+            status=exc.errcode, url=self.redact(url or self.url), hint=REDIRECT_HINT,
+            api_message='XenAPI calls are never redirected: they carry the password or a session')
 
     def _fault_error(self, exc, what, url):
         text = str(exc.faultString)

@@ -16,6 +16,7 @@ import time
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import Outcome, clamp
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_max_targets, require_named
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import quote
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import (
     MIB, ORDINARY_VMS, as_int,
@@ -78,15 +79,17 @@ def find_host(hosts, label):
 
 
 class Migration:
-    """Live-migrates VMs to one host, at most ``concurrency`` at a time, and reports every VM."""
+    """Live-migrates VMs to one host, at most ``concurrency`` at a time, and reports every VM. With
+    ``max_targets``, no migration starts when more VMs than that would move."""
 
-    def __init__(self, session, concurrency=3, timeout=1800, live=True, check_mode=False, log=None):
+    def __init__(self, session, concurrency=3, timeout=1800, live=True, check_mode=False, log=None, max_targets=None):
         self.session = session
         self.concurrency = clamp(concurrency, MIGRATION_HARD_CAP)
         self.timeout = timeout
         self.live = live
         self.check_mode = check_mode
         self.log = log or (lambda message: None)
+        self.max_targets = max_targets
 
     def resolve(self, labels):
         """``{label: (ref, record)}`` for every VM name or UUID, in one call; missing and ambiguous
@@ -105,13 +108,24 @@ class Migration:
                 resolved[label] = matches[0]
         return resolved
 
-    def run(self, labels, host_label):
-        labels = list(dict.fromkeys(labels))
+    def running(self):
+        """``{uuid: (ref, record)}`` of every running ordinary VM of the pool, in one call."""
+        found = self.session.all_records('VM', '%s and field "power_state"="Running"' % ORDINARY_VMS,
+                                         what='list the running VMs of the pool')
+        return dict((vm.get('uuid'), (ref, vm)) for ref, vm in sorted(found.items(), key=lambda i: (
+            str(i[1].get('name_label')), str(i[1].get('uuid')))) if vm.get('power_state') == 'Running')
+
+    def run(self, labels, host_label, all_targets=False):
+        """Outcomes of the VMs ``labels`` name (names or UUIDs), or with ``all_targets`` and no label, of
+        every running VM of the pool (by name); no label without ``all_targets`` is an InputError."""
+        labels = list(dict.fromkeys(require_named(labels or (), all_targets, noun='VM', scope='pool')))
         hosts = self.session.all_records('host', what='list hosts')
         target_ref, target = find_host(hosts, host_label)
         target_name = target.get('name_label')
+        resolved = self.resolve(labels) if labels else self.running()
+        labels = labels or list(resolved)
         outcomes, queue = {}, []
-        for label, found in self.resolve(labels).items():
+        for label, found in resolved.items():
             item = {'vm': label, 'to_host': target_name}
             if isinstance(found, errors.CitrixError):
                 outcomes[label] = Outcome(item, error=found)
@@ -126,11 +140,13 @@ class Migration:
                     'Could not migrate VM %s' % vm.get('name_label'), code='VM_BAD_POWER_STATE',
                     api_message='VM %s is %s; live migration needs it running' % (
                         vm.get('name_label'), str(vm.get('power_state')).lower())))
-            elif self.check_mode:
-                outcomes[label] = Outcome(item, value='would migrate')
             else:
                 queue.append((label, ref, item))
-        self._migrate(queue, target_ref, target_name, outcomes)
+        check_max_targets([item['vm'] for _label, _ref, item in queue], self.max_targets, 'VMs')
+        if self.check_mode:
+            outcomes.update((label, Outcome(item, value='would migrate')) for label, _ref, item in queue)
+        else:
+            self._migrate(queue, target_ref, target_name, outcomes)
         return [outcomes[label] for label in labels]
 
     def _migrate(self, queue, target_ref, target_name, outcomes):

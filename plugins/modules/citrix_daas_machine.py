@@ -14,7 +14,9 @@ short_description: Turn maintenance mode on or off for Citrix DaaS machines
 version_added: 0.1.0
 description:
   - Sets maintenance mode (C(PATCH /Machines/{id}) with C(InMaintenanceMode)) on machines of a Citrix DaaS
-    site, or of an on-premises site (see O(ddc_url)), chosen by name, ID, catalog and/or delivery group.
+    site, or of an on-premises site (see O(ddc_url)), chosen by name, ID, catalog and/or delivery group. Acting on
+    the whole site takes O(all_targets=true); an empty target option fails the task before any request.
+  - O(max_targets) caps how many machines may change; over it, none changes.
   - A machine in maintenance mode accepts no new sessions; sessions already there go on.
   - Only machines whose setting differs are changed; a second run changes nothing.
   - Every change is sent before failures are reported; if any machine failed, the task fails after the
@@ -35,6 +37,7 @@ options:
 extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS
+  - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
   - opencitrix.automation.attributes
@@ -57,6 +60,17 @@ EXAMPLES = r'''
 - name: Take a whole delivery group out of maintenance mode
   opencitrix.automation.citrix_daas_machine:
     delivery_group: Finance Desktops
+    maintenance_mode: false
+
+- name: Drain the machines of a list, refusing if more than 10 would change
+  opencitrix.automation.citrix_daas_machine:
+    names: "{{ machines_to_patch }}"
+    maintenance_mode: true
+    max_targets: 10
+
+- name: Take every machine of the site out of maintenance mode
+  opencitrix.automation.citrix_daas_machine:
+    all_targets: true
     maintenance_mode: false
 '''
 
@@ -104,6 +118,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas import 
     find_machines, machine_target_argument_spec, outcome_counts,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
 
 
 def main():
@@ -112,16 +127,19 @@ def main():
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
     spec.update(machine_target_argument_spec())
-    module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec(),
-                          required_one_of=[TARGET_OPTIONS])
+    spec.update(fleet_argument_spec())
+    module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec())
     params = module.params
     with module.handle_errors():
+        check_targets(params, TARGET_OPTIONS)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
         machines = find_machines(client, names=[params['name']] + (params['names'] or []),
                                  machine_ids=params['machine_ids'], catalog=params['catalog'],
-                                 delivery_group=params['delivery_group'], concurrency=params['concurrency'])
+                                 delivery_group=params['delivery_group'], concurrency=params['concurrency'],
+                                 all_targets=params['all_targets'])
         results = apply_maintenance_mode(client, machines, params['maintenance_mode'],
-                                         concurrency=params['concurrency'], check_mode=module.check_mode)
+                                         concurrency=params['concurrency'], check_mode=module.check_mode,
+                                         max_targets=params['max_targets'])
         changed = [r for r in results if r['outcome'] == 'changed']
         outcome = dict(changed=bool(changed), machines=results, counts=outcome_counts(results))
         if module._diff:

@@ -15,6 +15,8 @@ version_added: 0.1.0
 description:
   - Reads the machines of a Citrix DaaS site, or of an on-premises site (see O(ddc_url)) - all of them, or
     those chosen by name, ID, catalog and/or delivery group - and narrows them with the filters.
+  - Every machine is listed when no name, ID, catalog or delivery group is given. A name, catalog or group given
+    empty (V("") or an empty entry in a list) fails the task instead.
   - Listings ask for pages of 1000 machines and only the properties this module returns, so a site of
     10000 machines takes ten requests.
 author:
@@ -157,7 +159,7 @@ def main():
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
         machines = find_machines(client, names=[params['name']] + (params['names'] or []),
                                  machine_ids=params['machine_ids'], catalog=params['catalog'],
-                                 delivery_group=params['delivery_group'])
+                                 delivery_group=params['delivery_group'], all_targets=True)
         kept, left_out = filter_machines(machines, params['only_idle'], params['skip_maintenance_mode'],
                                          params['registration_state'])
         module.exit_json(changed=False, machines=[machine_facts(m) for m in kept],

@@ -16,7 +16,9 @@ description:
   - Brings machines of a Citrix DaaS site (or an on-premises site, see O(ddc_url)) to a power state with the
     power actions C($start), C($shutdown), C($reboot), C($suspend) and C($resume), sent as asynchronous jobs
     with bounded concurrency, then waits for the jobs (see O(wait)).
-  - Machines are chosen by name, ID, catalog and/or delivery group, then narrowed by the filters.
+  - Machines are chosen by name, ID, catalog and/or delivery group, then narrowed by the filters. Acting on
+    the whole site takes O(all_targets=true); an empty target option fails the task before any request.
+  - O(max_targets) caps how many machines may get a power action; over it, none gets one.
   - Idempotent for V(started), V(stopped) and V(suspended) - a machine already in that state is left alone.
     V(restarted) always acts on running machines and reports a change, as Ansible's C(restarted) states do.
   - A machine that does not support the action (C(SupportedPowerActions)), is not power managed, or has a
@@ -66,6 +68,7 @@ extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS
   - opencitrix.automation.daas.MACHINE_FILTERS
+  - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
   - opencitrix.automation.attributes
@@ -104,6 +107,18 @@ EXAMPLES = r'''
     delivery_group: Finance Desktops
     state: stopped
     concurrency: 20
+
+- name: Start the machines of a catalog, but never more than 50 (none are started if more would be)
+  opencitrix.automation.citrix_daas_machine_power:
+    catalog: "{{ patch_catalog }}"
+    state: started
+    max_targets: 50
+
+- name: Shut down every machine of the site (a site-wide action needs all_targets)
+  opencitrix.automation.citrix_daas_machine_power:
+    all_targets: true
+    skip_maintenance_mode: true
+    state: stopped
 '''
 
 RETURN = r'''
@@ -186,6 +201,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas_power i
     FINAL_STATE, POWER_STATES, apply_power_state,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
 
 
 def main():
@@ -198,19 +214,22 @@ def main():
     )
     spec.update(machine_target_argument_spec())
     spec.update(machine_filter_argument_spec())
-    module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec(),
-                          required_one_of=[TARGET_OPTIONS])
+    spec.update(fleet_argument_spec())
+    module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec())
     params = module.params
     with module.handle_errors():
+        check_targets(params, TARGET_OPTIONS)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
         machines = find_machines(client, names=[params['name']] + (params['names'] or []),
                                  machine_ids=params['machine_ids'], catalog=params['catalog'],
-                                 delivery_group=params['delivery_group'], concurrency=params['concurrency'])
+                                 delivery_group=params['delivery_group'], concurrency=params['concurrency'],
+                                 all_targets=params['all_targets'])
         targeted, left_out = filter_machines(machines, params['only_idle'], params['skip_maintenance_mode'],
                                              params['registration_state'])
         results = apply_power_state(client, targeted, params['state'], force=params['force'],
                                     concurrency=params['concurrency'], wait=params['wait'],
-                                    wait_timeout=params['wait_timeout'], check_mode=module.check_mode)
+                                    wait_timeout=params['wait_timeout'], check_mode=module.check_mode,
+                                    max_targets=params['max_targets'])
         counts = dict(outcome_counts(results), targeted=len(machines), filtered_out=len(left_out))
         changed = [r for r in results if r['outcome'] == 'changed']
         outcome = dict(

@@ -14,7 +14,10 @@ short_description: Log off or disconnect Citrix DaaS user sessions
 version_added: 0.1.0
 description:
   - Logs off (C($logoff)) or disconnects (C($disconnect)) sessions of a Citrix DaaS site, or of an on-premises
-    site (see O(ddc_url)), chosen by ID, user and/or machine. Sessions must match every option given.
+    site (see O(ddc_url)), chosen by ID, user and/or machine. Sessions must match every option given. Acting
+    on every session of the site takes O(all_targets=true); an empty O(session_ids), O(user) or O(machine) (or an
+    empty entry in one) fails the task before any request.
+  - O(max_targets) caps how many sessions may be logged off or disconnected; over it, none is.
   - Idempotent - a session already disconnected is left alone, and a session ID that no longer exists counts
     as logged off.
   - Every request is sent before failures are reported; if any session failed, the task fails after the
@@ -47,6 +50,7 @@ options:
     default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
+  - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
   - opencitrix.automation.attributes
@@ -69,6 +73,17 @@ EXAMPLES = r'''
 - name: Disconnect every session on a machine before maintenance
   opencitrix.automation.citrix_daas_session:
     machine: CORP\APPS-0003
+    state: disconnected
+
+- name: Log off the sessions of the users who left, refusing if more than 20 would end
+  opencitrix.automation.citrix_daas_session:
+    user: "{{ leavers }}"
+    state: logged_off
+    max_targets: 20
+
+- name: Disconnect every session of the site before a maintenance window
+  opencitrix.automation.citrix_daas_session:
+    all_targets: true
     state: disconnected
 '''
 
@@ -130,29 +145,32 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas import 
     outcome_counts,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
+
+TARGET_OPTIONS = ('session_ids', 'user', 'machine')
 
 
 def main():
-    module = CitrixModule(
-        argument_spec=dict(
-            state=dict(type='str', required=True, choices=['logged_off', 'disconnected']),
-            session_ids=dict(type='list', elements='str'),
-            user=dict(type='list', elements='str'),
-            machine=dict(type='list', elements='str'),
-            concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
-        ),
-        connection_spec=daas_argument_spec(),
-        required_one_of=[('session_ids', 'user', 'machine')],
+    spec = dict(
+        state=dict(type='str', required=True, choices=['logged_off', 'disconnected']),
+        session_ids=dict(type='list', elements='str'),
+        user=dict(type='list', elements='str'),
+        machine=dict(type='list', elements='str'),
+        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
+    spec.update(fleet_argument_spec())
+    module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec())
     params = module.params
     with module.handle_errors():
+        check_targets(params, TARGET_OPTIONS, noun='session')
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
         sessions, missing = find_sessions(client, session_ids=params['session_ids'], users=params['user'],
-                                          machines=params['machine'], concurrency=params['concurrency'])
+                                          machines=params['machine'], concurrency=params['concurrency'],
+                                          all_targets=params['all_targets'])
         if missing and params['state'] == 'disconnected':
             raise errors.NotFoundError('Sessions not found, so they cannot be disconnected: %s' % ', '.join(missing))
         results = apply_session_state(client, sessions, params['state'], concurrency=params['concurrency'],
-                                      check_mode=module.check_mode)
+                                      check_mode=module.check_mode, max_targets=params['max_targets'])
         changed = [r for r in results if r['outcome'] == 'changed']
         outcome = dict(changed=bool(changed), sessions=results, already_gone=missing, counts=outcome_counts(results))
         if module._diff:

@@ -16,6 +16,7 @@ description:
   - Reads every session of a Citrix DaaS site, or of an on-premises site (see O(ddc_url)), 1000 per request
     (C(GET /Sessions) with C(limit) and C(continuationToken)), and keeps those matching all the filters given.
   - With O(machine) naming a few machines as C(DOMAIN\\NAME), only those machines' sessions are read.
+  - An empty entry in O(user) or O(machine) fails the task instead of being ignored.
 author:
   - opencitrix maintainers (@opencitrix)
 requirements:
@@ -141,7 +142,7 @@ def main():
     with module.handle_errors():
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
         sessions, _missing = find_sessions(client, users=params['user'], machines=params['machine'],
-                                           states=params['state'])
+                                           states=params['state'], all_targets=True)
         module.exit_json(changed=False, sessions=[session_facts(s) for s in sessions])
 
 

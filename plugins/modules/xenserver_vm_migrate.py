@@ -17,16 +17,21 @@ description:
     O(concurrency) at a time; the migrations run as XenAPI tasks followed through the event system.
   - A VM already running on the target host is left alone, so a second run changes nothing.
   - Every VM gets an outcome; when some fail, the others still move and the task fails naming the failed ones.
+  - Moving every running VM of the pool takes O(all_targets=true). An empty O(vms) (V([]) or an empty entry) fails the
+    task before it even signs in.
+  - O(max_targets) caps how many VMs may move; over it, none moves.
 author:
   - opencitrix maintainers (@opencitrix)
 requirements:
   - XenAPI
 options:
   vms:
-    description: Names or UUIDs of the VMs to move. Each must name exactly one running VM.
+    description:
+      - Names or UUIDs of the VMs to move. Each must name exactly one running VM.
+      - Required unless O(all_targets=true), which moves every running VM of the pool (VMs already on
+        O(target_host) stay where they are).
     type: list
     elements: str
-    required: true
   target_host:
     description: Name, UUID or address of the host to move the VMs to.
     type: str
@@ -45,6 +50,7 @@ options:
     default: 1800
 extends_documentation_fragment:
   - opencitrix.automation.xenserver
+  - opencitrix.automation.fleet
   - opencitrix.automation.transport
   - opencitrix.automation.attributes
   - opencitrix.automation.attributes.xenserver
@@ -70,11 +76,22 @@ EXAMPLES = r'''
       - 0b3c2a47-8f5b-4a8e-9b0e-5b1a1c9d2e77
       - 6f0e3f6e-2d2a-4a7c-9f43-1d5b0e8b7c10
     target_host: 10.0.0.13
+
+- name: Move the VMs of a list, but refuse if more than 20 would move
+  opencitrix.automation.xenserver_vm_migrate:
+    vms: "{{ vms_to_move }}"
+    target_host: xs-host-03
+    max_targets: 20
+
+- name: Gather every running VM of the pool on one host
+  opencitrix.automation.xenserver_vm_migrate:
+    all_targets: true
+    target_host: xs-host-01
 '''
 
 RETURN = r'''
 vms:
-  description: One entry per requested VM, in the order given.
+  description: One entry per requested VM, in the order given (with O(all_targets), by name).
   returned: always
   type: list
   elements: dict
@@ -109,6 +126,7 @@ failed_vms:
   sample: []
 '''
 
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_module import (
     xenserver_module, xenserver_session,
 )
@@ -127,20 +145,23 @@ def report(outcomes):
 
 
 def main():
-    module = xenserver_module(
-        dict(
-            vms=dict(type='list', elements='str', required=True),
-            target_host=dict(type='str', required=True),
-            concurrency=dict(type='int', default=3),
-            live=dict(type='bool', default=True),
-            timeout=dict(type='int', default=1800),
-        ),
+    spec = dict(
+        vms=dict(type='list', elements='str'),
+        target_host=dict(type='str', required=True),
+        concurrency=dict(type='int', default=3),
+        live=dict(type='bool', default=True),
+        timeout=dict(type='int', default=1800),
     )
+    spec.update(fleet_argument_spec())
+    module = xenserver_module(spec)
     params = module.params
     with module.handle_errors():
+        check_targets(params, ('vms',), noun='VM', scope='pool')
         with xenserver_session(module) as session:
-            outcomes = Migration(session, concurrency=params['concurrency'], timeout=params['timeout'], live=params['live'],
-                                 check_mode=module.check_mode, log=module.debug_log).run(params['vms'], params['target_host'])
+            migration = Migration(session, concurrency=params['concurrency'], timeout=params['timeout'],
+                                  live=params['live'], check_mode=module.check_mode, log=module.debug_log,
+                                  max_targets=params['max_targets'])
+            outcomes = migration.run(params['vms'], params['target_host'], all_targets=params['all_targets'])
         vms, failed = report(outcomes)
         moved = [v for v in vms if v['status'] in ('migrated', 'would migrate')]
         result = dict(changed=bool(moved), vms=vms, failed_vms=failed,

@@ -51,6 +51,12 @@ def task_play(module, args, name='task', hosts='targets'):
         {'name': name, 'opencitrix.automation.' + module: args, 'register': 'out'}]}]
 
 
+def role_play(**role_vars):
+    """One play applying the daas_reboot_idle role with ``role_vars``."""
+    return [{'name': 'reboot idle', 'hosts': 'targets', 'gather_facts': False,
+             'roles': [{'role': 'opencitrix.automation.daas_reboot_idle', 'vars': role_vars}]}]
+
+
 def power_requests(sim):
     return sim.stats.count(route='daas.power.*')
 

@@ -3,15 +3,10 @@ the simulator: request counts, check mode, idempotence, failed jobs, skips, diff
 
 from tests.integration.conftest import CLIENT_SECRET
 from tests.integration.daas_support import (
-    FAST_CLOCK, ONPREM_PASSWORD, cloud_env_for, onprem_env, power_requests, task_play,
+    FAST_CLOCK, ONPREM_PASSWORD, cloud_env_for, onprem_env, power_requests, role_play, task_play,
 )
 
 ROLE_TASK = 'opencitrix.automation.daas_reboot_idle : Reboot the machines without sessions'
-
-
-def role_play(**role_vars):
-    return [{'name': 'reboot idle', 'hosts': 'targets', 'gather_facts': False,
-             'roles': [{'role': 'opencitrix.automation.daas_reboot_idle', 'vars': role_vars}]}]
 
 
 def test_reboot_idle_role_reboots_exactly_the_idle_machines_of_1000(make_sim, run_playbook):

@@ -51,6 +51,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def redirected_signin(sim, _tmp_path):
+    elsewhere = sim.elsewhere('http')
+    sim.faults.add('redirect', route='cloud.token', status=307, times=-1, location=elsewhere.url + '{path}')
+    text = module_text('citrix_cloud_service_info', env_of(sim, 'CITRIX_'))
+    assert sim.stats.count(listener=elsewhere.name) == 0
+    return text
+
+
 def daas_500(sim, _tmp_path):
     sim.faults.add(route='daas.machines.list', status=500, body=DAAS_500, times=-1)
     return module_text('citrix_daas_machine_info', env_of(sim, 'CITRIX_'))
@@ -126,6 +134,7 @@ REPRODUCTIONS = {
                                                            dict(env_of(sim, 'CITRIX_'), CITRIX_CA_PATH='')),
     'Refusing to send credentials': lambda sim, _t: module_text('citrix_cloud_service_info', dict(
         env_of(sim, 'CITRIX_'), CITRIX_CLOUD_API_URL=sim.url.replace('https://', 'http://'))),
+    'Refusing to follow a redirect from': redirected_signin,
     'Internal server error (HTTP 500': daas_500,
     'has several sites': daas_several_sites,
     'does not support the Restart power action': daas_power_skip(SupportedPowerActions=['PowerOn']),
@@ -133,6 +142,10 @@ REPRODUCTIONS = {
     'Machines not found:': lambda sim, _t: module_text('citrix_daas_machine_info', env_of(sim, 'CITRIX_'),
                                                        {'names': ['SIMLAB\\NO-SUCH-MACHINE']}),
     'AuthenticationFailed: The user name or password is incorrect.': daas_onprem_password,
+    'never means every machine': lambda sim, _t: module_text('citrix_daas_machine_power', env_of(sim, 'CITRIX_'),
+                                                             {'catalog': '', 'state': 'stopped'}),
+    'more than max_targets': lambda sim, _t: module_text('citrix_daas_machine', env_of(sim, 'CITRIX_'), {
+        'all_targets': True, 'maintenance_mode': True, 'max_targets': 3}),
     'SESSION_AUTHENTICATION_FAILED': lambda sim, _t: module_text(
         'xenserver_host_info', dict(env_of(sim, 'XENSERVER_'), XENSERVER_PASSWORD='wrong')),
     'RBAC_PERMISSION_DENIED': xenserver_failure('VM.get_all_records_where', 'xenserver_vm_info', {},

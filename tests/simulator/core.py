@@ -77,10 +77,11 @@ class Simulator:
     def add_route(self, route):
         self.routes.append(route)
 
-    def listen(self, name, host=None, port=None):
-        """Open another listener (e.g. a XenServer pool member on 127.0.0.2) and return it."""
-        listener, thread = serve(self, name, (host or self.host, self.port if port is None else port),
-                                 self._ssl_context)
+    def listen(self, name, host=None, port=None, tls=None):
+        """Open another listener (e.g. a XenServer pool member on 127.0.0.2) and return it. ``tls=False``
+        serves plain HTTP even when the simulator uses TLS."""
+        context = self._ssl_context if tls is not False else None
+        listener, thread = serve(self, name, (host or self.host, self.port if port is None else port), context)
         self.listeners[name] = listener
         self._threads.append(thread)
         return listener
@@ -112,6 +113,18 @@ class Simulator:
     @property
     def url(self):
         return self.listeners['main'].url
+
+    def elsewhere(self, scheme='https', host='127.0.0.16'):
+        """A listener at another origin (``scheme``, ``host``, a port of its own), opened on first use, named
+        ``elsewhere-<scheme>-<host>``: the target of a hostile redirect. It serves the same routes, so a
+        client that followed the redirect would get plausible answers; ``stats.count(listener=...)`` tells
+        whether anything arrived there."""
+        name = 'elsewhere-%s-%s' % (scheme, host)
+        if scheme == 'https' and self._ssl_context is None:
+            raise ValueError('this simulator serves no TLS')
+        if name not in self.listeners:
+            self.listen(name, host=host, port=0, tls=scheme == 'https')
+        return self.listeners[name]
 
     def reset(self):
         """Forget counts and faults (state stays)."""

@@ -1,5 +1,5 @@
 """Fault injection: :class:`Faults` holds the rules (what to match, how often), :func:`play` acts one
-out on the wire (a status, an HTML error page, a truncated body, a reset, a timeout)."""
+out on the wire (a status, an HTML error page, a truncated body, a reset, a timeout, a redirect)."""
 
 import fnmatch
 import re
@@ -16,23 +16,27 @@ class Faults:
     limits how often it fires (-1: always). Actions: ``status`` (answer with ``status``, ``headers``,
     ``body``), ``html`` (an HTML error page), ``malformed`` (truncated JSON with status 200),
     ``reset`` (TCP reset before answering), ``reset_mid_body`` (headers and half a body, then reset),
-    ``timeout`` (hold the request ``seconds`` real seconds, then drop it). ``content_type`` replaces the
-    JSON media type of ``malformed`` and ``reset_mid_body`` (a truncated XML answer of an XML API)."""
+    ``timeout`` (hold the request ``seconds`` real seconds, then drop it), ``redirect`` (answer
+    ``status``, 307 by default, with ``Location: location``, where ``{path}`` stands for the request's
+    path and query). ``content_type`` replaces the JSON media type of ``malformed`` and
+    ``reset_mid_body`` (a truncated XML answer of an XML API)."""
 
-    ACTIONS = ('status', 'html', 'malformed', 'reset', 'reset_mid_body', 'timeout')
+    ACTIONS = ('status', 'html', 'malformed', 'reset', 'reset_mid_body', 'timeout', 'redirect')
 
     def __init__(self):
         self._lock = threading.Lock()
         self.rules = []
 
     def add(self, action='status', route=None, service=None, method=None, path=None, listener=None,
-            times=1, after=0, status=None, headers=None, body=None, seconds=5.0, content_type=None):
+            times=1, after=0, status=None, headers=None, body=None, seconds=5.0, content_type=None, location=None):
         if action not in self.ACTIONS:
             raise ValueError('unknown fault action %r' % action)
+        if (action == 'redirect') != (location is not None):
+            raise ValueError('location goes with the redirect action, and only with it')
         rule = {'id': uuid.uuid4().hex[:8], 'action': action, 'route': route, 'service': service,
                 'method': method, 'path': re.compile(path) if path else None, 'listener': listener,
                 'times': times, 'after': after, 'status': status, 'headers': headers or {}, 'body': body,
-                'seconds': seconds, 'content_type': content_type, 'fired': 0}
+                'seconds': seconds, 'content_type': content_type, 'location': location, 'fired': 0}
         with self._lock:
             self.rules.append(rule)
         return rule['id']
@@ -87,6 +91,9 @@ def play(handler, fault):
     if action == 'timeout':
         time.sleep(float(fault['seconds']))
         return handler.reset_connection()
+    if action == 'redirect':
+        headers = dict(fault['headers'], Location=fault['location'].replace('{path}', handler.path))
+        return handler.send(Response(fault['status'] or 307, fault['body'], headers))
     if action == 'reset_mid_body':
         handler.send_response(fault['status'] or 200)
         handler.send_header('Content-Type', content_type)

@@ -179,7 +179,7 @@ def handle(sim, handler):
     if route is not None and route.classify is not None:
         route = route.classify(request) or route
     request.route = route
-    sim.stats.record(route, method, request.path)
+    sim.stats.record(route, method, request.path, listener)
     delay = sim.route_latency.get(route.name, sim.latency) if route else sim.latency
     if delay:
         time.sleep(delay)

@@ -7,8 +7,8 @@ import time
 
 
 class Stats:
-    """Request and write counts by route name, by ``METHOD path`` and by service; per route, when the
-    first request arrived and the last answer left (``span``)."""
+    """Request and write counts by route name, by ``METHOD path``, by service and by listener; per route,
+    when the first request arrived and the last answer left (``span``)."""
 
     def __init__(self, clock=time.monotonic):
         self._lock = threading.Lock()
@@ -20,6 +20,7 @@ class Stats:
             self.by_route = {}
             self.by_path = {}
             self.by_service = {}
+            self.by_listener = {}
             self.writes_by_route = {}
             self.writes_by_service = {}
             self.total = 0
@@ -30,10 +31,12 @@ class Stats:
     def _inc(table, key):
         table[key] = table.get(key, 0) + 1
 
-    def record(self, route, method, path):
+    def record(self, route, method, path, listener=None):
         with self._lock:
             self.total += 1
             self._inc(self.by_path, '%s %s' % (method, path))
+            if listener is not None:
+                self._inc(self.by_listener, listener)
             if route is not None:
                 self._inc(self.by_route, route.name)
                 self._inc(self.by_service, route.service or '')
@@ -51,16 +54,20 @@ class Stats:
     def snapshot(self):
         with self._lock:
             return {'total': self.total, 'routes': dict(self.by_route), 'paths': dict(self.by_path),
-                    'services': dict(self.by_service), 'writes': dict(self.writes_by_route),
+                    'services': dict(self.by_service), 'listeners': dict(self.by_listener),
+                    'writes': dict(self.writes_by_route),
                     'writes_by_service': dict(self.writes_by_service)}
 
-    def count(self, route=None, service=None, method=None, path=None):
-        """Requests matching a route name pattern (fnmatch), a service, or a method/path prefix."""
+    def count(self, route=None, service=None, method=None, path=None, listener=None):
+        """Requests matching a route name pattern (fnmatch), a service, a listener (fnmatch on its name,
+        whatever the path), or a method/path prefix."""
         snap = self.snapshot()
         if route is not None:
             return sum(n for k, n in snap['routes'].items() if fnmatch.fnmatchcase(k, route))
         if service is not None:
             return snap['services'].get(service, 0)
+        if listener is not None:
+            return sum(n for k, n in snap['listeners'].items() if fnmatch.fnmatchcase(k, listener))
         if method is not None or path is not None:
             total = 0
             for key, n in snap['paths'].items():

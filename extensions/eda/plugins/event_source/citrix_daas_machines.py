@@ -27,6 +27,9 @@ description:
   - A poll that fails after the transport's retries (connection, server or throttling errors) is
     skipped and logged; O(max_failed_polls) failures in a row stop the source with the error. Other
     errors (credentials, permissions, an unknown catalog) stop it at once.
+  - Events carry text that others control (machine and site names). A playbook run by a rulebook gets
+    the event as extra vars, which Ansible templates; read it with the C(opencitrix.automation.eda_event)
+    lookup, which keeps it as text (see the Event-Driven Ansible guide).
   - Connection options fall back to the same environment variables as the DaaS modules, so an
     Event-Driven Ansible credential can inject them.
 author:

@@ -29,6 +29,9 @@ description:
     O(reconnect_timeout) seconds. Five recoveries in a row without one successful read stop the source
     with the last error.
   - On shutdown the session is logged out, once the call in flight returns (within O(event_timeout)).
+  - Events carry text that others control (names, descriptions and tags). A playbook run by a rulebook gets
+    the event as extra vars, which Ansible templates; read it with the C(opencitrix.automation.eda_event)
+    lookup, which keeps it as text (see the Event-Driven Ansible guide).
   - Connection options fall back to the same environment variables as the XenServer modules, so an
     Event-Driven Ansible credential can inject them.
 author:

@@ -4,7 +4,8 @@ import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    _parse_expiry, _path_segment, failure_message, filter_machines, find_machines, machine_facts, outcome_counts,
+    _parse_expiry, _path_segment, failure_message, filter_machines, find_machines, find_sessions, machine_facts,
+    outcome_counts,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas_power import plan_action
 
@@ -88,11 +89,33 @@ def test_find_machines_matches_names_ids_and_short_names_in_one_listing():
     assert str(caught.value).startswith('Machines not found in C: PC-9;')
 
 
-def test_find_machines_without_targets_lists_the_whole_site():
+def test_find_machines_lists_the_whole_site_only_when_all_targets_says_so():
     client = ListingClient([machine(Id='11', Name='CORP\\PC-1'), machine(Id='22', Name='CORP\\PC-2')])
-    assert [m['Id'] for m in find_machines(client)] == ['11', '22']
-    assert [m['Id'] for m in find_machines(client, names=[None])] == ['11', '22']
+    assert [m['Id'] for m in find_machines(client, all_targets=True)] == ['11', '22']
+    assert [m['Id'] for m in find_machines(client, names=[None], all_targets=True)] == ['11', '22']
     assert client.listings == [(None, None), (None, None)]
+    refused = [dict(), dict(names=[None]), dict(names=[], machine_ids=[]), dict(names=['']), dict(catalog=''),
+               dict(delivery_group=' '), dict(machine_ids=['']), dict(names=[''], all_targets=True),
+               dict(catalog='', all_targets=True)]
+    for targets in refused:
+        with pytest.raises(errors.InputError):
+            find_machines(client, **targets)
+    assert len(client.listings) == 2
+
+
+def test_find_sessions_lists_every_session_only_when_all_targets_says_so():
+    class Sessions:
+        listed = 0
+
+        def list_sessions(self):
+            Sessions.listed += 1
+            return iter([{'Id': 's1', 'State': 'Active'}])
+
+    for targets in (dict(), dict(machines=[]), dict(session_ids=[]), dict(users=['']), dict(machines=[''])):
+        with pytest.raises(errors.InputError):
+            find_sessions(Sessions(), **targets)
+    assert Sessions.listed == 0
+    assert find_sessions(Sessions(), all_targets=True) == ([{'Id': 's1', 'State': 'Active'}], [])
 
 
 def test_outcomes_and_failure_message():

@@ -11,7 +11,8 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
-    HttpClient, Redactor, RetryPolicy, extract_api_error, transport_options, validate_url,
+    MAX_REDIRECTS, HttpClient, Redactor, RetryPolicy, extract_api_error, origin, safe_url, show_origin,
+    transport_options, validate_url,
 )
 
 
@@ -127,12 +128,13 @@ class FakeAdapter(requests.adapters.BaseAdapter):
         pass
 
 
-def client_with(script, retries=3):
+def client_with(script, retries=3, **options):
     sleeps = []
     client = HttpClient('https://api.example.test', retry=RetryPolicy(retries=retries, sleep=sleeps.append,
-                                                                      rand=lambda: 1.0))
+                                                                      rand=lambda: 1.0), **options)
     adapter = FakeAdapter(script)
     client.session.mount('https://', adapter)
+    client.session.mount('http://', adapter)  # so a request that should never leave would be seen
     return client, adapter, sleeps
 
 
@@ -332,3 +334,109 @@ def test_an_error_code_that_is_not_text_is_redacted_like_one():
     error = client.error_from_response(_response(400, json.dumps({'error': None, 'SdkErrorId': ['12345678']})),
                                        'Could not do it', 'GET', 'https://api.example.test/x')
     assert '12345678' not in str(error) and '********' in str(error)
+
+
+# -- redirects ----------------------------------------------------------------------------------------
+
+def test_origin_makes_the_port_explicit_and_prints_nothing_but_scheme_host_and_port():
+    assert origin('https://API.Example.test/x?y=1') == ('https', 'api.example.test', 443)
+    assert origin('http://user:pw@host:8080/p') == ('http', 'host', 8080)
+    assert origin('https://[::1]:4443/') == ('https', '::1', 4443)
+    assert origin('ftp://host/x') is None and origin('/relative') is None and origin('https://host:99999/') is None
+    assert show_origin(origin('https://[::1]/')) == 'https://[::1]:443'
+    assert safe_url('https://user:pw@host:8443/a/b?sig=x#frag') == 'https://host:8443/a/b'
+
+
+@pytest.mark.parametrize('status', [301, 302, 307, 308])
+def test_a_redirect_within_the_origin_repeats_method_and_body_and_counts_each_hop(status):
+    client, adapter, _sleeps = client_with([(status, {'Location': '/v2/things?page=1'}, ''), (201, {}, '{"ok": 1}')])
+    response = client.request('POST', '/things', params={'a': 'b'}, json_body={'name': 'x'},
+                              headers={'auth_token': 'tok-12345678'})
+    assert response.status_code == 201
+    assert adapter.sent == [('POST', 'https://api.example.test/things?a=b'),
+                            ('POST', 'https://api.example.test/v2/things?page=1')]
+    assert adapter.requests[1].body == b'{"name": "x"}' and adapter.requests[1].headers['auth_token'] == 'tok-12345678'
+    assert client.stats.counts() == {('POST', '/things'): 1, ('POST', '/v2/things'): 1}
+
+
+def test_303_turns_the_request_into_a_get_without_a_body():
+    client, adapter, _sleeps = client_with([(303, {'Location': 'https://api.example.test/jobs/7'}, ''),
+                                            (200, {}, '{"id": 7}')])
+    assert client.call('POST', '/jobs', data='a=1', headers={'Content-Type': 'application/x-www-form-urlencoded'}) == {'id': 7}
+    assert [r.method for r in adapter.requests] == ['POST', 'GET']
+    assert adapter.requests[1].body is None and 'Content-Type' not in adapter.requests[1].headers
+
+
+@pytest.mark.parametrize('location,shown', [
+    ('https://other.example.test/things', 'https://other.example.test:443'),
+    ('http://other.example.test/things', 'http://other.example.test:80'),
+    ('http://api.example.test/things', 'http://api.example.test:80'),      # same host, plain HTTP
+    ('https://api.example.test:8443/things', 'https://api.example.test:8443'),  # same host, other port
+    ('//other.example.test/things', 'https://other.example.test:443'),    # scheme-relative
+    ('https://lk-user:lk-Pa55w0rd@other.example.test/t?sig=lk-QUERY', 'https://other.example.test:443'),
+    ('gopher://other.example.test/', 'a location that is not an http(s) URL'),
+])
+@pytest.mark.parametrize('status', [301, 302, 303, 307, 308])
+def test_a_redirect_to_another_origin_is_refused_before_anything_is_sent_there(location, shown, status):
+    client, adapter, _sleeps = client_with([(status, {'Location': location}, '')] + [(200, {}, '{}')] * 2,
+                                           allow_plain_http=True)
+    with pytest.raises(errors.RedirectRefusedError) as caught:
+        client.request('POST', '/token', data={'client_id': 'a', 'client_secret': 'b-secret'}, what='sign in')
+    assert len(adapter.sent) == 1
+    text = str(caught.value)
+    assert text.startswith('Refusing to follow a redirect from https://api.example.test:443 to %s: '
+                           'the request carries credentials (HTTP %d, POST https://api.example.test/token); '
+                           'check the URL' % (shown, status)), text
+    assert 'lk-' not in text and '\n' not in text
+
+
+@pytest.mark.parametrize('headers,body,carries', [
+    ({'Authorization': 'CitrixAuth abcdefgh'}, None, True),
+    ({'auth_token': 'x:x'}, None, True),
+    ({'Cookie': 'ASP.NET_SessionId=abc'}, None, True),
+    ({'X-Custom': 'has registered-SECRET inside'}, None, True),
+    ({}, b'{"login": "a", "password": "b"}', True),
+    ({}, b'<x>registered-SECRET</x>', True),
+    ({'Accept': 'application/xml'}, None, False),
+    ({}, b'{"name": "lab"}', False),
+])
+def test_the_refusal_says_whether_the_request_carried_credentials(headers, body, carries):
+    client, adapter, _sleeps = client_with([(302, {'Location': 'https://elsewhere.example.test/'}, '')])
+    client.redact.add('registered-SECRET')
+    with pytest.raises(errors.RedirectRefusedError) as caught:
+        client.request('POST', '/x', data=body, headers=headers)
+    assert ('the request carries credentials' in str(caught.value)) is carries
+    assert carries or 'API answers are only taken from the host the request went to' in str(caught.value)
+    assert 'registered-SECRET' not in str(caught.value)
+
+
+def test_redirects_within_the_origin_stop_after_the_limit():
+    client, adapter, _sleeps = client_with([(302, {'Location': '/loop'}, '')] * (MAX_REDIRECTS + 2))
+    with pytest.raises(errors.RedirectRefusedError, match='more than %d redirects' % MAX_REDIRECTS):
+        client.request('GET', '/loop')
+    assert len(adapter.sent) == MAX_REDIRECTS + 1
+
+
+def test_a_redirect_the_caller_expects_is_returned_and_one_without_location_is_an_error():
+    client, adapter, _sleeps = client_with([(302, {'Location': 'https://elsewhere.example.test/'}, ''), (302, {}, '')])
+    assert client.request('GET', '/x', expected=(302,)).status_code == 302
+    with pytest.raises(errors.ApiError) as caught:
+        client.request('GET', '/x')
+    assert caught.value.status == 302 and len(adapter.sent) == 2
+
+
+def test_requests_itself_never_follows_nor_reads_a_redirect():
+    # Even a caller going around request() (allow_redirects=True is requests' default) gets the 3xx.
+    client, adapter, _sleeps = client_with([(307, {'Location': 'https://elsewhere.example.test/'}, 'x' * 100)] * 2)
+    response = client.session.request('POST', 'https://api.example.test/x', data='secret-body')
+    assert response.status_code == 307 and len(adapter.sent) == 1 and response.next is None
+    # A redirect's body is not read: with a 10-byte limit, a 100-byte redirect within the origin is followed.
+    client, adapter, _sleeps = client_with([(307, {'Location': '/y'}, 'x' * 100), (200, {}, '{}')], max_response_bytes=10)
+    assert client.request('GET', '/x').status_code == 200
+
+
+def test_plain_http_is_refused_for_any_url_without_the_opt_in():
+    client, adapter, _sleeps = client_with([(200, {}, '{}')])
+    with pytest.raises(errors.InputError, match='over plain HTTP'):
+        client.request('GET', 'http://api.example.test/x')
+    assert adapter.sent == []

@@ -79,6 +79,25 @@ def test_master_url_keeps_scheme_and_port():
     assert session._master('https://[fd00::2]:443', 'fd00::1') == 'https://[fd00::1]:443'
 
 
+@pytest.mark.parametrize('hostname,status,headers,expected', [
+    ('https://xs1', 302, {'Location': 'http://u:pw@other.example/x?q=1'},
+     'Refusing to follow a redirect from https://xs1:443 to http://other.example:80: XenAPI calls are never '
+     'redirected: they carry the password or a session (HTTP 302, https://xs1); check hostname (XENSERVER_HOST)'),
+    ('xs1:8443', 307, {'location': '/moved'}, 'Refusing to follow a redirect from https://xs1:8443 to https://xs1:8443: '),
+    ('https://xs1', 301, {}, 'Refusing to follow a redirect from https://xs1:443 to nowhere (no Location): '),
+    ('unix:', 302, {'Location': 'https://other.example/'},
+     'Refusing to follow a redirect from the local socket to https://other.example:443: '),
+])
+def test_a_redirected_call_is_never_followed_and_reads_as_one_line(hostname, status, headers, expected):
+    session = XenServerSession(hostname, 'root', 'pw-123456')
+
+    def redirected():
+        raise xmlrpc.client.ProtocolError('xs1/', status, 'Moved', headers)
+    with pytest.raises(errors.RedirectRefusedError) as caught:
+        session._attempt('session.login_with_password', redirected, 'log in', session.url)
+    assert str(caught.value).startswith(expected) and 'pw' not in str(caught.value)
+
+
 def test_password_is_required_off_host_and_registered_as_secret():
     with pytest.raises(errors.InputError) as caught:
         XenServerSession('xs1', 'root', None)
