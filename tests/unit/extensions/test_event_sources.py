@@ -2,7 +2,6 @@
 specs (ansible-test's validate-modules does not look at extensions/), and their arguments are checked like
 module options, environment fallbacks included."""
 
-import importlib
 import os
 import runpy
 
@@ -31,8 +30,11 @@ def documented_options(name):
     yaml.safe_load(plugin['EXAMPLES'])
     options = dict(doc['options'])
     for fragment in doc.get('extends_documentation_fragment', []):
-        module = importlib.import_module('ansible_collections.%s.%s.plugins.doc_fragments.%s' % tuple(fragment.split('.')))
-        for option, spec in yaml.safe_load(module.ModuleDocFragment.DOCUMENTATION)['options'].items():
+        # Read by path: importing a doc fragment as a plain module would shadow it for Ansible's plugin
+        # loader in this process (an in-process inventory run then reports it unknown).
+        _namespace, _name, fragment_name = fragment.split('.')
+        module = runpy.run_path(os.path.join(ROOT, 'plugins', 'doc_fragments', fragment_name + '.py'))
+        for option, spec in yaml.safe_load(module['ModuleDocFragment'].DOCUMENTATION)['options'].items():
             options[option] = dict(spec, **options.get(option, {}))
     return options
 
