@@ -85,9 +85,10 @@ def requested_fields(request):
     return {f.strip().lower() for f in raw.split(',') if f.strip()} if raw else None
 
 
-def page(request, items, key, render, state=None):
+def page(request, items, key, render, estate=None):
     """One page of a collection: ``limit`` (default 250, at most 1000) and ``continuationToken`` (opaque,
-    tied to the query ``key``). ``state``: the estate, whose ``endless_paging`` makes a broken server."""
+    tied to the query ``key``). ``estate``: the service's state, whose ``endless_paging`` makes a broken
+    server."""
     raw_limit = request.arg('limit')
     try:
         limit = int(raw_limit) if raw_limit not in (None, '') else DEFAULT_LIMIT
@@ -110,8 +111,8 @@ def page(request, items, key, render, state=None):
     following = None
     if offset + limit < len(items):
         following = base64.urlsafe_b64encode(json.dumps({'o': offset + limit, 'k': key}).encode('utf-8')).decode('ascii')
-    if state is not None and state.endless_paging:
-        state.endless_tokens += 1
-        marker = {'o': 0, 'k': key, 'n': state.endless_tokens}
+    if estate is not None and estate.endless_paging:
+        estate.endless_tokens += 1
+        marker = {'o': 0, 'k': key, 'n': estate.endless_tokens}
         following = base64.urlsafe_b64encode(json.dumps(marker).encode('utf-8')).decode('ascii')
     return {'Items': [render(item) for item in items_page], 'ContinuationToken': following, 'TotalItems': None}
