@@ -68,6 +68,7 @@ extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS
   - opencitrix.automation.daas.MACHINE_FILTERS
+  - opencitrix.automation.daas.SITE_ACTIVATION
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
@@ -195,7 +196,7 @@ counts:
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
     TARGET_OPTIONS, daas_argument_spec, machine_filter_argument_spec, machine_filters, machine_target_argument_spec,
-    machine_targets,
+    machine_targets, site_activation, site_activation_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, filter_machines
@@ -217,6 +218,7 @@ def argument_spec():
     spec.update(machine_target_argument_spec())
     spec.update(machine_filter_argument_spec())
     spec.update(fleet_argument_spec())
+    spec.update(site_activation_argument_spec())
     return spec
 
 
@@ -225,7 +227,8 @@ def main():
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS)
-        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
+        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log,
+                                        activate_site=site_activation(params, module.check_mode))
         machines = Machines(client).find(concurrency=params['concurrency'], all_targets=params['all_targets'],
                                          **machine_targets(params))
         targeted, left_out = filter_machines(machines, **machine_filters(params))

@@ -50,6 +50,7 @@ options:
     default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
+  - opencitrix.automation.daas.SITE_ACTIVATION
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
@@ -139,7 +140,9 @@ counts:
   sample: {changed: 2, unchanged: 0, skipped: 0, failed: 0}
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import daas_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
+    daas_argument_spec, site_activation, site_activation_argument_spec,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.sessions import Sessions
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
@@ -157,6 +160,7 @@ def argument_spec():
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
     spec.update(fleet_argument_spec())
+    spec.update(site_activation_argument_spec())
     return spec
 
 
@@ -165,7 +169,8 @@ def main():
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS, noun='session')
-        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
+        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log,
+                                        activate_site=site_activation(params, module.check_mode))
         sessions = Sessions(client)
         found, missing = sessions.find(session_ids=params['session_ids'], users=params['user'],
                                        machines=params['machine'], concurrency=params['concurrency'],
