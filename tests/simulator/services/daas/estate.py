@@ -344,15 +344,18 @@ class Estate:
             found = self.find_catalog(target, catalog)
             return [m['Id'] for m in target.machines.values() if m['_catalog'] == found['Id']]
 
-    def tag_machines(self, tag, machines, site=None):
-        """Tag machines (names or ids), creating the tag when missing; returns the tag's id."""
+    def tag_objects(self, tag, machines=(), catalogs=(), groups=(), site=None):
+        """Tag machines, catalogs and delivery groups (names or ids), creating the tag when missing;
+        returns the tag's id."""
         with self.lock:
             target = self.site(site)
             record = ensure_tag(self, target, tag)
-            for key in machines:
-                machine = self.find_machine(target, key)
-                if record['Id'] not in machine['_tags']:
-                    machine['_tags'].append(record['Id'])
+            objects = ([self.find_machine(target, key) for key in machines]
+                       + [self.find_catalog(target, key) for key in catalogs]
+                       + [self.find_group(target, key) for key in groups])
+            for obj in objects:
+                if record['Id'] not in obj['_tags']:
+                    obj['_tags'].append(record['Id'])
             return record['Id']
 
     def tag_names_of(self, machine, site=None):

@@ -9,7 +9,7 @@ from tests.simulator.services.daas.routes import DaasRoutes
 
 @forwards('state', 'rng', 'sites', 'admins', 'onprem_tokens', 'power_log', 'site', 'add_site', 'add_catalog',
           'set_sessions', 'add_session', 'machines_of', 'add_admin', 'expire_onprem_tokens', 'endless_paging',
-          'endless_tokens', 'add_group', 'tag_machines', 'tag_names_of', 'assign_users', 'group_of', 'messages',
+          'endless_tokens', 'add_group', 'tag_objects', 'tag_names_of', 'assign_users', 'group_of', 'messages',
           'message_logoff', 'registration_delay', 'hibernate', 'hibernated', 'activations', 'activation_seconds')
 class DaaS(Service):
     name = 'daas'
@@ -80,7 +80,7 @@ class DaaS(Service):
             Route('POST', r'/admins', lambda r: call(self.add_admin, r) or {'ok': True}, 'admin.daas.admins'),
             Route('GET', r'/power-log', lambda r: {'actions': list(self.power_log)}, 'admin.daas.power_log'),
             Route('POST', r'/groups', lambda r: {'id': call(self.add_group, r)}, 'admin.daas.groups'),
-            Route('POST', r'/tags', lambda r: {'id': call(self.tag_machines, r)}, 'admin.daas.tags'),
+            Route('POST', r'/tags', lambda r: {'id': call(self.tag_objects, r)}, 'admin.daas.tags'),
             Route('POST', r'/behaviour', lambda r: call(self.set_behaviour, r), 'admin.daas.behaviour'),
             Route('GET', r'/messages', lambda r: {'messages': list(self.messages)}, 'admin.daas.messages'),
         ]
