@@ -36,7 +36,7 @@ def _assigned(user, given):
 def desired_users(current, users, state):
     """``(users to send, changed)``: the machine's assigned users (models) with ``users`` (as given)
     added, removed, or as the exact list. Users already assigned keep their ``DOMAIN\\user`` name."""
-    users = [u for u in users or ()]
+    users = list(users or ())
     if state == 'absent':
         kept = [c for c in current if not any(_assigned(c, u) for u in users)]
         return [c.get('Name') for c in kept], len(kept) != len(current)

@@ -140,7 +140,8 @@ class DaasClient:
         if not chosen and len(customers) == 1 and self.on_premises:
             chosen = customers
         if not chosen:
-            raise errors.NotFoundError('Could not ' + what, api_message='the caller has no access to this customer',
+            raise errors.NotFoundError('Could not list the sites of customer "%s" (GET /me)' % self.customer_id,
+                                       api_message='the caller has no access to this customer',
                                        hint='check customer_id (CITRIX_CUSTOMER_ID)')
         return [{'id': s.get('Id'), 'name': s.get('Name')} for s in chosen[0].get('Sites') or []]
 

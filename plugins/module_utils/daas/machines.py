@@ -135,8 +135,10 @@ class Machines:
         site lacks are created first, once each (``fleet.tags_created``; in check mode, those it would
         create). With ``max_targets``, nothing is changed when more machines than that would change. A
         machine gets its tags before its maintenance mode."""
-        what = 'Maintenance mode change' if tags is None else ('Tag change' if maintenance_mode is None
-                                                                 else 'Maintenance mode and tag change')
+        if tags is None:
+            what = 'Maintenance mode change'
+        else:
+            what = 'Tag change' if maintenance_mode is None else 'Maintenance mode and tag change'
         fleet = FleetResult(what)
         for machine in machines:
             before = bool(machine.get('InMaintenanceMode'))

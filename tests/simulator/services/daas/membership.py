@@ -34,8 +34,8 @@ def identity(site, user):
 def user_model(name):
     """The ``IdentityUserResponseModel`` of a ``DOMAIN\\user`` name (its SID derived from the name)."""
     domain, short = name.split('\\', 1)
-    sid = 'S-1-5-21-1004336348-1177238915-682003330-%d' % (uuid.uuid5(uuid.NAMESPACE_OID, name.lower()).int % 90000
-                                                          + 10000)
+    number = uuid.uuid5(uuid.NAMESPACE_OID, name.lower()).int % 90000 + 10000
+    sid = 'S-1-5-21-1004336348-1177238915-682003330-%d' % number
     return {'Name': name, 'DisplayName': short, 'SamName': name, 'PrincipalName': '%s@%s.example.com' % (
         short, domain.lower()), 'Sid': sid, 'Domain': domain, 'PossibleLookupFailure': False}
 
