@@ -134,8 +134,8 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import MIB
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import HAS_XENAPI, XenServerSession
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_inventory import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import HAS_XENAPI, XenServerSession
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.xenserver_inventory import (
     host_variables, read_pool, vm_address, vm_filter, vm_variables,
 )
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.environment import BlankEnvironmentIsUnset

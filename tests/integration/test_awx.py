@@ -93,8 +93,9 @@ def collection_reads():
     """Every environment variable the collection reads: module connection options, inventory plugin
     options, and the roles' own environment lookups."""
     from ansible_collections.opencitrix.automation.plugins.module_utils import (
-        citrix_cloud, daas, storefront, xenmobile, xenserver,
+        citrix_cloud, daas, storefront, xenmobile,
     )
+    from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import session as xenserver
     names = set()
     for spec in (citrix_cloud.cloud_argument_spec(), daas.daas_argument_spec(), xenmobile.xenmobile_argument_spec(),
                  storefront.storefront_argument_spec(), xenserver.xenserver_argument_spec()):

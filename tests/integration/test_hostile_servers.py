@@ -29,7 +29,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.retries impo
 started = time.monotonic()
 try:
     if %(kind)r == 'xenserver':
-        from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession
+        from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import XenServerSession
         XenServerSession(%(url)r, password='hostile-test-pw', allow_plain_http=True, connect_timeout=1,
                          read_timeout=%(read_timeout)r, retry=RetryPolicy(retries=0)).login()
     else:

@@ -24,7 +24,7 @@ from tests.integration import storefront_helpers
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from tests.integration.daas_support import ONPREM_PASSWORD, ONPREM_USER, onprem_env
 from tests.integration.xenmobile_support import XM_PASSWORD, xenmobile, xm_client, xm_env
-from tests.integration.xenserver.helpers import XEN_PASSWORD, XEN_USER, client as xen_client
+from tests.integration.xenserver.support import XEN_PASSWORD, XEN_USER, client as xen_client
 from tests.reliability import issued_secrets, scan_for_secrets
 
 NO_WAIT = dict(retry=RetryPolicy(retries=1, sleep=lambda _s: None))

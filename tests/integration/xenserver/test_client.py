@@ -10,10 +10,10 @@ import uuid
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_pool import Migration, pool_facts
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import VmFacts
-from tests.integration.xenserver.helpers import XEN_PASSWORD, RecordingSleep, calls, client, writes
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import XenServerSession
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.pool import Migration, pool_facts
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import VmFacts
+from tests.integration.xenserver.support import XEN_PASSWORD, RecordingSleep, calls, client, writes
 
 
 @pytest.mark.parametrize('disks,nics', [(2, 2), (8, 8)])
@@ -182,14 +182,14 @@ def test_migrations_stay_within_the_concurrency_bound_and_are_idempotent(xen_sim
     names = ['app-0006', 'batch-0009', 'db-0012', 'cache-0013', 'app-0016', 'db-0017']
     with client(xen) as session:
         outcomes = Migration(session, concurrency=2).run(names, 'xs-host-03')
-    assert [o.value for o in outcomes] == ['migrated'] * 5 + ['unchanged']  # db-0017 already runs there
+    assert [o['status'] for o in outcomes.items] == ['migrated'] * 5 + ['unchanged']  # db-0017 already runs there
     assert xen.max_in_flight['pool_migrate'] == 2
     assert all(xen.vm(n)['resident_on'] == xen.hosts[2] for n in names)
     assert calls(xen_sim, 'task.destroy') == 5
     before = writes(xen_sim)
     with client(xen) as session:
         again = Migration(session, concurrency=2).run(names, 'xs-host-03')
-    assert [o.value for o in again] == ['unchanged'] * 6 and writes(xen_sim) == before
+    assert [o['status'] for o in again.items] == ['unchanged'] * 6 and writes(xen_sim) == before
     assert xen.active_sessions() == {}
 
 

@@ -2,7 +2,7 @@
 constructed features, bulk reads counted by the simulator (500 and 5,000 VMs), the cache, several
 pools, the master redirect and one-line errors."""
 
-from tests.integration.xenserver.helpers import XEN_PASSWORD, calls
+from tests.integration.xenserver.support import XEN_PASSWORD, calls
 
 PLUGIN = 'opencitrix.automation.xenserver'
 NETWORK = 'Pool-wide network associated with eth0'

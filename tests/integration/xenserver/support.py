@@ -2,7 +2,7 @@
 collection's client, counters and play builders."""
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import XenServerSession
 
 XEN_PASSWORD = 'xs-IT-p4ss-8e2d71'
 XEN_USER = 'root'

@@ -5,7 +5,17 @@
 
 """Desired state of one XenServer VM: present, absent or a power state, with its name, description,
 vCPUs, memory, tags and other_config. Computes before/after first, so check mode and ``--diff`` come
-from the same plan the real run executes; only what differs is written.
+from the same plan the real run executes; only what differs is written. The outcome is a
+:class:`results.Change` (before/after: the settings; ``actions`` and the ``vm`` facts in its result).
+
+A missing VM is created under a temporary name, ``<name> [creating by opencitrix.automation]``, and
+gets its name only once complete, as the last step; until then neither a ``name:`` nor a ``template:``
+lookup finds it. A run that dies half-way leaves that temporary VM behind: the next run for the same
+name finds it in the look-up it makes anyway and removes it (with the disks only it uses) before
+creating the VM again, rather than adopt a VM whose state it cannot know; ``state: absent`` removes it
+too. Two runs creating the same VM at the same time never leave two VMs of that name: each looks for
+another VM of the name before and after naming its own, and one that finds another removes its own VM
+and fails saying why.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,16 +24,21 @@ __metaclass__ = type
 
 import copy
 import re
-import time
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import NULL_REF
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import (
-    MIB, VmFacts, as_int, guest_addresses, one,
+from ansible_collections.opencitrix.automation.plugins.module_utils.results import Change
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.faults import kind
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import (
+    NULL_REF, is_reference, quote,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import (
+    MIB, ORDINARY_VMS, VmFacts, as_int, guest_addresses, one,
 )
 
 UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 SETTINGS = ('name', 'description', 'vcpus', 'memory_mb', 'tags', 'other_config')
+CREATING = ' [creating by opencitrix.automation]'
+NOT_SNAPSHOT_OR_DOM0 = 'field "is_a_snapshot"="false" and field "is_control_domain"="false"'
 HALTED_ONLY = ('vcpus', 'memory_mb')
 
 # From power state to desired state: the steps, gentlest first. "shutdown" and "reboot" are clean
@@ -91,6 +106,11 @@ def power_steps(name, current, state):
     return list(steps)
 
 
+def creating_name(name):
+    """The name of a VM while this collection creates it."""
+    return name + CREATING
+
+
 class VmState:
     """Brings one VM to the state the module's parameters describe."""
 
@@ -102,19 +122,21 @@ class VmState:
         self.actions = []
 
     def ensure(self, params):
+        """A :class:`results.Change` bringing the VM of ``params`` (the module's options) to its state."""
         for option in HALTED_ONLY:
             if params.get(option) is not None and params[option] < 1:
                 raise errors.InputError('Invalid %s %s: it must be at least 1' % (option, params[option]))
-        label = params.get('uuid') or params.get('name')
-        ref, record = one(self.facts.find(name=params.get('name') if not params.get('uuid') else None,
-                                          uuid=params.get('uuid')), label)
+        found, leftovers = self._look_up(params)
+        ref, record = one(found, params.get('uuid') or params.get('name'))
         if params['state'] == 'absent':
-            return self._absent(ref, record, params)
+            return self._absent(ref, record, leftovers, params)
         created = ref is None
         if created:
-            ref, record = self._create(params)
+            ref, record = self._create(params, leftovers)
         keys = list((params.get('other_config') or {}).keys())
         before = settings_of(record, keys)
+        if created:
+            before['name'] = params['name']
         after = desired_settings(before, params)
         name = after['name']
         steps = power_steps(name, before['power_state'], params['state'])
@@ -125,27 +147,47 @@ class VmState:
                 'Could not change %s of VM %s' % (' and '.join(k for k in changes if k in HALTED_ONLY), name),
                 api_message='VM %s is %s; changing vCPUs or memory needs it halted' % (name, before['power_state']),
                 hint='use state: halted in this task (then start it in another), or shut it down first')
-        changed = created or bool(changes) or bool(steps)
         if halted_first:
             self._power(ref, name, steps, params)
-        self._configure(ref, record, before, after, changes)
+        try:
+            self._configure(ref, record, before, after, changes)
+            if created and not self.check_mode:
+                # Naming the VM must stay the last step of creating it: a VM called ``name`` is complete.
+                self._claim_name(ref, name)
+        except Exception as exc:
+            if created and not self.check_mode and not self._abandon(ref, name, exc, params) \
+                    and isinstance(exc, errors.CitrixError) and exc.code == 'NAME_TAKEN':
+                exc.hint = 'removing the VM this task had made failed too; the next run for VM %s removes it' % name
+                exc.args = (exc.render(),)
+            raise
         if not halted_first:
             self._power(ref, name, steps, params)
-        result = {'changed': changed, 'actions': self.actions,
-                  'diff': {'before': {} if created else before, 'after': after}}
+        result = {'actions': self.actions}
         if ref is not None and not self.check_mode:
             if params.get('wait_for_ip') and after['power_state'] == 'running':
                 self.wait_for_ip(ref, name, params['timeout'])
             result['vm'] = self.facts.summaries({ref: self._record(ref)})[0]
         elif not created:
             result['vm'] = self.facts.summaries({ref: record})[0]
-        return result
+        return Change(created or bool(changes) or bool(steps), before=None if created else before, after=after, **result)
 
     # -- steps ----------------------------------------------------------------------------------
 
     def _note(self, action):
         self.actions.append(action)
         self.log(action)
+
+    def _look_up(self, params):
+        """``(found, leftovers)``: ``{ref: record}`` of the VM ``params`` name (by UUID, or the ordinary
+        VMs of that name) and of what interrupted creations of that name left, in one call."""
+        if params.get('uuid'):
+            return self.facts.find(uuid=params['uuid']), {}
+        name = params['name']
+        expression = '(field "name_label"=%s and %s) or (field "name_label"=%s and %s)' % (
+            quote(name), ORDINARY_VMS, quote(creating_name(name)), NOT_SNAPSHOT_OR_DOM0)
+        records = self.session.all_records('VM', expression, what='look up VM %s' % name)
+        found = dict((r, v) for r, v in records.items() if v.get('name_label') == name)
+        return found, dict((r, v) for r, v in records.items() if r not in found)
 
     def _record(self, ref):
         record = self.session.fetch([('VM', ref)], what='read VM %s' % self.session.names.get(ref, ref)).get(ref)
@@ -154,7 +196,7 @@ class VmState:
                                        hint='another client deleted it; run again')
         return record
 
-    def _create(self, params):
+    def _create(self, params, leftovers):
         name = params.get('name')
         source_label = params.get('template')
         if params.get('uuid'):
@@ -175,17 +217,75 @@ class VmState:
             raise errors.ConflictError('Could not create VM %s from %s' % (name, source_label),
                                        api_message='VM %s is %s; cloning needs it halted' % (
                                            source_label, str(source.get('power_state')).lower()))
+        self._remove_leftovers(name, leftovers, params)
         self._note('clone %s %s into VM %s' % ('template' if template else 'VM', source_label, name))
         if self.check_mode:
             planned = dict(source, name_label=name, is_a_template=False, power_state='Halted', tags=source.get('tags') or [])
             return None, planned
+        temporary = creating_name(name)
         what = 'clone %s into VM %s' % (source_label, name)
-        ref = self.session.run_task('VM.clone', source_ref, name, what=what, timeout=params['timeout'])
+        ref = self.session.run_task('VM.clone', source_ref, temporary, what=what, timeout=params['timeout'])
+        if not is_reference(ref):
+            raise errors.ResponseFormatError('Could not ' + what, url=self.session.where,
+                                             api_message='the clone task returned %s, not a VM reference' % kind(ref))
+        self.session.names[ref] = temporary
+        self.log('created VM "%s"; it is called %s once complete' % (temporary, name))
+        try:
+            if template:
+                self._note('provision VM %s (create its disks)' % name)
+                self.session.run_task('VM.provision', ref, what='provision the disks of VM %s' % name,
+                                      timeout=params['timeout'])
+            return ref, self._record(ref)
+        except Exception as exc:
+            self._abandon(ref, name, exc, params)
+            raise
+
+    def _claim_name(self, ref, name):
+        """Call the new VM ``ref`` ``name``, unless another VM of that name appeared meanwhile (before or
+        after the rename: two runs creating one VM at the same time)."""
+        self._name_is_free(ref, name)
+        self.session.call('VM.set_name_label', ref, name, what='name the new VM %s' % name)
         self.session.names[ref] = name
-        if template:
-            self._note('provision VM %s (create its disks)' % name)
-            self.session.run_task('VM.provision', ref, what='provision the disks of VM %s' % name, timeout=params['timeout'])
-        return ref, self._record(ref)
+        self._name_is_free(ref, name)
+
+    def _name_is_free(self, ref, name):
+        others = [vm for other, vm in self.facts.find(name=name).items() if other != ref]
+        if others:
+            raise errors.ConflictError(
+                'Could not create VM %s' % name, code='NAME_TAKEN',
+                api_message='another VM called %s (UUID %s) appeared while this task created one, probably made by a '
+                            'run at the same time' % (name, others[0].get('uuid')),
+                hint='this task removed the VM it had made; run again to act on the existing VM')
+
+    def _abandon(self, ref, name, exc, params):
+        """Remove the VM this task started creating after ``exc`` stopped it; best effort (a later run
+        removes what remains)."""
+        self.log('creating VM %s failed (%s); removing the VM this task made' % (name, type(exc).__name__))
+        try:
+            self._destroy(ref, self._record(ref), creating_name(name), params)
+            return True
+        except errors.CitrixError as failure:
+            self.log('could not remove VM "%s" (%s); the next run for VM %s removes it' % (
+                creating_name(name), failure.code or type(failure).__name__, name))
+            return False
+
+    def _remove_leftovers(self, name, leftovers, params):
+        """Remove the VMs interrupted creations of VM ``name`` left behind."""
+        for ref, record in sorted(leftovers.items()):
+            label = record.get('name_label')
+            self._note('remove VM "%s" left by an interrupted run' % label)
+            if self.check_mode:
+                continue
+            try:
+                self._destroy(ref, record, label, params)
+            except errors.NotFoundError:
+                self.log('VM "%s" is gone already' % label)
+            except errors.ConflictError as exc:
+                raise errors.ConflictError(
+                    'Could not create VM %s' % name, code=exc.code,
+                    api_message='VM "%s" is busy (%s): another run is probably creating VM %s now' % (
+                        label, exc.api_message, name),
+                    hint='run again once that run has finished')
 
     def _write(self, method, *args, **kwargs):
         """A call that changes the pool; skipped in check mode."""
@@ -276,9 +376,11 @@ class VmState:
         finally:
             self.session.forget_task(task, cancel=not finished)
 
-    def _absent(self, ref, record, params):
+    def _absent(self, ref, record, leftovers, params):
         if ref is None:
-            return {'changed': False, 'actions': [], 'diff': {'before': {}, 'after': {}}}
+            if leftovers:
+                self._remove_leftovers(params.get('name'), leftovers, params)
+            return Change(bool(leftovers), actions=self.actions)
         name = record.get('name_label')
         power = str(record.get('power_state')).lower()
         before = settings_of(record)
@@ -286,13 +388,17 @@ class VmState:
             raise errors.ConflictError('Could not delete VM %s' % name,
                                        api_message='VM %s is %s; deleting it needs it halted' % (name, power),
                                        hint='set force: true to power it off first, or use state: halted before')
-        result = {'changed': True, 'actions': self.actions, 'diff': {'before': before, 'after': {}}}
+        self._remove_leftovers(name, leftovers, params)
         if power not in ('halted', 'suspended'):
             self._note('power off VM %s' % name)
         self._note('delete VM %s and the disks only it uses' % name)
-        if self.check_mode:
-            return result
-        if power not in ('halted', 'suspended'):
+        if not self.check_mode:
+            self._destroy(ref, record, name, params)
+        return Change(True, before=before, after=None, actions=self.actions)
+
+    def _destroy(self, ref, record, name, params):
+        """Delete VM ``ref`` (powered off first when it runs) and the disks no other VM uses."""
+        if str(record.get('power_state')).lower() not in ('halted', 'suspended'):
             self.session.run_task('VM.hard_shutdown', ref, what='power off VM %s' % name, timeout=params['timeout'])
         vbds = self.session.fetch([('VBD', r) for r in record.get('VBDs', [])], what='read the disks of VM %s' % name)
         vdis = [v['VDI'] for v in vbds.values() if v.get('type') == 'Disk' and v.get('VDI') not in (None, NULL_REF)]
@@ -300,12 +406,11 @@ class VmState:
         for vdi_ref, vdi in sorted(self.session.fetch([('VDI', r) for r in vdis], what='read disks').items()):
             if not vdi.get('VBDs'):
                 self.session.call('VDI.destroy', vdi_ref, what='delete disk %s of VM %s' % (vdi.get('name_label'), name))
-        return result
 
     def wait_for_ip(self, ref, name, timeout):
         """The first IPv4 address the guest agent reports, waiting through events."""
         what = 'get an IP address of VM %s from its guest agent' % name
-        deadline = time.monotonic() + timeout
+        deadline = self.session.clock.monotonic() + timeout
         metrics_ref = NULL_REF
         while True:
             subscriptions = ['VM/%s' % ref] + (['VM_guest_metrics/%s' % metrics_ref] if metrics_ref != NULL_REF else [])
@@ -322,7 +427,7 @@ class VmState:
                 ipv4 = guest_addresses((records.get(current) or {}).get('networks'))[0]
                 return ('ip', ipv4[0]) if ipv4 else None
             kind, value = self.session.watch(
-                subscriptions, progress, max(0.0, deadline - time.monotonic()), what,
+                subscriptions, progress, max(0.0, deadline - self.session.clock.monotonic()), what,
                 hint='check that the guest agent runs and the VM has a network, or raise timeout')
             if kind == 'ip':
                 self._note('VM %s reports IP address %s' % (name, value))

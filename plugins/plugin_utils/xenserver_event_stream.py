@@ -24,8 +24,8 @@ import fnmatch
 import time
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import NULL_REF, xenserver_argument_spec
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_inventory import json_safe
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import NULL_REF, xenserver_argument_spec
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.xenserver_inventory import json_safe
 
 DEFAULT_CLASSES = ('VM', 'host')
 DEFAULT_IGNORED_FIELDS = ('allowed_operations', 'current_operations', 'resident_VMs')

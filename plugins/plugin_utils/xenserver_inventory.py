@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import as_int, guest_addresses
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import as_int, guest_addresses
 
 
 def json_safe(value):

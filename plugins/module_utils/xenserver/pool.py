@@ -4,21 +4,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """XenServer pools: pool and host facts in three bulk reads, and live migration of several VMs within
-a pool with bounded parallelism (a sliding window of ``Async.VM.pool_migrate`` tasks watched
-through ``event.from``, as seed 004's parallel XenMotion example does, without polling).
+a pool with bounded parallelism: a sliding window of ``Async.VM.pool_migrate`` tasks followed through
+``event.from`` (no polling), each VM's outcome in a :class:`results.FleetResult`.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import Outcome, clamp
+from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import clamp
+from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_max_targets, require_named
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import quote
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import quote
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import (
     MIB, ORDINARY_VMS, as_int,
 )
 
@@ -116,69 +115,74 @@ class Migration:
             str(i[1].get('name_label')), str(i[1].get('uuid')))) if vm.get('power_state') == 'Running')
 
     def run(self, labels, host_label, all_targets=False):
-        """Outcomes of the VMs ``labels`` name (names or UUIDs), or with ``all_targets`` and no label, of
-        every running VM of the pool (by name); no label without ``all_targets`` is an InputError."""
+        """A FleetResult with one item per VM ``labels`` name (names or UUIDs) or, with ``all_targets``
+        and no label, per running VM of the pool (by name); no label without ``all_targets`` is an
+        InputError. Items hold ``vm``, ``uuid``, ``from_host``, ``to_host`` and ``status`` (``migrated``,
+        ``unchanged``, ``would migrate`` or ``failed``, then with ``msg``)."""
         labels = list(dict.fromkeys(require_named(labels or (), all_targets, noun='VM', scope='pool')))
         hosts = self.session.all_records('host', what='list hosts')
         target_ref, target = find_host(hosts, host_label)
         target_name = target.get('name_label')
         resolved = self.resolve(labels) if labels else self.running()
-        labels = labels or list(resolved)
-        outcomes, queue = {}, []
-        for label, found in resolved.items():
-            item = {'vm': label, 'to_host': target_name}
+        fleet = FleetResult('Migration to %s' % target_name)
+        queue = []
+        for label in labels or list(resolved):
+            found = resolved[label]
             if isinstance(found, errors.CitrixError):
-                outcomes[label] = Outcome(item, error=found)
+                fleet.add(label, 'failed', str(found), vm=label, to_host=target_name, status='failed', msg=str(found))
                 continue
             ref, vm = found
-            item.update(vm=vm.get('name_label'), uuid=vm.get('uuid'),
-                        from_host=(hosts.get(vm.get('resident_on')) or {}).get('name_label'))
+            name = vm.get('name_label')
+            fields = dict(vm=name, uuid=vm.get('uuid'), to_host=target_name,
+                          from_host=(hosts.get(vm.get('resident_on')) or {}).get('name_label'))
             if vm.get('resident_on') == target_ref:
-                outcomes[label] = Outcome(item, value='unchanged')
+                fleet.add(name, 'unchanged', status='unchanged', **fields)
             elif vm.get('power_state') != 'Running':
-                outcomes[label] = Outcome(item, error=errors.ConflictError(
-                    'Could not migrate VM %s' % vm.get('name_label'), code='VM_BAD_POWER_STATE',
-                    api_message='VM %s is %s; live migration needs it running' % (
-                        vm.get('name_label'), str(vm.get('power_state')).lower())))
+                error = errors.ConflictError(
+                    'Could not migrate VM %s' % name, code='VM_BAD_POWER_STATE',
+                    api_message='VM %s is %s; live migration needs it running' % (name, str(vm.get('power_state')).lower()))
+                fleet.add(name, 'failed', str(error), status='failed', msg=str(error), **fields)
             else:
-                queue.append((label, ref, item))
-        check_max_targets([item['vm'] for _label, _ref, item in queue], self.max_targets, 'VMs')
-        if self.check_mode:
-            outcomes.update((label, Outcome(item, value='would migrate')) for label, _ref, item in queue)
-        else:
-            self._migrate(queue, target_ref, target_name, outcomes)
-        return [outcomes[label] for label in labels]
+                queue.append((ref, fleet.add(name, 'changed', status='would migrate' if self.check_mode else 'migrated',
+                                             **fields)))
+        check_max_targets([item['vm'] for _ref, item in queue], self.max_targets, 'VMs')
+        if not self.check_mode:
+            self._migrate(queue, target_ref, target_name)
+        return fleet
 
-    def _migrate(self, queue, target_ref, target_name, outcomes):
+    @staticmethod
+    def _failed(item, error):
+        FleetResult.fail(item, error, status='failed', msg=str(error))
+
+    def _migrate(self, queue, target_ref, target_name):
         running = {}
-        deadline = time.monotonic() + self.timeout
+        deadline = self.session.clock.monotonic() + self.timeout
         options = {'live': 'true' if self.live else 'false'}
         while queue or running:
             while queue and len(running) < self.concurrency:
-                label, ref, item = queue.pop(0)
+                ref, item = queue.pop(0)
                 what = 'migrate VM %s to %s' % (item['vm'], target_name)
                 try:
-                    running[self.session.call('Async.VM.pool_migrate', ref, target_ref, options, what=what)] = (label, item, what)
+                    running[self.session.call('Async.VM.pool_migrate', ref, target_ref, options, what=what)] = (item, what)
                     self.log('started: ' + what)
                 except errors.CitrixError as exc:
-                    outcomes[label] = Outcome(item, error=exc)
+                    self._failed(item, exc)
             if not running:
                 continue
             try:
-                finished = self.session.wait_tasks(list(running), max(0.0, deadline - time.monotonic()),
+                finished = self.session.wait_tasks(list(running), max(0.0, deadline - self.session.clock.monotonic()),
                                                    'migrate %d VM(s)' % len(running), until_any=True)
             except errors.WaitTimeoutError as exc:
-                for task, (label, item, _what) in running.items():
-                    outcomes[label] = Outcome(item, error=exc)
+                for task, (item, _what) in running.items():
+                    self._failed(item, exc)
                     self.session.forget_task(task, cancel=True)
-                for label, _ref, item in queue:
-                    outcomes[label] = Outcome(item, error=exc)
+                for _ref, item in queue:
+                    self._failed(item, exc)
                 return
             for task, record in finished.items():
-                label, item, what = running.pop(task)
+                item, what = running.pop(task)
                 try:
                     self.session.task_outcome(task, record, what)
-                    outcomes[label] = Outcome(item, value='migrated')
                 except errors.CitrixError as exc:
-                    outcomes[label] = Outcome(item, error=exc)
+                    self._failed(item, exc)
                 self.session.forget_task(task)

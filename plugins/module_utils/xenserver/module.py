@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import (
     HAS_XENAPI, XenServerSession, xenserver_argument_spec,
 )
 

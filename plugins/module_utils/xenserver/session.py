@@ -14,9 +14,9 @@ is never followed (xmlrpc.client does not, and every call carries the password o
 in one line naming both origins.
 
 Long operations run as ``Async.*`` tasks watched through ``event.from`` (no tight polling), then
-destroyed. Failures become the typed errors of ``errors.py``, rendered from the XenAPI code and its
-parameters with object names where known ("VM web01 is running; this operation needs it halted").
-Reads are retried on connection errors; writes only when the request provably never left.
+destroyed. Failures and answers of the wrong shape become the typed errors of ``errors.py``
+(:mod:`.faults`). Reads are retried on connection errors; writes only when the request provably
+never left (the collection's one retry policy, :mod:`..retries`).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,7 +26,6 @@ __metaclass__ = type
 import http.client
 import socket
 import ssl
-import time
 import traceback
 import xmlrpc.client
 import zlib
@@ -40,15 +39,18 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     XenAPI = None
     XENAPI_IMPORT_ERROR = traceback.format_exc()
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import deadline, errors
+from ansible_collections.opencitrix.automation.plugins.module_utils import clock as _clock, deadline, errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import env_fallback, transport_argument_spec
 from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
 from ansible_collections.opencitrix.automation.plugins.module_utils.request_stats import RequestStats
-from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy, never_sent
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
     MIB, USER_AGENT, transport_options,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.urls import origin, show_origin, validate_url
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.faults import (
+    HOST_HINT, MalformedAnswer, check_envelope, check_record, check_records, failure_error, kind, parse_task_result,
+)
 
 HAS_XENAPI = XenAPI is not None
 
@@ -61,66 +63,7 @@ CHUNK = 65536
 # A big pool's get_all_records answers run to tens of MiB (a real VM record is several KiB).
 DEFAULT_MAX_RESPONSE_MIB = 128
 MAX_VALUE_BYTES = 16 * 1024 * 1024
-CREDENTIAL_HINT = 'check username and password (XENSERVER_USER / XENSERVER_PASSWORD)'
 REDIRECT_HINT = 'check hostname (XENSERVER_HOST) or a proxy rewriting answers'
-
-# Parameter names of the XenAPI errors this collection meets, from the datamodel's errors.json.
-ERROR_PARAMETERS = {
-    'HANDLE_INVALID': ('class', 'handle'),
-    'UUID_INVALID': ('type', 'uuid'),
-    'VM_BAD_POWER_STATE': ('vm', 'expected', 'actual'),
-    'OTHER_OPERATION_IN_PROGRESS': ('class', 'object', 'operation_type', 'operation_ref'),
-    'OPERATION_BLOCKED': ('ref', 'code'),
-    'OPERATION_NOT_ALLOWED': ('reason',),
-    'VM_IS_TEMPLATE': ('vm',),
-    'VM_LACKS_FEATURE': ('vm',),
-    'VM_MISSING_PV_DRIVERS': ('vm',),
-    'VM_CANNOT_DELETE_DEFAULT_TEMPLATE': ('vm',),
-    'VM_IS_IMMOBILE': ('VM',),
-    'VM_MIGRATE_FAILED': ('vm', 'source', 'destination', 'msg'),
-    'HOST_DISABLED': ('host',),
-    'HOST_OFFLINE': ('host',),
-    'HOST_NOT_ENOUGH_FREE_MEMORY': ('needed', 'available'),
-    'SESSION_INVALID': ('handle',),
-    'SESSION_AUTHORIZATION_FAILED': ('username', 'msg'),
-    'RBAC_PERMISSION_DENIED': ('permission', 'message'),
-    'MESSAGE_METHOD_UNKNOWN': ('method',),
-    'MESSAGE_PARAMETER_COUNT_MISMATCH': ('method', 'expected', 'received'),
-    'VALUE_NOT_SUPPORTED': ('field', 'value', 'reason'),
-    'MEMORY_CONSTRAINT_VIOLATION': ('constraint',),
-    'MAP_DUPLICATE_KEY': ('type', 'param_name', 'uuid', 'key'),
-    'VDI_IN_USE': ('vdi', 'operation'),
-    'SR_FULL': ('requested', 'maximum'),
-    'TASK_CANCELLED': ('task',),
-    'INTERNAL_ERROR': ('message',),
-    'LICENCE_RESTRICTION': ('feature',),
-    'NOT_IMPLEMENTED': ('function',),
-}
-ERROR_CLASSES = {
-    'SESSION_AUTHENTICATION_FAILED': errors.AuthenticationError,
-    'SESSION_AUTHORIZATION_FAILED': errors.AuthenticationError,
-    'SESSION_INVALID': errors.AuthenticationError,
-    'RBAC_PERMISSION_DENIED': errors.AccessDeniedError,
-    'HANDLE_INVALID': errors.NotFoundError,
-    'UUID_INVALID': errors.NotFoundError,
-    'VM_BAD_POWER_STATE': errors.ConflictError,
-    'OTHER_OPERATION_IN_PROGRESS': errors.ConflictError,
-    'OPERATION_BLOCKED': errors.ConflictError,
-    'VM_IS_TEMPLATE': errors.ConflictError,
-    'VM_LACKS_FEATURE': errors.ConflictError,
-    'TASK_CANCELLED': errors.OperationFailedError,
-}
-ERROR_HINTS = {
-    'SESSION_AUTHENTICATION_FAILED': CREDENTIAL_HINT,
-    'SESSION_AUTHORIZATION_FAILED': 'the account may log in but is not allowed to use the API; check its role',
-    'RBAC_PERMISSION_DENIED': 'give the account a role with this permission (for example pool-operator)',
-    'HANDLE_INVALID': 'it was probably deleted meanwhile; run again to act on the current pool',
-    'OTHER_OPERATION_IN_PROGRESS': 'wait for that operation to finish, then run again',
-    'VM_LACKS_FEATURE': 'install the guest agent (PV drivers), or set force: true to use a hard power operation',
-    'MESSAGE_METHOD_UNKNOWN': 'the server runs a XenAPI version without this call',
-    'HOST_STILL_BOOTING': 'the host is starting its toolstack; run again in a minute',
-    'MESSAGE_PARAMETER_COUNT_MISMATCH': 'the server runs a XenAPI version with another signature for this call',
-}
 
 
 def xenserver_argument_spec():
@@ -132,68 +75,6 @@ def xenserver_argument_spec():
     )
     spec.update(transport_argument_spec('XENSERVER'))
     return spec
-
-
-def join_states(expected):
-    """``"paused, suspended, running"`` -> ``"paused, suspended or running"``."""
-    states = [s.strip() for s in str(expected).split(',') if s.strip()]
-    if len(states) > 1:
-        return '%s or %s' % (', '.join(states[:-1]), states[-1])
-    return states[0] if states else str(expected)
-
-
-def describe_failure(details, names=None):
-    """A sentence for a XenAPI ``ErrorDescription`` (code and parameters), naming objects when their
-    names are known (``names``: reference -> name)."""
-    names = names or {}
-    details = [str(d) for d in (details or ['UNKNOWN_ERROR'])]
-    code, params = details[0], details[1:]
-
-    def name(ref):
-        return names.get(ref, ref)
-
-    if code == 'VM_BAD_POWER_STATE' and len(params) >= 3:
-        return 'VM %s is %s; this operation needs it %s' % (name(params[0]), params[2].lower(), join_states(params[1]))
-    if code == 'HANDLE_INVALID' and len(params) >= 2:
-        return 'the %s object %s does not exist' % (params[0], name(params[1]))
-    if code == 'UUID_INVALID' and len(params) >= 2:
-        return 'no %s has UUID %s' % (params[0], params[1])
-    if code == 'SESSION_AUTHENTICATION_FAILED':
-        return 'the user name or password was rejected'
-    if code == 'OTHER_OPERATION_IN_PROGRESS' and len(params) >= 3:
-        return '%s %s is busy with another operation (%s)' % (params[0], name(params[1]), params[2])
-    if code == 'VM_IS_TEMPLATE' and params:
-        return '%s is a template, which cannot do this%s' % (name(params[0]), ' (%s)' % params[1] if len(params) > 1 else '')
-    if code == 'VM_LACKS_FEATURE' and params:
-        return 'the guest of VM %s does not support this (no guest agent or PV drivers)' % name(params[0])
-    if code == 'TASK_CANCELLED':
-        return 'the task was cancelled'
-    labels = ERROR_PARAMETERS.get(code)
-    if labels and params:
-        return ', '.join('%s=%s' % (label, name(value)) for label, value in zip(labels, params))
-    return ', '.join(name(p) for p in params)
-
-
-def failure_error(details, what, names=None, url=None):
-    """The typed error for a XenAPI failure."""
-    details = [str(d) for d in (details or ['UNKNOWN_ERROR'])]
-    code = details[0]
-    cls = ERROR_CLASSES.get(code, errors.ApiError)
-    return cls('Could not %s' % what if what else 'XenAPI call failed', code=code,
-               api_message=describe_failure(details, names) or None, url=url, hint=ERROR_HINTS.get(code),
-               details={'error_description': details})
-
-
-def parse_task_result(text):
-    """``task.result`` holds the operation's return value as an XML-RPC ``<value>`` ("" for void)."""
-    if not text:
-        return None
-    try:
-        values, _method = xmlrpc.client.loads(
-            '<methodResponse><params><param>%s</param></params></methodResponse>' % text)
-    except (ExpatError, ValueError, TypeError):
-        raise errors.ResponseFormatError('Could not read a task result', api_message='not an XML-RPC value')
-    return values[0] if values else None
 
 
 def host_url(hostname, allow_plain_http=False):
@@ -339,7 +220,7 @@ class TimedTransport(xmlrpc.client.Transport):
         except ResponseTooLarge:
             self.close()
             raise
-        return unmarshaller.close()
+        return check_envelope(unmarshaller.close())
 
     def make_connection(self, host):
         connection = self._make_connection(host)
@@ -377,18 +258,23 @@ def plain(value):
     return value
 
 
+if HAS_XENAPI:
+    class _LocalTransport(XenAPI.UDSTransport):
+        """The XenAPI package's transport to the host's local socket, refusing answers that are not
+        XenAPI envelopes like :class:`TimedTransport`."""
+
+        def parse_response(self, response):
+            return check_envelope(XenAPI.UDSTransport.parse_response(self, response))
+
+
+def is_reference(value):
+    return isinstance(value, str) and value.startswith('OpaqueRef:') and len(value) <= 128
+
+
 def _is_read(method):
     """Calls that change nothing (a repeated login at worst leaves one idle session behind)."""
     message = method.rsplit('.', 1)[-1]
     return message.startswith('get_') or method in ('event.from', 'event.get_current_id', 'session.login_with_password')
-
-
-def _is_session_handle(value):
-    return isinstance(value, str) and value.startswith('OpaqueRef:') and len(value) <= 128
-
-
-def _never_sent(exc):
-    return isinstance(exc, (ConnectionRefusedError, socket.gaierror))
 
 
 class XenServerSession:
@@ -396,7 +282,7 @@ class XenServerSession:
 
     def __init__(self, hostname, username='root', password=None, validate_certs=True, ca_path=None,
                  connect_timeout=10.0, read_timeout=60.0, retry=None, allow_plain_http=False, redactor=None,
-                 log=None, stats=None, originator=USER_AGENT, max_response_bytes=None):
+                 log=None, stats=None, originator=USER_AGENT, max_response_bytes=None, clock=None):
         if not HAS_XENAPI:
             raise errors.InputError('The Python library "XenAPI" is required (pip install XenAPI)')
         self.redact = redactor or Redactor()
@@ -412,6 +298,8 @@ class XenServerSession:
         self.read_timeout = float(read_timeout)
         self.max_response_bytes = int(max_response_bytes or DEFAULT_MAX_RESPONSE_MIB * MIB)
         self.retry = retry or RetryPolicy()
+        # Deadlines of waits (tasks, events, guest addresses); by default the process's clock.
+        self.clock = clock or _clock.current()
         self.log = log
         self.stats = stats or RequestStats()
         self.originator = originator
@@ -442,7 +330,7 @@ class XenServerSession:
 
     def _new_proxy(self, url):
         if self.local:
-            return XenAPI.Session(url, transport=XenAPI.UDSTransport())
+            return XenAPI.Session(url, transport=_LocalTransport())
         context = self._ssl_context() if url.startswith('https://') else None
         return XenAPI.Session(url, transport=TimedTransport(self.connect_timeout, self.read_timeout, context,
                                                             self.max_response_bytes))
@@ -475,7 +363,7 @@ class XenServerSession:
                     url = master
                     continue
                 raise
-            if not _is_session_handle(proxy.handle):
+            if not is_reference(proxy.handle):
                 proxy('close')()
                 raise errors.ResponseFormatError('Could not ' + what, url=url,
                                                  api_message='the answer is not a session reference',
@@ -560,6 +448,9 @@ class XenServerSession:
             target = getattr(target, part)
         args = plain(list(args))
         result = self._attempt(method, lambda: target(*args), what, self.master_url)
+        if method.startswith('Async.') and not is_reference(result):
+            raise errors.ResponseFormatError('Could not ' + what, url=self.where, hint=HOST_HINT,
+                                             api_message='%s answered %s instead of a task reference' % (method, kind(result)))
         handle = self._proxy.handle
         if handle != self._handle:
             # The package logged in again after SESSION_INVALID.
@@ -571,6 +462,7 @@ class XenServerSession:
 
     def _attempt(self, method, thunk, what, url, retries=None):
         retries = self.retry.retries if retries is None else retries
+        read = _is_read(method)
         attempt = 0
         while True:
             self.stats.record('XMLRPC', method)
@@ -578,14 +470,18 @@ class XenServerSession:
                 return thunk()
             except XenAPI.Failure as exc:
                 raise failure_error(exc.details, what, self.names, url).redacted(self.redact)
+            except MalformedAnswer as exc:
+                raise self._malformed(what, exc, url)
             except xmlrpc.client.Fault as exc:
                 raise self._fault_error(exc, what, url)
             except xmlrpc.client.ProtocolError as exc:
                 status = exc.errcode
                 if 300 <= status < 400:
                     raise self._redirect_error(exc, url)
-                if _is_read(method) and status in (502, 503, 504) and attempt < retries:
-                    attempt = self._pause(attempt, method, 'HTTP %s' % status)
+                headers = dict((str(k).lower(), v) for k, v in (exc.headers or {}).items())
+                delay = self.retry.delay_for_status(status, headers.get('retry-after'), attempt, not read)
+                if delay is not None and attempt < retries:
+                    attempt = self._pause(attempt, method, 'HTTP %s' % status, delay)
                     continue
                 raise errors.error_class_for_status(status)(
                     'Could not ' + what, status=status, api_message=self.redact(str(exc.errmsg))[:200], url=url)
@@ -595,14 +491,15 @@ class XenServerSession:
                     api_message='%s is larger than the %d MiB limit' % (exc.part, exc.limit // MIB),
                     hint='check that hostname points at a XenServer host, or raise max_response_size')
             except DeadlinePassed as exc:
-                if _is_read(method) and attempt < retries:
-                    attempt = self._pause(attempt, method, 'deadline passed')
+                delay = self.retry.delay_for_failure(attempt, read and attempt < retries)
+                if delay is not None:
+                    attempt = self._pause(attempt, method, 'deadline passed', delay)
                     continue
                 raise errors.TransportError(
                     'Could not ' + what, url=url,
                     api_message='no complete answer within %gs (the call deadline: connect_timeout + read_timeout)'
                                 % exc.seconds,
-                    hint='check the host and network' if _is_read(method) else
+                    hint='check the host and network' if read else
                     'the call changes state and may have been processed, so it was not repeated; '
                     'check the object before running again')
             except ssl.SSLError as exc:
@@ -611,20 +508,26 @@ class XenServerSession:
                                             hint='check ca_path, or the server certificate; validate_certs: false only for a lab')
             except ExpatError:
                 raise errors.ResponseFormatError('Could not ' + what, url=url, api_message='the answer is not XML-RPC',
-                                                 hint='check that hostname points at a XenServer host')
+                                                 hint=HOST_HINT)
             except TypeError as exc:
-                # xmlrpc.client cannot encode the call, or the XenAPI package met an answer without a Status.
+                # xmlrpc.client cannot encode the call.
                 raise errors.ResponseFormatError('Could not ' + what, url=url,
                                                  api_message=self.redact('unexpected XML-RPC content: %s' % exc)[:200],
-                                                 hint='check that hostname points at a XenServer host')
+                                                 hint=HOST_HINT)
             except (OSError, http.client.HTTPException) as exc:
-                if (_is_read(method) or _never_sent(exc)) and attempt < retries:
-                    attempt = self._pause(attempt, method, type(exc).__name__)
+                repeatable = read or never_sent(exc)
+                delay = self.retry.delay_for_failure(attempt, repeatable and attempt < retries)
+                if delay is not None:
+                    attempt = self._pause(attempt, method, type(exc).__name__, delay)
                     continue
-                raise self._transport_error(exc, what, url, maybe_processed=not (_is_read(method) or _never_sent(exc)))
+                raise self._transport_error(exc, what, url, maybe_processed=not repeatable)
 
-    def _pause(self, attempt, method, reason):
-        delay = self.retry.backoff(attempt)
+    def _malformed(self, what, exc, url=None):
+        """The error for an answer of the wrong shape (:class:`.faults.MalformedAnswer`)."""
+        return errors.ResponseFormatError('Could not ' + what, url=url or self.where, hint=HOST_HINT,
+                                          api_message=self.redact(exc.reason)[:300])
+
+    def _pause(self, attempt, method, reason, delay):
         self._debug('%s: %s; retry %d/%d in %.2fs' % (method, reason, attempt + 1, self.retry.retries, delay))
         self.retry.sleep(delay)
         return attempt + 1
@@ -678,7 +581,24 @@ class XenServerSession:
     # -- records and events ---------------------------------------------------------------------
 
     def event_from(self, subscriptions, token='', timeout=0.0, what=None):
-        return self.call('event.from', list(subscriptions), token, float(timeout), what=what or 'read XenServer events')
+        """One ``event.from`` batch: ``{'events': [...], 'token': ...}``, each event naming its class,
+        reference and operation, with a well-formed record (``snapshot``) unless deleted."""
+        what = what or 'read XenServer events'
+        batch = self.call('event.from', list(subscriptions), token, float(timeout), what=what)
+        try:
+            if not isinstance(batch, dict) or not isinstance(batch.get('events'), list):
+                raise MalformedAnswer('event.from answered %s instead of a map with a list of events' % kind(batch))
+            if not isinstance(batch.get('token', ''), str):
+                raise MalformedAnswer('event.from answered a token that is %s' % kind(batch.get('token')))
+            for event in batch['events']:
+                if not isinstance(event, dict) or not all(isinstance(event.get(k), str) for k in ('class', 'ref', 'operation')):
+                    raise MalformedAnswer('event.from answered an event that is %s without class, ref and operation'
+                                          % kind(event))
+                if event['operation'] != 'del' and 'snapshot' in event:
+                    check_record(event['class'], event['ref'], event['snapshot'])
+        except MalformedAnswer as exc:
+            raise self._malformed(what, exc)
+        return batch
 
     def fetch(self, objects, classes=(), what=None):
         """Current records of ``objects`` (``(class, ref)`` pairs) and of every object of ``classes``,
@@ -701,10 +621,10 @@ class XenServerSession:
         """Follow the objects ``subscriptions`` selects through ``event.from`` until ``done(records)``
         returns a true value (returned), or raise WaitTimeoutError after ``timeout`` seconds.
         ``records`` maps each reference to its latest record (None once deleted)."""
-        deadline = time.monotonic() + float(timeout)
+        deadline = self.clock.monotonic() + float(timeout)
         records, token = {}, ''
         while True:
-            remaining = max(0.0, deadline - time.monotonic())
+            remaining = max(0.0, deadline - self.clock.monotonic())
             wait = min(remaining, EVENT_WAIT_MAX, max(1.0, self.read_timeout - 5.0)) if token else 0.0
             try:
                 batch = self.event_from(subscriptions, token, wait, what=what)
@@ -720,7 +640,7 @@ class XenServerSession:
             outcome = done(records)
             if outcome:
                 return outcome
-            if time.monotonic() >= deadline:
+            if self.clock.monotonic() >= deadline:
                 raise errors.WaitTimeoutError('Timed out waiting to %s' % what, url=self.where,
                                               api_message='not finished after %ss' % round(timeout, 1), hint=hint)
 
@@ -777,13 +697,15 @@ class XenServerSession:
 
     def all_records(self, cls, where=None, what=None):
         """``{ref: record}`` of every object of ``cls`` (optionally filtered by an XAPI expression)."""
+        what = what or 'list %s objects' % cls
         if where:
-            records = self.call('%s.get_all_records_where' % cls, where, what=what or 'list %s objects' % cls)
+            records = self.call('%s.get_all_records_where' % cls, where, what=what)
         else:
-            records = self.call('%s.get_all_records' % cls, what=what or 'list %s objects' % cls)
-        if not isinstance(records, dict):
-            raise errors.ResponseFormatError('Could not %s' % (what or 'list %s objects' % cls), url=self.where,
-                                             api_message='expected a map of records')
+            records = self.call('%s.get_all_records' % cls, what=what)
+        try:
+            check_records(cls, records)
+        except MalformedAnswer as exc:
+            raise self._malformed(what, exc)
         self.remember(records)
         return records
 

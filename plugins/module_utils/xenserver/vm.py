@@ -15,7 +15,7 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import quote
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import quote
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
