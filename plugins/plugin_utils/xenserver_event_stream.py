@@ -9,7 +9,7 @@
 object and turns each change into one event naming the fields that changed (before and after).
 Blocking calls only: the event source runs them in a worker thread.
 
-Recovery, following seed 004: ``SESSION_INVALID`` is renewed by the session wrapper (the token stays
+Recovery, as the XenAPI documentation describes it: ``SESSION_INVALID`` is renewed by the session wrapper (the token stays
 valid); after ``EVENTS_LOST``, and after reconnecting to a new or restarted master, the stream reads a
 fresh snapshot and reports only the objects that differ from what it last knew (no repeats, and
 nothing that changed meanwhile is missed). The pool's host addresses are followed so that a master
@@ -21,9 +21,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
-import time
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils import clock as _clock, errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import NULL_REF, xenserver_argument_spec
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.xenserver_inventory import json_safe
 
@@ -65,7 +64,7 @@ class EventStream:
     def __init__(self, session, classes=DEFAULT_CLASSES, names=(), fields=(), ignore_fields=DEFAULT_IGNORED_FIELDS,
                  operations=OPERATIONS, include_templates=False, include_snapshots=False,
                  include_control_domains=False, event_timeout=5.0, reconnect_timeout=300.0, log=None,
-                 sleep=time.sleep, clock=time.monotonic):
+                 sleep=None, clock=None):
         self.classes = [str(c).lower() for c in classes or DEFAULT_CLASSES]
         refused = [c for c in self.classes if c in REFUSED_CLASSES]
         if refused:
@@ -85,8 +84,8 @@ class EventStream:
         self.event_timeout = float(event_timeout)
         self.reconnect_timeout = float(reconnect_timeout)
         self.log = log
-        self.sleep = sleep
-        self.clock = clock
+        self.sleep = sleep or _clock.sleep
+        self.clock = clock or _clock.current().monotonic
         self.records = None   # {ref: (class, record)} once the first snapshot was read
         self.token = None     # None: the next call reads a fresh snapshot
         self.recoveries = {'events_lost': 0, 'reconnects': 0}

@@ -4,15 +4,43 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """What the ``xenserver`` inventory plugin reads and derives: the raw records of a pool in one bulk
-read per class (never one call per VM), made JSON-safe so a cache plugin can keep them, and the
-address each VM is reached at.
+read per class (never one call per VM), made JSON-safe so a cache plugin can keep them, the cache
+entry they are kept under, and the address each VM is reached at.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import json
+
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import as_int, guest_addresses
+
+# Options that change which pools are read, as whom, and what: each belongs to the cache entry.
+CONNECTION_KEYS = ('hostname', 'username', 'password', 'validate_certs', 'ca_path')
+# The password is stretched before it joins the key, which ends up in a cache file's name.
+PASSWORD_ROUNDS = 20000
+
+
+def password_fingerprint(password, hostname, username):
+    """A slow, salted digest of ``password``: equal for equal passwords, useless to guess one from."""
+    salt = ('opencitrix.automation xenserver inventory %s %s' % (hostname, username)).encode('utf-8')
+    return hashlib.pbkdf2_hmac('sha256', (password or '').encode('utf-8'), salt, PASSWORD_ROUNDS).hex()
+
+
+def cache_entry(prefix, pools, reading):
+    """The cache key of the records of ``pools`` (their connection settings, ``CONNECTION_KEYS``) read
+    with ``reading`` (the options that shape the read): another pool, another user, another password
+    or another identity option never finds the records read with these."""
+    identity = []
+    for settings in pools:
+        item = dict((key, str(settings.get(key) if settings.get(key) is not None else '')) for key in CONNECTION_KEYS)
+        item['username'] = item['username'] or 'root'
+        item['password'] = password_fingerprint(settings.get('password'), item['hostname'], item['username'])
+        identity.append(item)
+    text = json.dumps({'pools': identity, 'reading': reading}, sort_keys=True)
+    return '%s_%s' % (prefix, hashlib.sha256(text.encode('utf-8')).hexdigest()[:20])
 
 
 def json_safe(value):

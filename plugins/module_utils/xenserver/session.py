@@ -377,8 +377,8 @@ class XenServerSession:
                               api_message='more than %d master redirects' % MAX_REDIRECTS)
 
     def reconnect(self, addresses=()):
-        """Log in again after the pool master changed or stopped answering, as seed 004 tells clients
-        to: try each of ``addresses`` (pool member addresses or URLs, the master a ``HOST_IS_SLAVE``
+        """Log in again after the pool master changed or stopped answering, as the XenAPI documentation
+        tells clients to: try each of ``addresses`` (pool member addresses or URLs, the master a ``HOST_IS_SLAVE``
         named first), then the configured host, once each, following ``HOST_IS_SLAVE`` from whichever
         answers. The previous session is then logged out through the new master (sessions are
         pool-wide). Raises the last connection error when none answers."""

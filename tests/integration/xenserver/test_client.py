@@ -120,7 +120,7 @@ def test_reads_are_retried_after_a_reset_but_writes_are_not(xen_sim, xen):
 
 
 def test_a_body_cut_short_is_a_transport_failure_not_a_foreign_server(xen_sim, xen):
-    """Regression (fault matrix, issue 12): an answer whose connection dies before Content-Length bytes
+    """Regression found by the fault matrix: an answer whose connection dies before Content-Length bytes
     arrived used to be read as "the answer is not XML-RPC; check that hostname points at a XenServer
     host". It is a transport failure: retried for reads, reported as possibly processed for writes."""
     partial = "<?xml version='1.0'?>\n<methodResponse>\n<params>"
