@@ -27,6 +27,10 @@ from urllib.parse import quote_plus
 from tests.harness import ROOT
 
 RECOVERED = 'recovered'
+
+# What xenserver_vm calls a VM while it creates it, and the template the creating probe clones.
+XEN_CREATING = ' [creating by opencitrix.automation]'
+XEN_CREATE_TEMPLATE = 'web-template'
 FAILED_CLEANLY = 'failed cleanly'
 DEFECT = 'DEFECT'
 
@@ -232,6 +236,71 @@ def _xapi_failure(sim, probe, env, args):
     sim.service('xenserver').inject_failure('*.get_*', 'HOST_STILL_BOOTING', times=1)
 
 
+def _odd_answer(method, shape):
+    """The next answer to ``method`` (a glob) takes ``shape`` (tests/simulator/xenserver_odd_answers.py)."""
+    def inject(sim, probe, env, args):
+        sim.service('xenserver').answer_oddly(method, shape)
+    return inject
+
+
+def _odd_answer_sent(sim, probe):
+    return sim.service('xenserver').odd_answers.used()
+
+
+def _cached_then_wrong_password(sim, probe, env, args):
+    """Fill the inventory cache with the right password, then run with a wrong one."""
+    from tests.inventory_runner import run_inventory
+    args.update(cache=True, cache_plugin='ansible.builtin.jsonfile', cache_timeout=3600,
+                cache_connection=os.path.join(sim.workdir, 'inventory-cache'))
+    warm = run_inventory(probe.plugin, args, sim.workdir, env=env, name='warm.%s.yml' % probe.plugin)
+    assert not warm.get('failed'), warm
+    env['XENSERVER_PASSWORD'] = 'Wr0ng-cache-Pa55'
+
+
+def _inventory_cached(sim, probe):
+    return bool(os.listdir(os.path.join(sim.workdir, 'inventory-cache')))
+
+
+def _answered_from_cache(sim, probe):
+    logins = sim.stats.count(route=SIGNIN_ROUTES['xenserver'])
+    return None if logins >= 2 else 'the wrong password got the hosts cached with the right one (no sign-in tried)'
+
+
+def _creation_interrupted(sim, probe, env, args):
+    """A run killed while it created the VM left its half-made VM behind (a clone of the template)."""
+    xen = sim.service('xenserver')
+    with xen.db.lock:
+        xen.clone_vm(xen.vm_ref(XEN_CREATE_TEMPLATE), args['name'] + XEN_CREATING)
+
+
+def _leftover_removed(sim, probe):
+    return sim.stats.count(route='xenserver.VM.destroy') >= 1
+
+
+def _rival_creation(sim, probe, env, args):
+    """Another run names its VM like this one while this one's clone runs."""
+    xen = sim.service('xenserver')
+    clone = xen.handlers[('VM', 'clone')]
+
+    def racing(session, vm, new_name):
+        xen.handlers[('VM', 'clone')] = clone
+        xen.add_test_vm(args['name'], power_state='Halted')
+        return clone(session, vm, new_name)
+    xen.handlers[('VM', 'clone')] = racing
+
+
+def _rival_created(sim, probe):
+    return sim.stats.count(route='xenserver.Async.VM.clone') == 1
+
+
+def _vms_of_one_name(sim, probe):
+    names = [r['name_label'] for r in sim.service('xenserver').db.all('VM').values()]
+    if names.count('rel-new') != 1 or any(n.endswith(XEN_CREATING) for n in names):
+        return '%d VMs called rel-new and %d half-made ones remain' % (
+            names.count('rel-new'), len([n for n in names if n.endswith(XEN_CREATING)]))
+    return None
+
+
 def _job_failure(sim, probe, env, args):
     probe.fail_job(sim)
 
@@ -252,6 +321,14 @@ def _job_failed(sim, probe):
 
 def _is_write(probe):
     return probe.kind == 'write'
+
+
+def _xenserver(probe):
+    return probe.auth == 'xenserver'
+
+
+def _creates(probe):
+    return probe.label == 'create'
 
 
 def _over_http(probe):
@@ -314,6 +391,31 @@ FAULTS = [
           'reach it', _redirect(308, 'http', '127.0.0.1'), MUST_FAIL, breach=_reached_elsewhere),
     Fault('redirect_same_origin', 'API calls answered with 307 to the same URL (once; REST APIs, xapi never '
           'redirects)', _redirect(307, None, None, times=1, same_origin=True), MUST_RECOVER, _over_http),
+]
+
+# XenAPI answers of the wrong shape on the first read (key, what, method glob, shape).
+XAPI_ODD_ANSWERS = [
+    ('xapi_empty_error', 'a XenAPI Failure whose ErrorDescription is `[]`', '*.get_*', 'empty_description'),
+    ('xapi_map_error', 'a XenAPI Failure whose ErrorDescription is `{}`', '*.get_*', 'map_description'),
+    ('xapi_text_error', 'a XenAPI Failure whose ErrorDescription is text, not a list', '*.get_*', 'text_description'),
+    ('xapi_odd_error_params', 'a XenAPI Failure whose parameters are a map and a number', '*.get_*', 'odd_parameters'),
+    ('xapi_no_status', 'a XenAPI answer without `Status`', '*.get_*', 'no_status'),
+    ('xapi_text_listing', 'a `get_all_records` answer that is text', '*.get_all_records*', 'text_value'),
+    ('xapi_text_records', '`get_all_records` records that are text', '*.get_all_records*', 'text_records'),
+    ('xapi_missing_fields', '`get_all_records` records without `uuid`, `name_label`, `power_state`...',
+     '*.get_all_records*', 'missing_fields'),
+]
+FAULTS += [Fault(key, title + ' (once)', _odd_answer(method, shape), MUST_FAIL, _xenserver, fired=_odd_answer_sent)
+           for key, title, method, shape in XAPI_ODD_ANSWERS]
+FAULTS += [
+    Fault('cache_wrong_password', 'the inventory cache filled with the right password, then the same file run with a '
+          'wrong one; it must not answer from that cache', _cached_then_wrong_password, MUST_FAIL,
+          lambda p: p.plugin == 'xenserver', fired=_inventory_cached, breach=_answered_from_cache),
+    Fault('create_interrupted', 'a run killed while creating the VM left its half-made VM behind (`xenserver_vm` '
+          'creating)', _creation_interrupted, {'write': {RECOVERED}}, _creates, fired=_leftover_removed,
+          breach=_vms_of_one_name),
+    Fault('create_race', 'another run creates a VM of the same name while this one creates it', _rival_creation,
+          {'write': {FAILED_CLEANLY}}, _creates, fired=_rival_created, breach=_vms_of_one_name),
 ]
 
 

@@ -37,6 +37,7 @@ from tests.simulator.core import Response, Route, Service
 from tests.simulator.xenapi_db import Database, Subscriptions, XenFailure
 from tests.simulator.xenapi_model import NULL_REF, load as load_model
 from tests.simulator.xenserver_estate import GIB, EstateBuilder, datetime
+from tests.simulator.xenserver_odd_answers import OddAnswers
 from tests.simulator.xenserver_vms import Pending, VmOperations
 
 DEFAULT_USER = 'root'
@@ -126,6 +127,7 @@ class XenServerPool(VmOperations, Service):
         self.session_calls = collections.Counter()
         self.evict_after_calls = None   # test knob: sessions die after this many calls (as if evicted)
         self.injected = []              # test knob: [method, ErrorDescription, remaining times]
+        self.odd_answers = OddAnswers()  # test knob: answers of the wrong shape (answer_oddly)
         self._wire_cache = {}
         self._method_routes = {}
         self.handlers = self._handlers()
@@ -243,6 +245,7 @@ class XenServerPool(VmOperations, Service):
                 self.sim.stats.record_write(request.route)
         except XenFailure as failure:
             body = {'Status': 'Failure', 'ErrorDescription': failure.description}
+        body = self.odd_answers.apply(method, body)
         data = xmlrpc.client.dumps((body,), methodresponse=True, allow_none=True)
         return Response(200, data.encode('utf-8'), content_type='text/xml')
 
@@ -290,6 +293,11 @@ class XenServerPool(VmOperations, Service):
         reached through ``Async.``) fail with ``description`` (code and parameters), as a concurrent change
         or a toolstack error on a real pool would. Session calls are never affected."""
         self.injected.append([method, [str(d) for d in description], kwargs.get('times', 1)])
+
+    def answer_oddly(self, method, shape, times=1):
+        """Answer the next ``times`` calls of ``method`` (a name or glob) in ``shape``, one of
+        ``xenserver_odd_answers.SHAPES`` (a failure with an empty ErrorDescription, records as text...)."""
+        self.odd_answers.arrange(method, shape, times)
 
     def _raise_injected(self, method):
         for entry in self.injected:

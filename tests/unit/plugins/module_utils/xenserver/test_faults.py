@@ -1,15 +1,21 @@
 """XenAPI failures and answers as typed errors, without a server: sentences, error classes, task
-results, and answers of any shape."""
+results, and answers of any shape through the real transport and the XenAPI package."""
 
+import io
 import xmlrpc.client
 
 import pytest
+import XenAPI
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.faults import (
     describe_failure, failure_error, join_states, parse_task_result,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.pool import pool_facts
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import TimedTransport, XenServerSession
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import VmFacts
 
 VM_REF = 'OpaqueRef:1f0c6d1e-0d7b-4c55-9a3e-2b1f3c4d5e6f'
 
@@ -94,3 +100,120 @@ def test_any_error_description_is_one_typed_line(details, names):
     text = str(error)
     assert '\n' not in text and text.startswith('Could not start VM web01')
     assert error.code == (str(details[0]) if details else 'UNKNOWN_ERROR')
+
+
+# -- answers of any shape ----------------------------------------------------------------------------
+
+class _Answer:
+    """What TimedTransport.parse_response reads: an HTTP response with ``body``."""
+
+    length = None
+
+    def __init__(self, body):
+        self.stream = io.BytesIO(body)
+
+    def getheader(self, name, default=''):
+        return default
+
+    def read(self, size):
+        return self.stream.read(size)
+
+
+class _ScriptedTransport(TimedTransport):
+    """The collection's transport without a socket: sign-ins succeed, every other call gets ``answer``."""
+
+    def __init__(self, answer):
+        TimedTransport.__init__(self, 1.0, 1.0)
+        self.answer = answer
+
+    def single_request(self, host, handler, request_body, verbose=False):
+        _params, method = xmlrpc.client.loads(request_body)
+        value = self.answer
+        if method == 'session.login_with_password':
+            value = {'Status': 'Success', 'Value': 'OpaqueRef:0f1e2d3c'}
+        body = xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True).encode('utf-8')
+        return self.parse_response(_Answer(body))
+
+
+def scripted_session(answer):
+    session = XenServerSession('https://xs1.example.com', 'root', 'pw-Scripted-1', retry=RetryPolicy(retries=0))
+    session._new_proxy = lambda url: XenAPI.Session(url, transport=_ScriptedTransport(answer))
+    return session
+
+
+TEXT = st.text(st.characters(blacklist_categories=('Cs', 'Cc')), max_size=12)
+# Any XML-RPC value (no datetimes or binaries: xapi sends neither).
+ANY = st.recursive(
+    st.none() | st.booleans() | st.integers(-2 ** 31, 2 ** 31 - 1) | TEXT | st.floats(allow_nan=False, allow_infinity=False),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(TEXT, children, max_size=3), max_leaves=10)
+ENVELOPES = ANY | st.fixed_dictionaries({}, optional={
+    'Status': st.sampled_from(['Success', 'Failure']) | ANY, 'Value': ANY,
+    'ErrorDescription': ANY | st.lists(TEXT | ANY, max_size=4)})
+RECORD = st.fixed_dictionaries({}, optional=dict((field, ANY) for field in (
+    'uuid', 'name_label', 'power_state', 'is_a_template', 'is_a_snapshot', 'is_control_domain', 'VBDs', 'VIFs',
+    'other_config', 'tags', 'master', 'address')))
+LISTINGS = st.fixed_dictionaries({'Status': st.just('Success'), 'Value': ANY | st.dictionaries(TEXT, RECORD | ANY, max_size=3)})
+ODD_EVENTS = st.fixed_dictionaries({'Status': st.just('Success'), 'Value': ANY | st.fixed_dictionaries(
+    {'events': st.lists(ANY | st.fixed_dictionaries({'class': st.just('vm'), 'ref': TEXT, 'operation': st.just('add'),
+                                                     'snapshot': RECORD | ANY}), max_size=3), 'token': TEXT | ANY})})
+
+
+def _one_typed_line(call):
+    try:
+        call()
+    except errors.CitrixError as exc:
+        assert '\n' not in str(exc) and 'pw-Scripted-1' not in str(exc)
+        assert 'please report' not in str(exc)
+        return exc
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(ENVELOPES)
+def test_any_answer_to_a_call_is_its_value_or_one_typed_line(envelope):
+    with scripted_session(envelope) as session:
+        _one_typed_line(lambda: session.call('VM.get_record', 'OpaqueRef:1', what='read a VM'))
+
+
+@settings(max_examples=300, deadline=None)
+@given(LISTINGS | ENVELOPES)
+def test_any_listing_is_records_or_one_typed_line(envelope):
+    with scripted_session(envelope) as session:
+        _one_typed_line(lambda: session.all_records('VM', what='list VMs'))
+        _one_typed_line(lambda: VmFacts(session).select())
+        _one_typed_line(lambda: pool_facts(session))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ODD_EVENTS | ENVELOPES)
+def test_any_event_batch_is_events_or_one_typed_line(envelope):
+    with scripted_session(envelope) as session:
+        _one_typed_line(lambda: session.fetch([('VM', 'OpaqueRef:1')]))
+        _one_typed_line(lambda: session.run_task('VM.start', 'OpaqueRef:1', False, False, timeout=1))
+
+
+@pytest.mark.parametrize('envelope,message', [
+    ({'Status': 'Failure', 'ErrorDescription': []},
+     'a Failure whose ErrorDescription is an empty list, not a list starting with an error code'),
+    ({'Status': 'Failure', 'ErrorDescription': {}},
+     'a Failure whose ErrorDescription is an empty map, not a list starting with an error code'),
+    ({'Status': 'Failure', 'ErrorDescription': 'VM_BAD_POWER_STATE'},
+     "a Failure whose ErrorDescription is the text 'VM_BAD_POWER_STATE', not a list starting with an error code"),
+    ({'Status': 'Failure', 'ErrorDescription': [42]}, 'a Failure whose error code is a number'),
+    ({'Status': 'Failure', 'ErrorDescription': ['VDI_IN_USE', {'vdi': 'x'}]},
+     'a Failure (code VDI_IN_USE) whose parameters hold a map, not only text'),
+    ({'Status': 'Failure'}, 'a Failure whose ErrorDescription is nothing, not a list starting with an error code'),
+    ({'Value': {}}, 'an envelope without a Status'),
+    ({'Status': 'Success'}, 'a Success envelope without a Value'),
+    ('OpaqueRef:1', "the answer is the text 'OpaqueRef:1', not a XenAPI envelope"),
+    ({'Status': 'Success', 'Value': 'OpaqueRef:NULL'}, "the VM records are the text 'OpaqueRef:NULL', not a map of records"),
+    ({'Status': 'Success', 'Value': {'OpaqueRef:1': 'x'}}, "the VM OpaqueRef:1 record is the text 'x', not a map"),
+    ({'Status': 'Success', 'Value': {'OpaqueRef:1': {'uuid': 'u', 'name_label': 'w'}}},
+     'the VM OpaqueRef:1 record lacks power_state, is_a_template, is_a_snapshot, is_control_domain, VBDs, VIFs, '
+     'other_config, tags'),
+])
+def test_odd_answers_read_as_one_format_error(envelope, message):
+    with scripted_session(envelope) as session:
+        error = _one_typed_line(lambda: session.all_records('VM', what='list VMs'))
+    assert isinstance(error, errors.ResponseFormatError), error
+    assert str(error) == 'Could not list VMs: %s (https://xs1.example.com); check that hostname points at a XenServer host' % message
