@@ -13,9 +13,10 @@ gets its name only once complete, as the last step; until then neither a ``name:
 lookup finds it. A run that dies half-way leaves that temporary VM behind: the next run for the same
 name finds it in the look-up it makes anyway and removes it (with the disks only it uses) before
 creating the VM again, rather than adopt a VM whose state it cannot know; ``state: absent`` removes it
-too. Two runs creating the same VM at the same time never leave two VMs of that name: each looks for
-another VM of the name before and after naming its own, and one that finds another removes its own VM
-and fails saying why.
+too. Two runs creating the same VM at the same time never leave two VMs of that name: before naming
+its VM, a run looks for a VM of that name and for other VMs being created under it (the one with the
+lowest UUID goes first), and after naming it, for another VM of that name again; a run that finds one
+removes its own VM and fails saying why.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -38,6 +39,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm
 UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 SETTINGS = ('name', 'description', 'vcpus', 'memory_mb', 'tags', 'other_config')
 CREATING = ' [creating by opencitrix.automation]'
+STEPPED_BACK = 'NAME_TAKEN'  # the code of the error of a run that gave way to another creating the same VM
 NOT_SNAPSHOT_OR_DOM0 = 'field "is_a_snapshot"="false" and field "is_control_domain"="false"'
 HALTED_ONLY = ('vcpus', 'memory_mb')
 
@@ -153,10 +155,10 @@ class VmState:
             self._configure(ref, record, before, after, changes)
             if created and not self.check_mode:
                 # Naming the VM must stay the last step of creating it: a VM called ``name`` is complete.
-                self._claim_name(ref, name)
+                self._claim_name(ref, record.get('uuid'), name)
         except Exception as exc:
             if created and not self.check_mode and not self._abandon(ref, name, exc, params) \
-                    and isinstance(exc, errors.CitrixError) and exc.code == 'NAME_TAKEN':
+                    and isinstance(exc, errors.CitrixError) and exc.code == STEPPED_BACK:
                 exc.hint = 'removing the VM this task had made failed too; the next run for VM %s removes it' % name
                 exc.args = (exc.render(),)
             raise
@@ -182,7 +184,11 @@ class VmState:
         VMs of that name) and of what interrupted creations of that name left, in one call."""
         if params.get('uuid'):
             return self.facts.find(uuid=params['uuid']), {}
-        name = params['name']
+        return self._named(params['name'])
+
+    def _named(self, name):
+        """``(found, creating)``: the ordinary VMs called ``name``, and the VMs called like one being
+        created under that name."""
         expression = '(field "name_label"=%s and %s) or (field "name_label"=%s and %s)' % (
             quote(name), ORDINARY_VMS, quote(creating_name(name)), NOT_SNAPSHOT_OR_DOM0)
         records = self.session.all_records('VM', expression, what='look up VM %s' % name)
@@ -240,19 +246,29 @@ class VmState:
             self._abandon(ref, name, exc, params)
             raise
 
-    def _claim_name(self, ref, name):
-        """Call the new VM ``ref`` ``name``, unless another VM of that name appeared meanwhile (before or
-        after the rename: two runs creating one VM at the same time)."""
-        self._name_is_free(ref, name)
+    def _claim_name(self, ref, uuid, name):
+        """Call the new VM ``ref`` (UUID ``uuid``) ``name``, unless another VM of that name appeared
+        meanwhile, before or after the rename. Of runs creating VMs of that name at the same time, the
+        one whose VM has the lowest UUID names it; the others step back."""
+        found, creating = self._named(name)
+        self._name_is_free(ref, name, found)
+        rivals = sorted(vm.get('uuid') for other, vm in creating.items() if other != ref and vm.get('uuid') < uuid)
+        if rivals:
+            raise errors.ConflictError(
+                'Could not create VM %s' % name, code=STEPPED_BACK,
+                api_message='another run is creating VM %s at the same time (its VM "%s" has UUID %s)' % (
+                    name, creating_name(name), rivals[0]),
+                hint='this task removed the VM it had made; run again once that run has finished')
         self.session.call('VM.set_name_label', ref, name, what='name the new VM %s' % name)
         self.session.names[ref] = name
-        self._name_is_free(ref, name)
+        self._name_is_free(ref, name, self.facts.find(name=name))
 
-    def _name_is_free(self, ref, name):
-        others = [vm for other, vm in self.facts.find(name=name).items() if other != ref]
+    @staticmethod
+    def _name_is_free(ref, name, found):
+        others = [vm for other, vm in found.items() if other != ref]
         if others:
             raise errors.ConflictError(
-                'Could not create VM %s' % name, code='NAME_TAKEN',
+                'Could not create VM %s' % name, code=STEPPED_BACK,
                 api_message='another VM called %s (UUID %s) appeared while this task created one, probably made by a '
                             'run at the same time' % (name, others[0].get('uuid')),
                 hint='this task removed the VM it had made; run again to act on the existing VM')
