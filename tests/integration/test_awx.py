@@ -92,9 +92,8 @@ def job_environment(inputs, private_data_dir, types=JOB_TYPES, container_dir=Non
 def collection_reads():
     """Every environment variable the collection reads: module connection options, inventory plugin
     options, and the roles' own environment lookups."""
-    from ansible_collections.opencitrix.automation.plugins.module_utils import (
-        citrix_cloud, daas, storefront, xenmobile,
-    )
+    from ansible_collections.opencitrix.automation.plugins.module_utils import daas, storefront, xenmobile
+    from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import client as citrix_cloud
     from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import session as xenserver
     names = set()
     for spec in (citrix_cloud.cloud_argument_spec(), daas.daas_argument_spec(), xenmobile.xenmobile_argument_spec(),
