@@ -78,7 +78,7 @@ def test_two_runs_creating_one_vm_together_leave_one_vm(make_pool, tmp_path):
     started = [start_playbook(str(tmp_path / ('run%d' % n)), play([create()]), env_of(sim)) for n in (1, 2)]
     runs = []
     for process, results in started:
-        output, _ = process.communicate(timeout=300)
+        output = process.communicate(timeout=300)[0]
         proc = type('Finished', (), {'returncode': process.returncode, 'stdout': output, 'stderr': ''})
         runs.append(PlaybookRun(proc, results))
     assert calls(sim, 'Async.VM.clone') == 2, [r.output[-2000:] for r in runs]
@@ -137,7 +137,7 @@ def test_two_runs_in_threads_against_a_slow_clone(make_pool):
                 outcomes.append(VmState(session).ensure(params()))
         except errors.CitrixError as exc:
             outcomes.append(exc)
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run) for _run in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
