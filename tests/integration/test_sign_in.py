@@ -18,11 +18,12 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.resource_locations import (
     ResourceLocations,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from tests.integration import storefront_helpers
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
-from tests.integration.daas_support import ONPREM_PASSWORD, ONPREM_USER
+from tests.integration.daas.support import ONPREM_PASSWORD, ONPREM_USER
 from tests.integration.xenmobile_support import xm_client
 
 NO_WAIT = dict(retry=RetryPolicy(retries=1, sleep=lambda _s: None))
@@ -54,7 +55,7 @@ def daas_onprem_client(sim):
 
 
 def list_machines(client):
-    return list(client.list_machines())
+    return list(Machines(client).list())
 
 
 # scheme, client factory, the call, the route rejected, the token route, the rejection body

@@ -142,6 +142,10 @@ class DaaS(Service):
         self.admins = {self.config.get('admin', DEFAULT_ADMIN): self.config.get('admin_password', DEFAULT_ADMIN_PASSWORD)}
         self.onprem_tokens = {}
         self.power_log = []
+        # A broken server when True: every listing answers its first page again, with a continuation
+        # token it never handed out before, forever.
+        self.endless_paging = False
+        self.endless_tokens = 0
         self.uid = 0
         names = list(self.config.get('sites', DEFAULT_SITES))
         per_site = self.sim.size // max(1, len(names))
@@ -547,6 +551,10 @@ class DaaS(Service):
         following = None
         if offset + limit < len(items):
             following = base64.urlsafe_b64encode(json.dumps({'o': offset + limit, 'k': key}).encode('utf-8')).decode('ascii')
+        if self.endless_paging:
+            self.endless_tokens += 1
+            state = {'o': 0, 'k': key, 'n': self.endless_tokens}
+            following = base64.urlsafe_b64encode(json.dumps(state).encode('utf-8')).decode('ascii')
         return {'Items': [render(item) for item in page], 'ContinuationToken': following, 'TotalItems': None}
 
     def _machine_page(self, request, site, machines, key):

@@ -19,7 +19,8 @@ __metaclass__ = type
 import fnmatch
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import daas_argument_spec, in_delivery_groups
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import daas_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, in_delivery_groups
 
 # What can be watched, and the machine property each one reads.
 WATCHES = {
@@ -69,6 +70,7 @@ class MachineWatch:
     def __init__(self, client, watch=DEFAULT_WATCH, catalog=None, delivery_group=None, names=(), max_failed_polls=5,
                  log=None):
         self.client = client
+        self.machines = Machines(client)
         self.watch = list(watch or DEFAULT_WATCH)
         unknown = sorted(set(self.watch) - set(WATCHES))
         if unknown:
@@ -96,8 +98,8 @@ class MachineWatch:
         self.client.http.close()
 
     def _machines(self):
-        machines = self.client.list_machines(catalog=self.catalog, delivery_group=None if self.catalog else self.delivery_group,
-                                             fields=self.fields)
+        machines = self.machines.list(catalog=self.catalog, delivery_group=None if self.catalog else self.delivery_group,
+                                      fields=self.fields)
         current = {}
         for machine in machines:
             if self.catalog and self.delivery_group and not in_delivery_groups(machine, [self.delivery_group]):

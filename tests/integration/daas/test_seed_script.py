@@ -1,5 +1,5 @@
-"""Seed 001's own reboot-idle script (read from the seed by tests/seed_scripts.py, only its API hosts
-changed) against the simulator, compared with the daas_reboot_idle role. The script reads one page of
+"""The hand-written Python reboot-idle script (read from ../shared/seeds by tests/seed_scripts.py, only its
+API hosts changed) against the simulator, compared with the daas_reboot_idle role. The script reads one page of
 the catalog's machines (the API's default of 250), so the comparison is over that page.
 """
 

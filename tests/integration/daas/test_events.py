@@ -10,11 +10,13 @@ import os
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas_machine_watch import MachineWatch
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.sessions import Sessions
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.daas_machine_watch import MachineWatch
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from tests.harness import ROOT
-from tests.integration.daas_support import FAST_CLOCK, cloud_client, cloud_env_for, power_requests
+from tests.integration.daas.support import FAST_CLOCK, cloud_client, cloud_env_for, power_requests
 from tests.integration.eda_support import RunningSource, captured_logs, until
 
 WATCHED = ('power_state', 'registration_state', 'maintenance_mode', 'has_sessions')
@@ -80,8 +82,9 @@ def test_exactly_one_event_per_real_change_over_ten_polls_of_1000_machines(make_
                 daas.add_session(machine)
 
     def log_off_all(machine):
-        for session in operator.machine_sessions(machine):
-            operator.logoff_session(session['Id'])
+        sessions = Sessions(operator)
+        for session in sessions.of_machine(machine):
+            sessions.log_off(session['Id'])
 
     def flip_and_back(machine):
         daas.update_machine(machine, InMaintenanceMode=True)
@@ -91,7 +94,7 @@ def test_exactly_one_event_per_real_change_over_ten_polls_of_1000_machines(make_
         ('unregister three machines', lambda: [daas.update_machine(m, RegistrationState='Unregistered') for m in on[:3]], 3),
         ('sessions on two idle and two busy machines', lambda: (add_sessions(idle[:2]), add_sessions(busy[:2])), 2),
         ('maintenance mode on for two', lambda: [daas.update_machine(m, InMaintenanceMode=True) for m in on[3:5]], 2),
-        ('a shutdown through the API', lambda: operator.power_action(idle[2], 'shutdown'), 1),
+        ('a shutdown through the API', lambda: Machines(operator).power_action(idle[2], 'shutdown'), 1),
         ('time passes: the shutdown and the seeded boots finish', lambda: sim.clock.advance(700), None),
         ('nothing happens', lambda: None, 0),
         ('a change undone before the next poll', lambda: flip_and_back(on[6]), 0),

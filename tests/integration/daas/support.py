@@ -1,7 +1,7 @@
 """Helpers shared by the DaaS tests: environments for the DaaS modules, in-process clients, one-task
 plays and real ``ansible-inventory`` runs."""
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from tests.harness import Runner
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
@@ -39,10 +39,8 @@ def cloud_params(sim, **extra):
 def cloud_client(sim, sleep=None, **extra):
     """An in-process DaaS client for the simulator's default API client (no file cache, no real sleeps
     when ``sleep`` is given)."""
-    client = DaasClient.from_params(cloud_params(sim, **extra))
-    if sleep is not None:
-        client.http.retry = RetryPolicy(retries=3, sleep=sleep, rand=lambda: 1.0)
-    return client
+    transport = {} if sleep is None else dict(retry=RetryPolicy(retries=3, sleep=sleep, rand=lambda: 1.0))
+    return DaasClient.from_params(cloud_params(sim, **extra), **transport)
 
 
 def task_play(module, args, name='task', hosts='targets'):

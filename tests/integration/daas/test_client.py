@@ -5,11 +5,11 @@ import pytest
 import requests
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    MACHINE_FIELDS, DaasClient, find_machines,
-)
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas_power import apply_power_state
-from tests.integration.daas_support import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.jobs import wait_for_jobs
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import MACHINE_FIELDS, Machines
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.power import apply_power_state
+from tests.integration.daas.support import (
     FAST_CLOCK, ONPREM_PASSWORD, ONPREM_USER, cloud_client, cloud_params, onprem_env,
 )
 
@@ -46,7 +46,7 @@ def raw_session(sim):
 def test_single_site_is_discovered_once(sim):
     client = cloud_client(sim)
     assert client.site() == {'id': sim.service('daas').site().id, 'name': 'cloudxdsite'}
-    list(client.list_machines())
+    list(Machines(client).list())
     client.jobs()
     assert sim.stats.count(route='daas.me') == 1
 
@@ -59,13 +59,13 @@ def test_several_sites_need_a_name(make_sim):
                                  'site_id (CITRIX_DAAS_SITE_NAME / CITRIX_DAAS_SITE_ID)')
     amer = cloud_client(sim, site_name='AMER-site')
     assert amer.site()['id'] == sim.service('daas').site('amer-site').id
-    assert {m['Name'].split('\\')[0] for m in amer.list_machines()} == {'SIMLAB2'}
+    assert {m['Name'].split('\\')[0] for m in Machines(amer).list()} == {'SIMLAB2'}
     with pytest.raises(errors.InputError) as caught:
         cloud_client(sim, site_name='apac-site').site()
     assert 'Site "apac-site" not found; sites available: amer-site, emea-site' in str(caught.value)
     before = sim.stats.count(route='daas.me')
     by_id = cloud_client(sim, site_id=sim.service('daas').site('emea-site').id)
-    assert len(list(by_id.list_machines())) == 50
+    assert len(list(Machines(by_id).list())) == 50
     assert sim.stats.count(route='daas.me') == before  # a site id needs no discovery
 
 
@@ -73,7 +73,7 @@ def test_several_sites_need_a_name(make_sim):
 
 def test_listing_asks_1000_at_a_time_and_only_the_fields_it_uses(make_sim):
     sim = make_sim(size=2500)
-    machines = list(cloud_client(sim).list_machines())
+    machines = list(Machines(cloud_client(sim)).list())
     assert len(machines) == 2500 and len({m['Id'] for m in machines}) == 2500
     assert sim.stats.count(route='daas.machines.list') == 3
     assert set().union(*(m.keys() for m in machines)) == set(MACHINE_FIELDS)
@@ -114,7 +114,7 @@ def test_server_error_without_customer_header_is_one_line(sim):
 def test_malformed_page_is_a_format_error(sim):
     sim.faults.add('malformed', route='daas.machines.list')
     with pytest.raises(errors.ResponseFormatError) as caught:
-        list(cloud_client(sim, sleep=Sleeps()).list_machines())
+        list(Machines(cloud_client(sim, sleep=Sleeps())).list())
     assert 'not valid JSON' in str(caught.value)
 
 
@@ -125,22 +125,22 @@ def test_machines_by_name_id_catalog_and_group(sim):
     daas = sim.service('daas')
     first, second = daas.machines_of()[:2]
     name = daas.machine(first)['Name']
-    found = find_machines(client, names=[name.lower()], machine_ids=[second])
+    found = Machines(client).find(names=[name.lower()], machine_ids=[second])
     assert [m['Id'] for m in found] == [first, second]
     # DOMAIN\\NAME travels as DOMAIN|NAME
     assert sim.stats.count(method='GET', path='/cvad/manage/Machines/' + name.lower().replace('\\', '%7C')) == 1
-    short = find_machines(client, names=[name.split('\\')[1]])  # no domain: matched in one listing
+    short = Machines(client).find(names=[name.split('\\')[1]])  # no domain: matched in one listing
     assert [m['Id'] for m in short] == [first]
     assert sim.stats.count(route='daas.machines.list') == 1
-    apps = find_machines(client, catalog='Win2022-Apps')
+    apps = Machines(client).find(catalog='Win2022-Apps')
     assert len(apps) == 25 and {m['MachineCatalog']['Name'] for m in apps} == {'Win2022-Apps'}
-    narrowed = find_machines(client, catalog='Dev-Persistent', delivery_group='developers')
+    narrowed = Machines(client).find(catalog='Dev-Persistent', delivery_group='developers')
     assert narrowed and {m['DeliveryGroup']['Name'] for m in narrowed} == {'Developers'}
     with pytest.raises(errors.NotFoundError) as caught:
-        find_machines(client, catalog='Win2022-Apps', names=[name, 'SIMLAB\\NOPE'])
+        Machines(client).find(catalog='Win2022-Apps', names=[name, 'SIMLAB\\NOPE'])
     assert str(caught.value).startswith('Machines not found in Win2022-Apps: %s, SIMLAB\\NOPE' % name)
     with pytest.raises(errors.NotFoundError) as caught:
-        find_machines(client, catalog='No-Such-Catalog')
+        Machines(client).find(catalog='No-Such-Catalog')
     assert 'UnknownCatalog' in str(caught.value) and 'HTTP 404' in str(caught.value)
 
 
@@ -151,7 +151,7 @@ def test_unsupported_action_is_an_api_error_with_errordata(sim):
     machine = daas.machines_of()[0]
     daas.update_machine(machine, SupportedPowerActions=['PowerOn'])
     with pytest.raises(errors.ApiError) as caught:
-        cloud_client(sim).power_action(machine, 'reboot')
+        Machines(cloud_client(sim)).power_action(machine, 'reboot')
     assert caught.value.status == 400
     assert 'PowerActionsNotSupported: Machine does not support specified power action.' in str(caught.value)
 
@@ -164,12 +164,12 @@ def test_throttled_power_action_is_retried_and_server_error_is_not(make_sim):
     client = cloud_client(sim, sleep=sleeps)
     sim.faults.add('status', route='daas.power.reboot', status=429, headers={'Retry-After': '2'},
                    body={'SdkErrorId': 'TooManyRequests', 'ErrorMessage': 'Slow down'})
-    assert client.power_action(catalog['machine_ids'][0], 'reboot')
+    assert Machines(client).power_action(catalog['machine_ids'][0], 'reboot')
     assert sleeps.delays == [2.0]
     sim.faults.add('status', route='daas.power.reboot', status=500,
                    body={'SdkErrorId': 'InternalError', 'ErrorMessage': 'Broker unavailable'})
     with pytest.raises(errors.ServerError):
-        client.power_action(catalog['machine_ids'][1], 'reboot')
+        Machines(client).power_action(catalog['machine_ids'][1], 'reboot')
     assert sim.stats.count(route='daas.power.reboot') == 3  # 429 + retry, 500 once (a write is not repeated)
 
 
@@ -177,17 +177,17 @@ def test_wait_gives_up_at_the_timeout_and_reports_running_jobs(sim):
     daas = sim.service('daas')
     machine = daas.add_catalog('Slow', 1)['machine_ids'][0]
     client = cloud_client(sim)
-    job_id = client.power_action(machine, 'reboot')
+    job_id = Machines(client).power_action(machine, 'reboot')
     clock = {'now': 0.0}
 
     def fake_sleep(seconds):
         clock['now'] += seconds
 
-    finished, unfinished = client.wait_for_jobs([job_id], timeout=5, sleep=fake_sleep, now=lambda: clock['now'])
+    finished, unfinished = wait_for_jobs(client, [job_id], timeout=5, sleep=fake_sleep, now=lambda: clock['now'])
     assert finished == {} and unfinished == {job_id}
     assert sim.stats.count(route='daas.jobs.list') == 4  # after 1, 2.5, 4.75 and 5 s (the deadline)
     sim.clock.advance(60)
-    finished, unfinished = client.wait_for_jobs([job_id], timeout=5, sleep=fake_sleep, now=lambda: clock['now'])
+    finished, unfinished = wait_for_jobs(client, [job_id], timeout=5, sleep=fake_sleep, now=lambda: clock['now'])
     assert finished[job_id]['Status'] == 'Complete' and not unfinished
 
 
@@ -198,9 +198,9 @@ def test_jobs_missing_from_the_list_are_read_one_by_one(make_sim):
     other = cloud_client(sim)
     client = cloud_client(sim, client_id='second-client', client_secret='second-secret')
     sim.service('cloud').add_client('second-client', 'second-secret', 'simcustomer1')
-    job_id = other.power_action(machines[0], 'reboot')  # started by another caller: not in our GET /Jobs
+    job_id = Machines(other).power_action(machines[0], 'reboot')  # started by another caller: not in our GET /Jobs
     sim.clock.advance(60)
-    finished, _running = client.wait_for_jobs([job_id], timeout=30, sleep=lambda s: None)
+    finished, _running = wait_for_jobs(client, [job_id], timeout=30, sleep=lambda s: None)
     assert finished[job_id]['Status'] == 'Complete'
     assert sim.stats.count(route='daas.job.get') == 1
 
@@ -212,12 +212,12 @@ def test_each_state_sends_the_action_that_gets_there(make_sim):
     daas.update_machine(ids[1], PowerState='Off')
     daas.update_machine(ids[2], PowerState='Suspended')
     client = cloud_client(sim)
-    machines = find_machines(client, catalog='States')
-    plans = {state: [r['action'] for r in apply_power_state(client, machines, state, check_mode=True)]
+    machines = Machines(client).find(catalog='States')
+    plans = {state: [r['action'] for r in apply_power_state(client, machines, state, check_mode=True).items]
              for state in ('started', 'stopped', 'suspended', 'restarted')}
     assert plans == {'started': [None, 'start', 'resume', None], 'stopped': ['shutdown', None, 'shutdown', 'shutdown'],
                      'suspended': ['suspend', None, None, 'suspend'], 'restarted': ['reboot', None, None, 'reboot']}
-    results = apply_power_state(client, machines, 'stopped', force=True, sleep=lambda s: sim.clock.advance(60))
+    results = apply_power_state(client, machines, 'stopped', force=True, sleep=lambda s: sim.clock.advance(60)).items
     assert [r['outcome'] for r in results] == ['changed', 'unchanged', 'changed', 'changed']
     assert {daas.machine(i)['PowerState'] for i in ids} == {'Off'}
     assert all(entry['force'] for entry in daas.power_log)
@@ -235,13 +235,13 @@ def test_on_premises_token_site_and_paths(sim):
     client = onprem_client(sim)
     site = sim.service('daas').site()
     assert client.site() == {'id': site.id, 'name': 'cloudxdsite'}
-    assert len(list(client.list_machines())) == 100
+    assert len(list(Machines(client).list())) == 100
     assert sim.stats.count(method='GET', path='/citrix/orchestration/api/CitrixOnPremises/%s/Machines' % site.id) == 1
     again = onprem_client(sim)  # a second task of the run: the cached token, no new sign-in
-    list(again.list_machines())
+    list(Machines(again).list())
     assert sim.stats.count(route='daas.onprem.token') == 1
     sim.service('daas').expire_onprem_tokens()
-    list(again.list_machines())
+    list(Machines(again).list())
     assert sim.stats.count(route='daas.onprem.token') == 2  # one new token, one retry
     assert sim.stats.count(route='cloud.*') == 0
 

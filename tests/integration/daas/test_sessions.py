@@ -1,6 +1,6 @@
 """citrix_daas_session_info and citrix_daas_session through real ansible-playbook runs."""
 
-from tests.integration.daas_support import task_play
+from tests.integration.daas.support import task_play
 
 
 def sessions_of(daas, state=None):

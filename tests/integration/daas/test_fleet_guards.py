@@ -4,7 +4,7 @@ fails in one line before any request; acting on the whole site takes ``all_targe
 refuses before any write. xenserver/test_migrate_guards.py does the same for xenserver_vm_migrate, and
 test_bad_input.py runs the cases one by one, in-process, for the reliability report."""
 
-from tests.integration.daas_support import FAST_CLOCK, power_requests, role_play
+from tests.integration.daas.support import FAST_CLOCK, power_requests, role_play
 from tests.integration.fleet_support import assert_refused, empty_refusal, play_of
 
 MACHINES_EMPTY = empty_refusal('machine', 'site')

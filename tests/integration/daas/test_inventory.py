@@ -1,7 +1,7 @@
 """The citrix_daas inventory plugin through real ansible-inventory (and ansible-playbook) runs."""
 
 from tests.integration.conftest import CLIENT_SECRET
-from tests.integration.daas_support import ONPREM_PASSWORD, cloud_env_for, onprem_env, run_inventory
+from tests.integration.daas.support import ONPREM_PASSWORD, cloud_env_for, onprem_env, run_inventory
 
 PLUGIN = 'opencitrix.automation.citrix_daas'
 HOST_VARIABLES = {

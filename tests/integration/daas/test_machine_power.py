@@ -2,7 +2,7 @@
 the simulator: request counts, check mode, idempotence, failed jobs, skips, diff and secrets."""
 
 from tests.integration.conftest import CLIENT_SECRET
-from tests.integration.daas_support import (
+from tests.integration.daas.support import (
     FAST_CLOCK, ONPREM_PASSWORD, cloud_env_for, onprem_env, power_requests, role_play, task_play,
 )
 

@@ -1,6 +1,6 @@
 """citrix_daas_machine (maintenance mode) and citrix_daas_machine_info through real ansible-playbook runs."""
 
-from tests.integration.daas_support import task_play
+from tests.integration.daas.support import task_play
 
 
 def test_maintenance_mode_check_diff_idempotence_and_back(sim, run_playbook):

@@ -4,15 +4,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Power states for fleets of DaaS machines: the action each machine needs, sending those actions with
-bounded concurrency, waiting for their jobs, and one result per machine."""
+bounded concurrency, waiting for their jobs, and one outcome per machine."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    DEFAULT_CONCURRENCY, SUCCESSFUL_JOB_STATUSES, refuse_beyond, run_changes,
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
+    DEFAULT_CONCURRENCY, MAX_CONCURRENCY,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.jobs import (
+    job_failure, succeeded, wait_for_jobs,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
+from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 
 POWER_STATES = ('started', 'stopped', 'suspended', 'restarted')
 
@@ -54,61 +59,59 @@ def plan_action(machine, state, force=False):
     return action, None
 
 
-def _job_failure(job):
-    detail = ': '.join(str(p) for p in (job.get('ErrorCode'), job.get('ErrorString')) if p)
-    return '%s job %s %s%s' % (job.get('Type') or 'power', job.get('Id'), job.get('Status'),
-                               ': ' + detail if detail else '')
+def final_state(item):
+    """The power state an item's action leads to (``--diff``'s after)."""
+    return FINAL_STATE[item['action']]
 
 
 def apply_power_state(client, machines, state, force=False, concurrency=DEFAULT_CONCURRENCY, wait=True,
                       wait_timeout=600, check_mode=False, sleep=None, max_targets=None):
-    """Bring ``machines`` (API models) to ``state``; returns one result dict per machine, in order.
+    """Bring ``machines`` (API models) to ``state``; returns a FleetResult, one item per machine, in order.
 
     Outcomes: ``changed`` (an action was sent, or would be in check mode), ``unchanged`` (already there),
     ``skipped`` (with ``reason``), ``failed`` (with ``reason``: the API's error or the job's). Every action
     is sent before any failure is reported, so one bad machine never holds back the others. With
-    ``max_targets``, no action is sent when more machines than that would get one.
+    ``max_targets``, no action is sent when more machines than that would get one. ``sleep``: how job
+    polling waits (default: the process's clock).
     """
-    results = []
+    fleet = FleetResult('Power action')
     for machine in machines:
         action, reason = plan_action(machine, state, force)
         outcome = 'changed' if action else ('skipped' if reason else 'unchanged')
         before = machine.get('PowerState')
-        results.append({
-            'name': machine.get('Name'), 'id': machine.get('Id'),
-            'catalog': (machine.get('MachineCatalog') or {}).get('Name'),
-            'delivery_group': (machine.get('DeliveryGroup') or {}).get('Name'),
-            'power_state_before': before, 'power_state_after': before if outcome != 'changed' else None,
-            'action': action, 'job_id': None, 'job_status': None, 'outcome': outcome, 'reason': reason,
-        })
-    refuse_beyond(results, max_targets, 'machines')
+        fleet.add(machine.get('Name'), outcome, reason, id=machine.get('Id'),
+                  catalog=(machine.get('MachineCatalog') or {}).get('Name'),
+                  delivery_group=(machine.get('DeliveryGroup') or {}).get('Name'),
+                  power_state_before=before, power_state_after=before if outcome != 'changed' else None,
+                  action=action, job_id=None, job_status=None)
+    fleet.check_max_targets(max_targets, 'machines')
     if check_mode:
-        return results
+        return fleet
+    api = Machines(client)
 
-    def send(result):
-        result['job_id'] = client.power_action(result['id'], result['action'], force)
+    def send(item):
+        item['job_id'] = api.power_action(item['id'], item['action'], force)
 
-    run_changes(results, send, concurrency)
-    sent = [r for r in results if r['outcome'] == 'changed']
+    fleet.run_changes(send, concurrency, MAX_CONCURRENCY)
+    sent = fleet.with_outcome('changed')
     if wait and sent:
-        _wait(client, sent, wait_timeout, sleep)
-    return results
+        _wait(client, fleet, sent, wait_timeout, sleep)
+    return fleet
 
 
-def _wait(client, acted, wait_timeout, sleep):
-    finished, _unfinished = client.wait_for_jobs([r['job_id'] for r in acted], wait_timeout, sleep=sleep)
-    for result in acted:
-        if result['job_id'] is None:  # answered synchronously: the action is done
-            result['power_state_after'] = FINAL_STATE[result['action']]
+def _wait(client, fleet, acted, wait_timeout, sleep):
+    finished, _unfinished = wait_for_jobs(client, [item['job_id'] for item in acted], wait_timeout, sleep=sleep)
+    for item in acted:
+        if item['job_id'] is None:  # answered synchronously: the action is done
+            item['power_state_after'] = final_state(item)
             continue
-        job = finished.get(result['job_id'])
+        job = finished.get(item['job_id'])
         if job is None:
-            result.update(outcome='failed', job_status='InProgress',
-                          reason='job %s did not finish within %s seconds (wait_timeout); it keeps running'
-                                 % (result['job_id'], wait_timeout))
+            fleet.fail(item, 'job %s did not finish within %s seconds (wait_timeout); it keeps running'
+                       % (item['job_id'], wait_timeout), job_status='InProgress')
             continue
-        result['job_status'] = job.get('Status')
-        if job.get('Status') in SUCCESSFUL_JOB_STATUSES:
-            result['power_state_after'] = FINAL_STATE[result['action']]
+        item['job_status'] = job.get('Status')
+        if succeeded(job):
+            item['power_state_after'] = final_state(item)
         else:
-            result.update(outcome='failed', reason=_job_failure(job))
+            fleet.fail(item, job_failure(job))
