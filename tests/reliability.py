@@ -237,7 +237,7 @@ def _xapi_failure(sim, probe, env, args):
 
 
 def _odd_answer(method, shape):
-    """The next answer to ``method`` (a glob) takes ``shape`` (tests/simulator/xenserver_odd_answers.py)."""
+    """The next answer to ``method`` (a glob) takes ``shape`` (tests/simulator/services/xenserver/odd_answers.py)."""
     def inject(sim, probe, env, args):
         sim.service('xenserver').answer_oddly(method, shape)
     return inject
@@ -270,7 +270,7 @@ def _creation_interrupted(sim, probe, env, args):
     """A run killed while it created the VM left its half-made VM behind (a clone of the template)."""
     xen = sim.service('xenserver')
     with xen.db.lock:
-        xen.clone_vm(xen.vm_ref(XEN_CREATE_TEMPLATE), args['name'] + XEN_CREATING)
+        xen.vms.clone_vm(xen.vm_ref(XEN_CREATE_TEMPLATE), args['name'] + XEN_CREATING)
 
 
 def _leftover_removed(sim, probe):
@@ -280,13 +280,14 @@ def _leftover_removed(sim, probe):
 def _rival_creation(sim, probe, env, args):
     """Another run names its VM like this one while this one's clone runs."""
     xen = sim.service('xenserver')
-    clone = xen.handlers[('VM', 'clone')]
+    handlers = xen.messages.handlers
+    clone = handlers[('VM', 'clone')]
 
     def racing(session, vm, new_name):
-        xen.handlers[('VM', 'clone')] = clone
+        handlers[('VM', 'clone')] = clone
         xen.add_test_vm(args['name'], power_state='Halted')
         return clone(session, vm, new_name)
-    xen.handlers[('VM', 'clone')] = racing
+    handlers[('VM', 'clone')] = racing
 
 
 def _rival_created(sim, probe):

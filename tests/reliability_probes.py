@@ -131,7 +131,7 @@ def _xm_properties_set(sim, result):
 
 
 def _xm_package(sim):
-    from tests.simulator.services import xenmobile_seed
+    from tests.simulator.services.xenmobile import seeding as xenmobile_seed
     path = os.path.join(sim.workdir, 'reliability.apk')
     with open(path, 'wb') as handle:
         handle.write(xenmobile_seed.build_package('android', '1.4.2', name='Reliability'))

@@ -21,7 +21,7 @@ from tests.integration.storefront_helpers import PASSWORD as SF_PASSWORD, USERNA
 from tests.integration.xenmobile_support import WRONG_PASSWORD as XM_WRONG_PASSWORD, XM_PASSWORD, XM_USER, xenmobile
 from tests.integration.xenserver.support import XEN_PASSWORD, XEN_USER
 from tests.reliability import issued_secrets, record, scan_for_secrets
-from tests.simulator.services import xenmobile_seed
+from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 WRONG_SECRET = 'hyg-WRONG-secret-0e93b5'
 FQCN = 'opencitrix.automation.'

@@ -7,7 +7,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import XenMobileClient, platform_versions
 from tests.integration.xenmobile_support import WRONG_PASSWORD, XM_PASSWORD, XM_USER, xenmobile, xm_client
-from tests.simulator.services import xenmobile_seed
+from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import html
 import re
 
 from tests.integration.xenmobile_support import xenmobile, xm_env
-from tests.simulator.services import xenmobile_seed
+from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 DEVICE_INFO = 'opencitrix.automation.xenmobile_device_info'
 APP = 'opencitrix.automation.xenmobile_app'

@@ -3,7 +3,7 @@ leak tests can grep for them), clients and environments per simulated server, an
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import XenMobileClient
-from tests.simulator.services import xenmobile_seed
+from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 XM_USER = 'it-xm-operator'
 XM_PASSWORD = 'XmIt-Pa55-9d3e71c0'

@@ -8,7 +8,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.pool import pool_facts
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import VmFacts
 from tests.integration.xenserver.support import XEN_PASSWORD, client, play
-from tests.simulator.xenserver_odd_answers import SHAPES
+from tests.simulator.services.xenserver.odd_answers import SHAPES
 
 # What each shape of answer reads as (after "Could not list VMs: ").
 EXPECTED = {

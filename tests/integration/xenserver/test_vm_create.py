@@ -49,8 +49,8 @@ def test_a_run_killed_mid_clone_is_cleaned_up_by_the_next_run(make_pool, tmp_pat
     kill_tree(process.pid)
     process.communicate(timeout=30)
     # The pool finishes the clone the killed run asked for: a template called like nothing a task names.
-    xen.durations['clone'] = 2.0
-    wait_for(lambda: xen.settle() or HALF_MADE in vm_names(xen), what='the orphaned clone to finish')
+    xen.vms.durations['clone'] = 2.0
+    wait_for(lambda: xen.process_due() or HALF_MADE in vm_names(xen), what='the orphaned clone to finish')
     assert vm_names(xen).count(HALF_MADE) == 1 and 'web01' not in vm_names(xen)
     assert vm_names(xen).count('web-template') == 1
 
@@ -110,11 +110,11 @@ def test_a_vm_named_like_this_one_right_after_its_rename_makes_this_run_step_bac
     rival = {}
 
     def rename_then_rival(session, vm, value):
-        del xen.handlers[('VM', 'set_name_label')]
-        xen.generic('VM', 'set_name_label', [vm, value])
+        del xen.messages.handlers[('VM', 'set_name_label')]
+        xen.messages.generic('VM', 'set_name_label', [vm, value])
         rival['ref'] = xen.add_test_vm(value, power_state='Halted')
         return ''
-    xen.handlers[('VM', 'set_name_label')] = rename_then_rival
+    xen.messages.handlers[('VM', 'set_name_label')] = rename_then_rival
     with pytest.raises(errors.ConflictError) as caught:
         with client(xen) as session:
             VmState(session).ensure(params())
@@ -151,7 +151,7 @@ def test_two_runs_in_threads_against_a_slow_clone(make_pool):
 
 def test_check_mode_absent_and_a_busy_leftover(xen_sim, xen):
     with xen.db.lock:
-        leftover = xen.clone_vm(xen.vm_ref('web-template'), HALF_MADE)
+        leftover = xen.vms.clone_vm(xen.vm_ref('web-template'), HALF_MADE)
     before = writes(xen_sim)
     with client(xen) as session:
         planned = VmState(session, check_mode=True).ensure(params())

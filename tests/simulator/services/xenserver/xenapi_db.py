@@ -11,7 +11,7 @@ import re
 import threading
 import uuid
 
-from tests.simulator.xenapi_model import NULL_REF
+from tests.simulator.services.xenserver.xenapi_model import NULL_REF
 
 
 class XenFailure(Exception):

@@ -2,7 +2,7 @@
 qualifier), their messages (parameters, implicit or not) and the enums those use.
 
 ``data/xenapi-model.json`` is extracted from ``../shared/specs/xenapi/xenapi.json`` (the vendor
-datamodel) by running this file: ``python -m tests.simulator.xenapi_model [SPEC_DIR]``. It is committed
+datamodel) by running this file: ``python -m tests.simulator.services.xenserver.xenapi_model [SPEC_DIR]``. It is committed
 so the simulator also runs from an installed collection, and ``tests/unit`` checks it still matches
 the spec when the spec is present. Removed fields and messages are left out, as a real server leaves
 them out.
@@ -15,7 +15,8 @@ import xmlrpc.client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA_FILE = os.path.join(HERE, 'data', 'xenapi-model.json')
-DEFAULT_SPEC_DIR = os.path.join(HERE, '..', '..', '..', 'shared', 'specs', 'xenapi')
+ROOT = os.path.join(HERE, '..', '..', '..', '..')  # the checkout, beside ../shared
+DEFAULT_SPEC_DIR = os.path.join(ROOT, '..', 'shared', 'specs', 'xenapi')
 
 CLASSES = ('session', 'task', 'event', 'pool', 'host', 'host_metrics', 'host_cpu', 'VM', 'VM_metrics',
            'VM_guest_metrics', 'VBD', 'VDI', 'VIF', 'network', 'SR', 'PIF')

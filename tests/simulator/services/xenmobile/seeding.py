@@ -1,4 +1,6 @@
-"""Seed data for the XenMobile simulator: server properties, devices and apps of one server.
+"""Seed data for the XenMobile simulator: server properties, devices and apps of one server, and the
+package files (IPA, APK) whose version the simulator reads on upload (``build_package`` makes them for
+tests and the demo).
 
 Shapes follow ../shared/specs/xenmobile/facts.md and seed 000. Values are invented but plausible:
 property names beyond the ``xms.publicapi.*`` ones the facts name are simulator data, not a

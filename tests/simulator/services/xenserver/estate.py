@@ -7,10 +7,9 @@ Records get every field of the datamodel (defaults from ``xenapi_model``); the v
 follow what a XenServer 8 pool reports.
 """
 
-import time
-import xmlrpc.client
-
-from tests.simulator.xenapi_model import NULL_REF
+from tests.simulator.services.xenserver.vm_checks import refresh_allowed
+from tests.simulator.services.xenserver.wire import datetime
+from tests.simulator.services.xenserver.xenapi_model import NULL_REF
 
 GIB = 1024 ** 3
 MIB = 1024 ** 2
@@ -58,41 +57,64 @@ ROLES = ('web', 'app', 'db', 'cache', 'batch')
 ENVIRONMENTS = ('prod', 'test', 'dev')
 
 
-def datetime(seconds):
-    return xmlrpc.client.DateTime(time.gmtime(seconds))
+class PoolLayout:
+    """The pool's shape, filled by :class:`EstateBuilder`: the ``pool`` object, its ``hosts`` in order,
+    the pool-wide ``networks``, and which host is the master now (``master_index``)."""
+
+    def __init__(self):
+        self.pool = None
+        self.hosts = []
+        self.networks = []
+        self.master_index = 0
+
+    @property
+    def master_host(self):
+        return self.hosts[self.master_index]
+
+
+class PoolComponent:
+    """A part of the pool's machinery, given what every part works on: the object database ``db``, the
+    simulator ``clock`` and the pool's ``layout`` (a :class:`PoolLayout`)."""
+
+    def __init__(self, db, clock, layout):
+        self.db = db
+        self.clock = clock
+        self.layout = layout
 
 
 class EstateBuilder:
-    """Fills ``service.db`` with a pool. ``service`` supplies ``db``, ``clock`` and configuration."""
+    """Fills ``db`` with a pool, building VMs with ``parts`` (a :class:`~.vm_parts.VmParts`) and
+    recording the pool's shape in ``layout`` (a :class:`PoolLayout`); ``now`` dates what it creates."""
 
-    def __init__(self, service, vm_count, host_count, names=None):
+    def __init__(self, db, parts, layout, now, vm_count, host_count, names=None):
         names = names or {}
         self.pool_name = names.get('pool_name', 'sim-pool')
         self.host_prefix = names.get('host_prefix', 'xs-host')
         self.vm_prefix = names.get('vm_prefix', '')
-        self.service = service
-        self.db = service.db
+        self.db = db
+        self.parts = parts
+        self.layout = layout
         self.vm_count = vm_count
         self.host_count = max(1, host_count)
-        self.now = service.sim.clock.now()
+        self.now = now
 
     def build(self):
-        self.networks = self._networks()
-        self.hosts = [self._host(i) for i in range(self.host_count)]
+        self.networks = self.layout.networks = self._networks()
+        self.hosts = self.layout.hosts = [self._host(i) for i in range(self.host_count)]
         self.srs = self._storage()
         self.pool = self.db.create('pool', name_label=self.pool_name, master=self.hosts[0], default_SR=self.srs['shared'],
                                    suspend_image_SR=self.srs['shared'], crash_dump_SR=self.srs['shared'],
                                    restrictions={'restrict_pool_size': 'false'}, cpu_info=dict(CPU_INFO),
                                    migration_compression=False, other_config={'memory-ratio-hvm': '0.25'})
-        self.service.pool = self.pool
+        self.layout.pool = self.pool
         for name, spec, vcpus, memory_gib in DEFAULT_TEMPLATES:
             self.template(name, vcpus=vcpus, memory=memory_gib * GIB, default=True,
                           other_config={'disks': spec, 'default_template': 'true', 'install-methods': 'cdrom,nfs,http,ftp',
                                         'linux_template': 'true' if 'Windows' not in name else 'false'})
         custom = self.template('web-template', vcpus=2, memory=4 * GIB, default=False,
                                other_config={'base_template_name': 'Debian Bookworm 12'})
-        self.service.add_disk(custom, 20 * GIB, userdevice='0', name='web-template disk 0')
-        self.service.add_nic(custom, self.networks[0], device='0')
+        self.parts.add_disk(custom, 20 * GIB, userdevice='0', name='web-template disk 0')
+        self.parts.add_nic(custom, self.networks[0], device='0')
         for index in range(1, self.vm_count + 1):
             self._vm(index)
         return self.pool
@@ -143,7 +165,7 @@ class EstateBuilder:
                               memory_static_max=8 * GIB, memory_dynamic_max=8 * GIB, memory_dynamic_min=8 * GIB,
                               memory_static_min=1 * GIB, memory_target=8 * GIB, domain_type='pv',
                               other_config={'storage_driver_domain': ''})
-        self.service.new_vm_metrics(dom0, running=True)
+        self.parts.new_vm_metrics(dom0, running=True)
         self.db.update('host', host, host_CPUs=cpus, PIFs=pifs, control_domain=dom0, resident_VMs=[dom0])
         return host
 
@@ -172,8 +194,8 @@ class EstateBuilder:
                              platform={'device-model': 'qemu-upstream-uefi', 'viridian': 'true', 'nx': 'true', 'acpi': '1',
                                        'apic': 'true', 'pae': 'true'},
                              actions_after_shutdown='destroy', actions_after_reboot='restart', actions_after_crash='restart')
-        self.service.new_vm_metrics(ref, running=False)
-        self.service.refresh_allowed(ref)
+        self.parts.new_vm_metrics(ref, running=False)
+        refresh_allowed(self.db, ref)
         return ref
 
     # -- guests ---------------------------------------------------------------------------------
@@ -193,16 +215,16 @@ class EstateBuilder:
         memory = (8 if role == 'db' else 4) * GIB
         vcpus = 4 if role in ('db', 'app') else 2
         host = self.hosts[index % len(self.hosts)] if power in ('Running', 'Paused') else NULL_REF
-        ref = self.service.new_vm(name, vcpus=vcpus, memory=memory, power_state=power, resident_on=host,
-                                  tags=[role, env], other_config={'app': role, 'env': env, 'cost-centre': 'cc-%d' % (index % 7)},
-                                  description='%s server %d' % (role, index))
-        self.service.add_disk(ref, (20 + 10 * (index % 4)) * GIB, userdevice='0', name='%s disk 0' % name)
-        self.service.add_cd(ref)
-        self.service.add_nic(ref, self.networks[index % 7 == 3 and 1 or 0], device='0')
+        ref = self.parts.new_vm(name, vcpus=vcpus, memory=memory, power_state=power, resident_on=host,
+                                tags=[role, env], other_config={'app': role, 'env': env, 'cost-centre': 'cc-%d' % (index % 7)},
+                                description='%s server %d' % (role, index))
+        self.parts.add_disk(ref, (20 + 10 * (index % 4)) * GIB, userdevice='0', name='%s disk 0' % name)
+        self.parts.add_cd(ref)
+        self.parts.add_nic(ref, self.networks[index % 7 == 3 and 1 or 0], device='0')
         if power == 'Running' and index % 20 != 10:
-            self.service.report_guest(ref, os=OS_VERSIONS[index % len(OS_VERSIONS)])
+            self.parts.report_guest(ref, os=OS_VERSIONS[index % len(OS_VERSIONS)])
         if power == 'Suspended':
-            self.service.report_guest(ref, os=OS_VERSIONS[index % len(OS_VERSIONS)])
+            self.parts.report_guest(ref, os=OS_VERSIONS[index % len(OS_VERSIONS)])
         if index % 100 == 5:
-            self.service.snapshot_record(ref, '%s before upgrade' % name)
+            self.parts.snapshot_record(ref, '%s before upgrade' % name)
         return ref
