@@ -14,7 +14,8 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.fa
     describe_failure, failure_error, join_states, parse_task_result,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.pool import pool_facts
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import TimedTransport, XenServerSession
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import XenServerSession
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.xmlrpc_transport import TimedTransport
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import VmFacts
 
 VM_REF = 'OpaqueRef:1f0c6d1e-0d7b-4c55-9a3e-2b1f3c4d5e6f'
