@@ -18,7 +18,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from tests.harness import ROOT, Runner, ansible_env, tool
-from tests.integration.xenmobile_support import property_migration_scenario
+from tests.integration.xenmobile.support import property_migration_scenario
 from tests.module_runner import run_module
 
 CREDENTIAL_TYPE_DIR = os.path.join(ROOT, 'extensions', 'awx', 'credential_types')

@@ -3,7 +3,8 @@ import tracemalloc
 import pytest
 import xmltodict
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors, safe_xml
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import safe_xml
 
 MIB = 1024 * 1024
 BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol "lol">'

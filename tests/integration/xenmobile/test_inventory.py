@@ -6,7 +6,7 @@ import datetime
 import html
 import re
 
-from tests.integration.xenmobile_support import xenmobile, xm_env
+from tests.integration.xenmobile.support import xenmobile, xm_env
 from tests.simulator.services import xenmobile_seed
 
 DEVICE_INFO = 'opencitrix.automation.xenmobile_device_info'

@@ -1,6 +1,6 @@
 """storefront_resource_info through real ansible-playbook runs against the simulated StoreFront store."""
 
-from tests.integration.storefront_helpers import INFO, PASSWORD, SIGN_IN_ROUTES, info_play, storefront_env
+from tests.integration.storefront.support import INFO, PASSWORD, SIGN_IN_ROUTES, info_play, storefront_env
 
 
 def routes(sim):

@@ -2,7 +2,7 @@
 leak tests can grep for them), clients and environments per simulated server, and scenarios."""
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import XenMobileClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import XenMobileClient
 from tests.simulator.services import xenmobile_seed
 
 XM_USER = 'it-xm-operator'
