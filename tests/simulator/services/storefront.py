@@ -85,6 +85,13 @@ QUADRATIC = ('<?xml version="1.0"?><!DOCTYPE resources [<!ENTITY a "%s">]><resou
              '<resource><id>x</id><summary>%s</summary></resource></resources>' % ('x' * 50000, NS_RESOURCES, '&a;' * 80))
 EXTERNAL_ENTITY = ('<?xml version="1.0"?><!DOCTYPE resources [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
                    '<resources xmlns="%s" enumeration="full"><resource><id>&xxe;</id></resource></resources>' % NS_RESOURCES)
+DEEP_LEVELS = 100000
+
+
+def deep_document(levels=DEEP_LEVELS):
+    """A resources document whose one resource holds ``levels`` nested elements (1.3 MB for 100,000)."""
+    return ('<?xml version="1.0"?><resources xmlns="%s" enumeration="full"><resource><id>deep</id>%s%s</resource>'
+            '</resources>' % (NS_RESOURCES, '<path>' * levels, '</path>' * levels))
 
 
 def _b64(text):
@@ -128,6 +135,8 @@ class StoreFront(Service):
         self.offered_protocols = list(cfg.get('protocols', ['ExplicitForms', 'IntegratedWindows', 'CitrixAGBasic']))
         self.challenge_style = cfg.get('challenge_style', 'canonical')   # canonical | doc-examples
         self.second_factor = bool(cfg.get('second_factor', False))
+        self.domain_field = bool(cfg.get('domain_field', False))  # the logon form asks for the domain apart
+        self.served_users = {}  # user -> store requests answered with that user's token
         self.hostile = None
         self.last_query = None
         self.tokens = {}
@@ -300,11 +309,15 @@ class StoreFront(Service):
 
     def _logon_form(self, state):
         text = '<Text><Secret>%s</Secret><ReadOnly>false</ReadOnly><InitialValue></InitialValue><Constraint>.+</Constraint></Text>'
-        return self._form('more-info', state, [
+        requirements = [
             self._requirement('username', 'username', 'User name:',
                               '<AssistiveText>domain\\user or user@domain</AssistiveText>' + text % 'false',
                               save_id='ExplicitForms-Username'),
-            self._requirement('password', 'password', 'Password:', text % 'true', save_id='ExplicitForms-Password'),
+            self._requirement('password', 'password', 'Password:', text % 'true', save_id='ExplicitForms-Password')]
+        if self.domain_field:
+            requirements.append(self._requirement('domain', 'domain', 'Domain:', text % 'false',
+                                                  save_id='ExplicitForms-Domain'))
+        return self._form('more-info', state, requirements + [
             self._requirement('saveCredentials', 'savecredentials', 'Remember my password',
                               '<CheckBox><InitialValue>false</InitialValue></CheckBox>'),
             self._requirement('loginBtn', 'none', None, '<Button>Log On</Button>', label_type='none')])
@@ -339,6 +352,8 @@ class StoreFront(Service):
             return self._form('fail', None, status='error-state-context-invalid')
         if session['stage'] == 'credentials':
             username = form.get('username') or ''
+            if self.domain_field and form.get('domain') and not re.search(r'[\\@]', username):
+                username = form['domain'] + '\\' + username
             expected = self.users.get(username.lower())
             if 'loginBtn' not in form or expected is None or not secrets.compare_digest(expected, form.get('password', '')):
                 self.sessions.pop(session_id, None)
@@ -432,7 +447,9 @@ class StoreFront(Service):
             raise Reply(_text("Invalid scope '%s'. The allowed values are $PRELAUNCH$ and $ANONYMOUS_PRELAUNCH$." % scope))
 
     def _store_request(self, request, media):
-        self._check_token(request, self.store_realm)
+        user = self._check_token(request, self.store_realm)['user']
+        with self.sim.lock:
+            self.served_users[user] = self.served_users.get(user, 0) + 1
         if not _accepts(request, media):
             raise Reply(_text('Not acceptable: %s is not served here; ask for %s.' % (
                 request.header('Accept') or 'no Accept header', media), 406))
@@ -485,6 +502,8 @@ class StoreFront(Service):
             pad = 'x' * (3 * 1024 * 1024)
             return ('<?xml version="1.0"?><resources xmlns="%s" enumeration="full"><resource><id>big</id>'
                     '<summary>%s</summary></resource></resources>' % (NS_RESOURCES, pad))
+        if self.hostile == 'deep':
+            return deep_document()
         return {'entity-bomb': BILLION_LAUGHS, 'quadratic': QUADRATIC, 'external-entity': EXTERNAL_ENTITY}[self.hostile]
 
     def expire_tokens(self, kind=None):
@@ -527,7 +546,8 @@ class StoreFront(Service):
 
         def hostile(request):
             body = request.json() or {}
-            if body.get('kind') not in (None, 'entity-bomb', 'quadratic', 'external-entity', 'oversize', 'gzip-bomb'):
+            if body.get('kind') not in (None, 'entity-bomb', 'quadratic', 'external-entity', 'oversize', 'gzip-bomb',
+                                        'deep'):
                 raise Reply(Response(400, {'message': 'unknown kind'}))
             self.hostile = body.get('kind')
             return {'hostile': self.hostile}
