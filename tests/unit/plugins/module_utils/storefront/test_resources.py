@@ -1,5 +1,6 @@
 import os
 import random
+import time
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
@@ -166,3 +167,34 @@ def test_enumeration_problem(listing, allow, expected):
         assert problem is None
     else:
         assert problem[0] == expected[0] and expected[1] in problem[1]
+
+
+# -- cost: linear in the size of the listing ----------------------------------------------------------
+
+def wide_listing(megabytes):
+    """A legitimate enumeration of about ``megabytes`` MB: many resources, each a few levels deep."""
+    item = {'title': 'Microsoft Excel', 'summary': 'Spreadsheets for the finance team', 'folders': ['Office', 'Tools'],
+            'enabled': True, 'clienttypes': ['ica30', 'rdp'], 'keywords': ['Auto', 'Featured'], 'mandatory': False,
+            'status': 'subscribed'}
+    per_item = len(write([dict(item, id='Farm1.Excel %d' % n) for n in range(100)], 'full', 'a', 0)) / 100.0
+    count = int(megabytes * 1000 * 1000 / per_item)
+    return write([dict(item, id='Farm1.Excel %d' % n) for n in range(count)], 'full', 'a', 0), count
+
+
+def best_time(func, runs=2):
+    times = []
+    for _run in range(runs):
+        started = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def test_a_wide_listing_parses_in_time_linear_in_its_size():
+    small, small_count = wide_listing(2)
+    large, large_count = wide_listing(10)
+    assert len(parse_resources(large)['resources']) == large_count and len(large) > 9 * 1000 * 1000
+    ratio = best_time(lambda: parse_resources(large)) / best_time(lambda: parse_resources(small))
+    # Five times the size takes about five times as long (a shared machine adds noise); a cost per
+    # element that grows with the document (a copied path, a re-scanned list) would show as 25.
+    assert ratio < 10, ratio
