@@ -76,9 +76,10 @@ def issued_secrets(sim, extra=()):
 
 
 def secret_forms(secret):
-    """What a leak of ``secret`` could look like: the value, its URL-encoded form and, for long tokens,
-    a fragment of their middle (a token cut by a log line is still a leak)."""
-    forms = {secret, quote_plus(secret)}
+    """What a leak of ``secret`` could look like: the value, its URL-encoded form, its forms escaped inside
+    a JSON string and by ``repr()``, without surrounding whitespace, and, for long tokens, a fragment of
+    their middle (a token cut by a log line is still a leak)."""
+    forms = {secret, quote_plus(secret), json.dumps(secret)[1:-1], repr(secret)[1:-1], secret.strip()}
     if len(secret) >= 40:
         middle = len(secret) // 2
         forms.add(secret[middle - 10:middle + 10])
@@ -239,6 +240,18 @@ def _job_failure(sim, probe, env, args):
     probe.fail_job(sim)
 
 
+def _endless_paging(sim, probe, env, args):
+    probe.endless_paging(sim)
+
+
+ENDLESS_PAGES_FOLLOWED = 5  # page requests of an endless listing a client may make before giving up
+
+
+def _followed_endless_paging(sim, probe):
+    pages = sim.stats.count(route=probe.page_route)
+    return ('followed %d pages of a listing that never ends' % pages) if pages > ENDLESS_PAGES_FOLLOWED else None
+
+
 def _signed_in_again(sim, probe):
     return _rules_fired(sim, probe) and sim.stats.count(route=SIGNIN_ROUTES[probe.auth]) >= 1
 
@@ -370,6 +383,10 @@ FAULTS = [
           lambda p: p.auth == 'xenserver', fired=_injected_used),
     Fault('job_failed', 'the async job (DaaS) or task (XenServer) fails', _job_failure, {'write': {FAILED_CLEANLY}},
           lambda p: p.fail_job is not None, fired=_job_failed),
+    Fault('endless_paging', 'a listing hands out a new continuation token with every page, forever, and the same '
+          'items; at most %d page requests' % ENDLESS_PAGES_FOLLOWED, _endless_paging, MUST_FAIL,
+          lambda p: p.endless_paging is not None,
+          fired=lambda sim, probe: sim.stats.count(route=probe.page_route) >= 2, breach=_followed_endless_paging),
     Fault('redirect_signin', 'the request carrying the password or secret answered with 307 to another host over '
           'plain HTTP (always); nothing may reach that host', _redirect(307, 'http', '127.0.0.16', signin=True),
           MUST_FAIL, breach=_reached_elsewhere),
@@ -405,11 +422,12 @@ class Probe:
     connection); ``auth`` names the sign-in scheme (which token faults apply); ``protocol`` is
     'json', 'xml' or 'xmlrpc'; ``complete(sim, result)`` says whether a success really is complete;
     ``targets(sim)`` are the names a failed bulk action must report; ``fail_job(sim)`` makes the next
-    asynchronous job or task fail."""
+    asynchronous job or task fail; ``endless_paging(sim)`` makes the ``page_route`` listing hand out a
+    new continuation token with every page, forever."""
 
     def __init__(self, product, module, args, routes, kind='read', write_route=None, setup=None, env=None,
                  url_vars=(), auth=None, page_route=None, sim=None, protocol='json', complete=None,
-                 targets=None, fail_job=None, plugin=None, label=None):
+                 targets=None, fail_job=None, plugin=None, label=None, endless_paging=None):
         self.product = product
         self.module = module
         self.plugin = plugin
@@ -428,6 +446,7 @@ class Probe:
         self.targets = targets
         self.fail_job = fail_job
         self.label = label
+        self.endless_paging = endless_paging
 
     @property
     def id(self):

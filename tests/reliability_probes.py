@@ -3,7 +3,7 @@ with the simulator it needs, the routes it uses and how to tell that a success i
 
 import os
 
-from tests.integration.daas_support import onprem_env
+from tests.integration.daas.support import onprem_env
 from tests.reliability import Probe
 
 # Citrix Cloud
@@ -54,6 +54,10 @@ def _daas_all(predicate, catalog='Reliability'):
         daas = sim.service('daas')
         return all(predicate(daas.machine(m)) for m in daas.machines_of(catalog))
     return check
+
+
+def _daas_endless_paging(sim):
+    sim.service('daas').endless_paging = True
 
 
 def _daas_fail_next_shutdown(sim):
@@ -118,7 +122,7 @@ def _xm_properties_set(sim, result):
 
 
 def _xm_package(sim):
-    from tests.simulator.services import xenmobile_seed
+    from tests.simulator.services.xenmobile import seeding as xenmobile_seed
     path = os.path.join(sim.workdir, 'reliability.apk')
     with open(path, 'wb') as handle:
         handle.write(xenmobile_seed.build_package('android', '1.4.2', name='Reliability'))
@@ -163,6 +167,7 @@ PROBES = [
 
     Probe('Citrix DaaS', 'citrix_daas_machine_info', {'catalog': 'Paged'}, DAAS_MACHINES, kind='list', sim=DAAS,
           setup=_daas_setup, url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud', page_route='daas.catalog_machines.list',
+          endless_paging=_daas_endless_paging,
           complete=lambda sim, r: (r.get('counts') or {}).get('returned') == DAAS_PAGED),
     Probe('Citrix DaaS', 'citrix_daas_machine_info', {'catalog': 'Reliability'}, DAAS_MACHINES, sim=DAAS,
           setup=_daas_setup, env=onprem_env, url_vars=('CITRIX_DDC_URL',), auth='daas_onprem', label='on-premises',
@@ -183,7 +188,8 @@ PROBES = [
           url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud', targets=_daas_session_names, complete=_daas_sessions_gone),
     Probe('Citrix DaaS', None, {'plugin': 'opencitrix.automation.citrix_daas', 'catalogs': ['Paged']}, DAAS_MACHINES,
           kind='list', plugin='citrix_daas', sim=DAAS, setup=_daas_setup, url_vars=('CITRIX_CLOUD_API_URL',),
-          auth='cloud', page_route='daas.catalog_machines.list', complete=_inventory_hosts(lambda sim: DAAS_PAGED)),
+          auth='cloud', page_route='daas.catalog_machines.list', endless_paging=_daas_endless_paging,
+          complete=_inventory_hosts(lambda sim: DAAS_PAGED)),
 
     Probe('XenServer', 'xenserver_host_info', {}, XEN_CALLS, sim=XEN, protocol='xmlrpc', auth='xenserver',
           url_vars=('XENSERVER_HOST',), complete=lambda sim, r: len(r.get('hosts') or []) == 3),

@@ -11,7 +11,7 @@ import os
 import re
 import sys
 
-from tests.harness import ROOT
+from tests.harness import ROOT, import_collection
 from tests.reliability import DEFECT, FAILED_CLEANLY, FAULTS, OUTCOMES, RECOVERED, cells, records
 
 SYMBOL = {RECOVERED: 'recovered', FAILED_CLEANLY: 'clean fail', DEFECT: '**DEFECT**'}
@@ -40,6 +40,23 @@ FOUND_AND_FIXED = [
      'plain HTTP was followed: the client secret, passwords and tokens (`auth_token`, cookies, form and JSON '
      'bodies) reached that host, in clear text over HTTP, and a Citrix Cloud task reported `ok` with its data',
      'fault matrix `redirect_signin`, `redirect_call`, `redirect_plain_http`; `test_redirects.py`'),
+    ('`citrix_daas_machine_power`, `citrix_daas_machine`, `citrix_daas_session`, `xenserver_vm_migrate`',
+     'an empty target (`name: "{{ empty }}"`, `names: [""]`, `catalog: ""`, `machine_ids: []`, `session_ids: []`) '
+     'passed the argument checks and acted on every machine or session of the site',
+     'bad input `empty target: ...` and `no target` cells; `daas/test_fleet_guards.py`'),
+    ('Both inventory plugins (ansible-core 2.16-2.18)', 'API data such as a catalog name or a VM description '
+     'holding `{{ lookup(\'pipe\', ...) }}` was templated, running a command on the controller',
+     '`test_core_matrix.py` on every ansible-core minor'),
+    ('Every HTTP-based module and plugin', 'a server sending headers and then one byte a second held a task '
+     'forever; a 300 MB body, a gzip bomb or a 500 MB XML-RPC answer was read whole into memory',
+     '`test_hostile_servers.py` (the section below)'),
+    ('Every module', 'a secret echoed JSON-escaped, quoted by `repr()` in an exception, or in a proxy URL '
+     'was printed unmasked', '`test_secret_encodings.py` (the section below)'),
+    ('Citrix DaaS modules and the `citrix_daas` inventory', 'a listing that handed out a new continuation token with '
+     'every page, forever, with the same items, was followed for up to 100,000 pages',
+     'fault matrix `endless_paging`; `daas/test_endless_paging.py`'),
+    ('Citrix DaaS through Citrix Cloud', 'a 401 in the DaaS `ErrorData` shape (`AuthenticationFailed`) failed the '
+     'task instead of getting a new token', '`test_sign_in.py`'),
     ('`storefront_resource_info`', 'a resources document nested 100,000 levels deep (1.3 MB) took 30 to 140 s '
      'to parse: the callable `force_list` made xmltodict copy the element path for every element',
      'fault matrix `deep_xml`; `test_a_document_nested_100000_levels_deep_fails_at_once_in_one_line`; '
@@ -57,8 +74,11 @@ FOUND_AND_FIXED = [
 
 def expected_records():
     """The record names each section must have for the page to be complete."""
-    from tests.integration import test_bad_input, test_check_mode, test_secret_hygiene
+    from tests.integration import test_bad_input, test_check_mode, test_hostile_servers, test_secret_encodings
+    from tests.integration import test_secret_hygiene
     return {
+        'hostile': ['%s-%s' % (case[1], case[0]) for case in test_hostile_servers.CASES],
+        'encodings': sorted(test_secret_encodings.CASES),
         'faults': ['%s--%s' % (p.id, f.key) for p, f in cells()],
         'secrets': ([p.name for p in test_secret_hygiene.PRODUCTS]
                     + ['inventory ' + plugin for plugin, _options in test_secret_hygiene.INVENTORIES] + ['concurrency']),
@@ -214,6 +234,33 @@ def bad_input_section(cases):
     return lines + ['']
 
 
+BEHAVIOURS = {
+    'drip_body': 'headers, then one byte every half second',
+    'drip_headers': 'the headers one byte every half second',
+    'huge_json': 'a 1 GiB JSON body',
+    'gzip_bomb': 'a 1 GiB body gzip-compressed to a few MB',
+    'xmlrpc_huge': 'a 1 GiB XML-RPC answer (one value)',
+}
+
+
+def hostile_section(cases, encodings):
+    lines = ['## Hostile servers and secrets in other encodings', '',
+             'Each client in its own process against a server that misbehaves on purpose: the call must end within',
+             'its deadline (`connect_timeout` + `read_timeout`, here 1 + 2 s) or at its size limit, in one line, with',
+             'the process under 200 MB.', '',
+             '| client | the server sends | ends within | memory under 200 MB | message |', '|---|---|---|---|---|']
+    for c in cases:
+        lines.append('| %s | %s | %s | %s | %s |' % (
+            c['client'], BEHAVIOURS.get(c['behaviour'], c['behaviour']),
+            ('%d s' % c['longest']) if c['in_time'] else '**no**', 'yes' if c['memory_ok'] else '**no**',
+            _cell(c['msg'])[:160].rstrip('\\')))
+    lines += ['', '| secret | module | forms looked for | found | message |', '|---|---|---|---|---|']
+    for c in encodings:
+        lines.append('| %s | `%s` | %d | %d | %s |' % (c['name'], c['module'], c['checks'], c['found'],
+                                                       _cell(c['msg'])[:120].rstrip('\\')))
+    return lines + ['']
+
+
 def concurrency_section(run):
     return ['## Concurrency', '',
             'One real `ansible-playbook` run: %(forks)d hosts, `forks: %(forks)d`, %(tasks)d Citrix Cloud and DaaS tasks '
@@ -229,8 +276,9 @@ def concurrency_section(run):
 def render(found):
     lines = ['# Reliability', '',
              'Generated by the reliability tests in `tests/integration` (`test_fault_matrix.py`, '
-             '`test_secret_hygiene.py`, `test_check_mode.py`, `test_bad_input.py`, `test_concurrency.py`), part of '
-             '`make test`, on %s. Do not edit by hand.' % datetime.date.today().isoformat(), '']
+             '`test_secret_hygiene.py`, `test_check_mode.py`, `test_bad_input.py`, `test_hostile_servers.py`, '
+             '`test_secret_encodings.py`, `test_concurrency.py`) by `make reliability-report` on %s. '
+             'Do not edit by hand.' % datetime.date.today().isoformat(), '']
     lines += summary(found)
     lines += ['## Found and fixed', '', '| where | defect | regression test |', '|---|---|---|']
     lines += ['| %s | %s | %s |' % row for row in FOUND_AND_FIXED] + ['']
@@ -238,6 +286,7 @@ def render(found):
     lines += secret_section(found['secrets'])
     lines += modes_section(found['modes'])
     lines += bad_input_section(found['bad_input'])
+    lines += hostile_section(found['hostile'], found['encodings'])
     lines += concurrency_section(found['concurrency'][0])
     return lines
 
@@ -276,6 +325,7 @@ def main(argv=None):
     parser.add_argument('--check', action='store_true')
     parser.add_argument('path', nargs='?', default=os.path.join(ROOT, 'docs', 'reliability.md'))
     options = parser.parse_args(argv)
+    import_collection()  # the expected records come from test modules that import the collection
     text = report_text()
     if text is None:
         print('reliability report: not every reliability test ran (run make pytest first)', file=sys.stderr)

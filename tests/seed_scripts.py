@@ -5,7 +5,7 @@ time. It is read from ``../shared/seeds`` at run time and never copied into this
 only change is its API hosts, pointed at the simulator, with ``REQUESTS_CA_BUNDLE`` trusting the
 simulator's CA. It reads one page of the catalog's machines (the API's default of 250).
 
-Used by tests/integration/test_daas_seed_script.py and the ``daas_reboot_idle`` benchmark.
+Used by tests/integration/daas/test_seed_script.py and the ``daas_reboot_idle`` benchmark.
 """
 
 import os

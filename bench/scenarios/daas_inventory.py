@@ -1,8 +1,8 @@
 """The citrix_daas inventory plugin over a large site, through real ansible-inventory, 50 ms latency.
 
 Requests: a Cloud token, the site discovery (``GET /me``) and one page per 1000 machines; a rerun
-answered from the inventory cache sends none. Baseline: the same machines read the way seed 001's
-script reads a catalog (the API's default page of 250, every property), written here with requests.
+answered from the inventory cache sends none. Baseline: the same machines read the way the hand-written
+reboot-idle script reads a catalog (the API's default page of 250, every property), written here with requests.
 """
 
 import math

@@ -1,5 +1,5 @@
 """DaaS power actions with bounded concurrency against a serial baseline (concurrency 1), in-process
-through the collection's own code path (``find_machines`` + ``apply_power_state``, jobs waited for),
+through the collection's own code path (``Machines.find`` + ``apply_power_state``, jobs waited for),
 50 ms latency. Each run restarts the machines of its own catalog of identical machines on one simulator.
 """
 
@@ -7,11 +7,10 @@ import math
 import time
 
 from bench.common import Metric
-from tests.integration.daas_support import cloud_client
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    DEFAULT_CONCURRENCY, find_machines, outcome_counts,
-)
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas_power import apply_power_state
+from tests.integration.daas.support import cloud_client
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.power import apply_power_state
 
 NAME = 'daas_power_concurrency'
 DESCRIPTION = 'restart N DaaS machines, jobs waited for: default concurrency vs one request at a time'
@@ -26,8 +25,8 @@ def power_catalog(sim, catalog, concurrency):
     client = cloud_client(sim)
     client.site()  # sign-in and site discovery are not what is measured
     started = time.monotonic()
-    machines = find_machines(client, catalog=catalog)
-    results = apply_power_state(client, machines, 'restarted', concurrency=concurrency, wait=True, wait_timeout=600)
+    machines = Machines(client).find(catalog=catalog)
+    fleet = apply_power_state(client, machines, 'restarted', concurrency=concurrency, wait=True, wait_timeout=600)
     seconds = time.monotonic() - started
     stats = client.stats
     return {
@@ -36,7 +35,7 @@ def power_catalog(sim, catalog, concurrency):
         'list_requests': stats.total(method='GET', path_contains='/MachineCatalogs/'),
         'job_lists': stats.total(method='GET', path_contains='/Jobs') - stats.total(method='GET', path_contains='/Jobs/'),
         'job_reads': stats.total(method='GET', path_contains='/Jobs/'),
-        'outcomes': outcome_counts(results),
+        'outcomes': fleet.counts(),
     }
 
 

@@ -1,5 +1,5 @@
 """Reboot the idle machines of a DaaS catalog: the daas_reboot_idle role through real ansible-playbook
-against seed 001's own script (serial, one request at a time), on one simulator with 50 ms latency.
+against the hand-written reboot-idle script (serial, one request at a time), on one simulator with 50 ms latency.
 
 Both catalogs are alike: N identical machines, 30 % of them with a session. The script reads only its
 first page (250 machines); the role reads the whole catalog. So the comparison is per rebooted machine:
@@ -20,7 +20,7 @@ from bench.common import Metric, Skipped, per_item_ms, timed
 from tests.seed_scripts import SeedUnavailable, run_reboot_idle
 
 NAME = 'daas_reboot_idle'
-DESCRIPTION = "reboot-idle: the daas_reboot_idle role (ansible-playbook) vs seed 001's script, 50 ms latency"
+DESCRIPTION = "reboot-idle: the daas_reboot_idle role (ansible-playbook) vs the hand-written script, 50 ms latency"
 LATENCY_MS = 50
 BUSY_SHARE = 0.3
 ROLE_RUNS = 3

@@ -4,8 +4,9 @@ watched properties asked for), and XenServer calls while nothing changes (no pol
 import math
 import time
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas_machine_watch import MachineWatch
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.daas_machine_watch import MachineWatch
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import EventStream
 from bench.common import Metric
@@ -32,7 +33,7 @@ def daas_metrics(ctx):
     tokens = sim.stats.count(route='cloud.token')
     watched_bytes = sum(received) / float(POLLS)
     del received[:]
-    for _machine in client.list_machines(fields=None):  # the same listing with every property
+    for _machine in Machines(client).list(fields=None):  # the same listing with every property
         pass
     full_bytes = float(sum(received))
     pages = math.ceil(machines / 1000.0)

@@ -143,8 +143,9 @@ try:
     from ansible.errors import AnsibleRequiredOptionError
 except ImportError:  # older ansible-core: a missing required option is an AnsibleOptionsError
     from ansible.errors import AnsibleOptionsError as AnsibleRequiredOptionError
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    DaasClient, in_delivery_groups, machine_facts,
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import (
+    Machines, in_delivery_groups, machine_facts,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.environment import BlankEnvironmentIsUnset
@@ -255,15 +256,16 @@ class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlug
         return chosen
 
     def _machine_pages(self, client):
+        machines = Machines(client)
         catalogs = self.get_option('catalogs') or []
         groups = [] if catalogs else (self.get_option('delivery_groups') or [])
         if not catalogs and not groups:
-            return list(client.machine_pages())
+            return list(machines.pages())
         pages = []
         for catalog in catalogs:
-            pages.extend(client.machine_pages(catalog=catalog))
+            pages.extend(machines.pages(catalog=catalog))
         for group in groups:
-            pages.extend(client.machine_pages(delivery_group=group))
+            pages.extend(machines.pages(delivery_group=group))
         return pages
 
     # -- building the inventory -----------------------------------------------------------------

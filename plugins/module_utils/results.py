@@ -22,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import DEFAULT_HARD_CAP, run_bounded
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_max_targets
 
 OUTCOMES = ('changed', 'unchanged', 'skipped', 'failed')
 
@@ -80,6 +81,12 @@ class FleetResult:
         item.update(fields, outcome='failed', reason=str(reason))
         return item
 
+    def check_max_targets(self, max_targets, noun):
+        """Refuse with InputError (before any write, in check mode too) when more objects than
+        ``max_targets`` would change, naming them; None: no limit."""
+        check_max_targets([item['name'] for item in self.with_outcome('changed')], max_targets, noun)
+        return self
+
     def run_changes(self, func, concurrency, hard_cap=DEFAULT_HARD_CAP, on_failure=None):
         """Call ``func(item)`` for every item whose outcome is ``changed``, with at most ``concurrency``
         in flight; a failure marks that item ``failed`` with the error (and calls ``on_failure(item)``),
@@ -101,11 +108,12 @@ class FleetResult:
         return '%s failed for %d of %d: %s%s' % (self.what, len(failed), len(self.items), listed, more)
 
     def diff(self, field, before, after):
-        """``--diff`` of the changed objects: ``({field: {name: before}}, {field: {name: after}})``;
-        ``before`` and ``after`` are item keys or functions of an item."""
+        """``--diff`` of the changed objects: ``({field: {name: before}}, {field: {name: after}})``, or
+        ``({name: before}, {name: after})`` when ``field`` is None; ``before`` and ``after`` are item keys
+        or functions of an item."""
         changed = self.with_outcome('changed')
 
-        def value(item, key):
-            return key(item) if callable(key) else item[key]
-        return ({field: dict((item['name'], value(item, before)) for item in changed)},
-                {field: dict((item['name'], value(item, after)) for item in changed)})
+        def values(key):
+            found = dict((item['name'], key(item) if callable(key) else item[key]) for item in changed)
+            return found if field is None else {field: found}
+        return values(before), values(after)

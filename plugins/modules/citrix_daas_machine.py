@@ -113,43 +113,38 @@ counts:
   sample: {changed: 1, unchanged: 0, skipped: 0, failed: 0}
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    DEFAULT_CONCURRENCY, TARGET_OPTIONS, DaasClient, apply_maintenance_mode, daas_argument_spec, failure_message,
-    find_machines, machine_target_argument_spec, outcome_counts,
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
+    TARGET_OPTIONS, daas_argument_spec, machine_target_argument_spec, machine_targets,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
 
 
-def main():
+def argument_spec():
     spec = dict(
         maintenance_mode=dict(type='bool', required=True),
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
     spec.update(machine_target_argument_spec())
     spec.update(fleet_argument_spec())
-    module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec())
+    return spec
+
+
+def main():
+    module = CitrixModule(argument_spec(), connection_spec=daas_argument_spec())
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
-        machines = find_machines(client, names=[params['name']] + (params['names'] or []),
-                                 machine_ids=params['machine_ids'], catalog=params['catalog'],
-                                 delivery_group=params['delivery_group'], concurrency=params['concurrency'],
-                                 all_targets=params['all_targets'])
-        results = apply_maintenance_mode(client, machines, params['maintenance_mode'],
-                                         concurrency=params['concurrency'], check_mode=module.check_mode,
-                                         max_targets=params['max_targets'])
-        changed = [r for r in results if r['outcome'] == 'changed']
-        outcome = dict(changed=bool(changed), machines=results, counts=outcome_counts(results))
-        if module._diff:
-            outcome['diff'] = diff_result(
-                {'in_maintenance_mode': dict((r['name'], r['in_maintenance_mode_before']) for r in changed)},
-                {'in_maintenance_mode': dict((r['name'], r['in_maintenance_mode']) for r in changed)})
-        failed = failure_message(results, 'Maintenance mode change')
-        if failed:
-            module.fail_json(msg=failed, **outcome)
-        module.exit_json(**outcome)
+        machines = Machines(client)
+        found = machines.find(concurrency=params['concurrency'], all_targets=params['all_targets'],
+                              **machine_targets(params))
+        fleet = machines.apply_maintenance_mode(found, params['maintenance_mode'], concurrency=params['concurrency'],
+                                                check_mode=module.check_mode, max_targets=params['max_targets'])
+    module.exit_fleet(fleet, 'machines',
+                      diff=fleet.diff('in_maintenance_mode', 'in_maintenance_mode_before', 'in_maintenance_mode'))
 
 
 if __name__ == '__main__':

@@ -143,9 +143,12 @@ counts:
   sample: {found: 1000, filtered_out: 300, returned: 700}
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    DaasClient, daas_argument_spec, filter_machines, find_machines, machine_facts, machine_filter_argument_spec,
-    machine_target_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
+    daas_argument_spec, machine_filter_argument_spec, machine_filters, machine_target_argument_spec, machine_targets,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import (
+    Machines, filter_machines, machine_facts,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
 
@@ -154,16 +157,12 @@ def main():
     spec = machine_target_argument_spec()
     spec.update(machine_filter_argument_spec())
     module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec())
-    params = module.params
     with module.handle_errors():
-        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
-        machines = find_machines(client, names=[params['name']] + (params['names'] or []),
-                                 machine_ids=params['machine_ids'], catalog=params['catalog'],
-                                 delivery_group=params['delivery_group'], all_targets=True)
-        kept, left_out = filter_machines(machines, params['only_idle'], params['skip_maintenance_mode'],
-                                         params['registration_state'])
-        module.exit_json(changed=False, machines=[machine_facts(m) for m in kept],
-                         counts=dict(found=len(machines), filtered_out=len(left_out), returned=len(kept)))
+        client = DaasClient.from_params(module.params, redactor=module.redactor, log=module.debug_log)
+        machines = Machines(client).find(all_targets=True, **machine_targets(module.params))
+        kept, left_out = filter_machines(machines, **machine_filters(module.params))
+    module.exit_json(changed=False, machines=[machine_facts(m) for m in kept],
+                     counts=dict(found=len(machines), filtered_out=len(left_out), returned=len(kept)))
 
 
 if __name__ == '__main__':

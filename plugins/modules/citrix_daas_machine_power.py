@@ -193,18 +193,20 @@ counts:
   sample: {targeted: 1000, filtered_out: 300, changed: 700, unchanged: 0, skipped: 0, failed: 0}
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    DEFAULT_CONCURRENCY, TARGET_OPTIONS, DaasClient, daas_argument_spec, failure_message, filter_machines,
-    find_machines, machine_filter_argument_spec, machine_target_argument_spec, outcome_counts,
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
+    TARGET_OPTIONS, daas_argument_spec, machine_filter_argument_spec, machine_filters, machine_target_argument_spec,
+    machine_targets,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas_power import (
-    FINAL_STATE, POWER_STATES, apply_power_state,
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, filter_machines
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.power import (
+    POWER_STATES, apply_power_state, final_state,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
 
 
-def main():
+def argument_spec():
     spec = dict(
         state=dict(type='str', required=True, choices=list(POWER_STATES)),
         force=dict(type='bool', default=False),
@@ -215,36 +217,27 @@ def main():
     spec.update(machine_target_argument_spec())
     spec.update(machine_filter_argument_spec())
     spec.update(fleet_argument_spec())
-    module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec())
+    return spec
+
+
+def main():
+    module = CitrixModule(argument_spec(), connection_spec=daas_argument_spec())
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
-        machines = find_machines(client, names=[params['name']] + (params['names'] or []),
-                                 machine_ids=params['machine_ids'], catalog=params['catalog'],
-                                 delivery_group=params['delivery_group'], concurrency=params['concurrency'],
-                                 all_targets=params['all_targets'])
-        targeted, left_out = filter_machines(machines, params['only_idle'], params['skip_maintenance_mode'],
-                                             params['registration_state'])
-        results = apply_power_state(client, targeted, params['state'], force=params['force'],
-                                    concurrency=params['concurrency'], wait=params['wait'],
-                                    wait_timeout=params['wait_timeout'], check_mode=module.check_mode,
-                                    max_targets=params['max_targets'])
-        counts = dict(outcome_counts(results), targeted=len(machines), filtered_out=len(left_out))
-        changed = [r for r in results if r['outcome'] == 'changed']
-        outcome = dict(
-            changed=bool(changed), machines=results, acted_on=[r['name'] for r in results if r['action']],
-            counts=counts,
-            skipped_machines=[{'name': r['name'], 'reason': r['reason']} for r in results if r['outcome'] == 'skipped'],
-        )
-        if module._diff:
-            outcome['diff'] = diff_result(
-                {'power_state': dict((r['name'], r['power_state_before']) for r in changed)},
-                {'power_state': dict((r['name'], FINAL_STATE[r['action']]) for r in changed)})
-        failed = failure_message(results, 'Power action')
-        if failed:
-            module.fail_json(msg=failed, **outcome)
-        module.exit_json(**outcome)
+        machines = Machines(client).find(concurrency=params['concurrency'], all_targets=params['all_targets'],
+                                         **machine_targets(params))
+        targeted, left_out = filter_machines(machines, **machine_filters(params))
+        fleet = apply_power_state(client, targeted, params['state'], force=params['force'],
+                                  concurrency=params['concurrency'], wait=params['wait'],
+                                  wait_timeout=params['wait_timeout'], check_mode=module.check_mode,
+                                  max_targets=params['max_targets'])
+    module.exit_fleet(fleet, 'machines', diff=fleet.diff('power_state', 'power_state_before', final_state),
+                      counts=fleet.counts(targeted=len(machines), filtered_out=len(left_out)),
+                      acted_on=[item['name'] for item in fleet.items if item['action']],
+                      skipped_machines=[{'name': item['name'], 'reason': item['reason']}
+                                        for item in fleet.with_outcome('skipped')])
 
 
 if __name__ == '__main__':

@@ -139,18 +139,16 @@ counts:
   sample: {changed: 2, unchanged: 0, skipped: 0, failed: 0}
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    DEFAULT_CONCURRENCY, DaasClient, apply_session_state, daas_argument_spec, failure_message, find_sessions,
-    outcome_counts,
-)
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import daas_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.sessions import Sessions
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
 
 TARGET_OPTIONS = ('session_ids', 'user', 'machine')
 
 
-def main():
+def argument_spec():
     spec = dict(
         state=dict(type='str', required=True, choices=['logged_off', 'disconnected']),
         session_ids=dict(type='list', elements='str'),
@@ -159,27 +157,22 @@ def main():
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
     spec.update(fleet_argument_spec())
-    module = CitrixModule(argument_spec=spec, connection_spec=daas_argument_spec())
+    return spec
+
+
+def main():
+    module = CitrixModule(argument_spec(), connection_spec=daas_argument_spec())
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS, noun='session')
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
-        sessions, missing = find_sessions(client, session_ids=params['session_ids'], users=params['user'],
-                                          machines=params['machine'], concurrency=params['concurrency'],
-                                          all_targets=params['all_targets'])
-        if missing and params['state'] == 'disconnected':
-            raise errors.NotFoundError('Sessions not found, so they cannot be disconnected: %s' % ', '.join(missing))
-        results = apply_session_state(client, sessions, params['state'], concurrency=params['concurrency'],
-                                      check_mode=module.check_mode, max_targets=params['max_targets'])
-        changed = [r for r in results if r['outcome'] == 'changed']
-        outcome = dict(changed=bool(changed), sessions=results, already_gone=missing, counts=outcome_counts(results))
-        if module._diff:
-            outcome['diff'] = diff_result(dict((r['id'], r['state_before']) for r in changed),
-                                          dict((r['id'], r['state']) for r in changed))
-        failed = failure_message(results, 'Log-off' if params['state'] == 'logged_off' else 'Disconnect')
-        if failed:
-            module.fail_json(msg=failed, **outcome)
-        module.exit_json(**outcome)
+        sessions = Sessions(client)
+        found, missing = sessions.find(session_ids=params['session_ids'], users=params['user'],
+                                       machines=params['machine'], concurrency=params['concurrency'],
+                                       all_targets=params['all_targets'])
+        fleet = sessions.apply_state(found, params['state'], missing=missing, concurrency=params['concurrency'],
+                                     check_mode=module.check_mode, max_targets=params['max_targets'])
+    module.exit_fleet(fleet, 'sessions', diff=fleet.diff(None, 'state_before', 'state'), already_gone=missing)
 
 
 if __name__ == '__main__':

@@ -123,8 +123,10 @@ sessions:
       protocol: Hdx
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import (
-    SESSION_STATES, DaasClient, daas_argument_spec, find_sessions, session_facts,
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import daas_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.sessions import (
+    SESSION_STATES, Sessions, session_facts,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
 
@@ -141,9 +143,9 @@ def main():
     params = module.params
     with module.handle_errors():
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
-        sessions, _missing = find_sessions(client, users=params['user'], machines=params['machine'],
-                                           states=params['state'], all_targets=True)
-        module.exit_json(changed=False, sessions=[session_facts(s) for s in sessions])
+        sessions, _missing = Sessions(client).find(users=params['user'], machines=params['machine'],
+                                                   states=params['state'], all_targets=True)
+    module.exit_json(changed=False, sessions=[session_facts(s) for s in sessions])
 
 
 if __name__ == '__main__':

@@ -92,12 +92,13 @@ def job_environment(inputs, private_data_dir, types=JOB_TYPES, container_dir=Non
 def collection_reads():
     """Every environment variable the collection reads: module connection options, inventory plugin
     options, and the roles' own environment lookups."""
-    from ansible_collections.opencitrix.automation.plugins.module_utils import daas, xenserver
-    from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud import client as citrix_cloud
+    from ansible_collections.opencitrix.automation.plugins.module_utils import xenserver
+    from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import cloud_argument_spec
+    from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import daas_argument_spec
     from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import client as storefront
     from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import client as xenmobile
     names = set()
-    for spec in (citrix_cloud.cloud_argument_spec(), daas.daas_argument_spec(), xenmobile.xenmobile_argument_spec(),
+    for spec in (cloud_argument_spec(), daas_argument_spec(), xenmobile.xenmobile_argument_spec(),
                  storefront.storefront_argument_spec(), xenserver.xenserver_argument_spec()):
         for option in spec.values():
             if option.get('fallback'):

@@ -15,7 +15,7 @@ import pytest
 from tests.module_runner import run_module
 from tests.reliability import record
 from tests.reliability_probes import CLOUD, DAAS, STOREFRONT, XEN, XENMOBILE
-from tests.simulator.services import xenmobile_seed
+from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 
 class Case:

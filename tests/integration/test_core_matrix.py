@@ -12,11 +12,11 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas_machine_watch import MachineWatch
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.daas_machine_watch import MachineWatch
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import EventStream
 from tests.harness import ROOT, Runner
-from tests.integration.daas_support import FAST_CLOCK, cloud_env_for, power_requests
+from tests.integration.daas.support import FAST_CLOCK, cloud_env_for, power_requests
 from tests.integration.xenserver.helpers import FAST, XEN_PASSWORD, XEN_USER, client
 
 pytestmark = pytest.mark.core_matrix

@@ -17,13 +17,13 @@ import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import Resources
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import XenMobileClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.properties import ServerProperties
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
-from tests.integration.daas_support import ONPREM_PASSWORD, ONPREM_USER, onprem_env
+from tests.integration.daas.support import ONPREM_PASSWORD, ONPREM_USER, onprem_env
 from tests.integration.storefront import support as sf_support
 from tests.integration.xenmobile.support import XM_PASSWORD, xenmobile, xm_client, xm_env
 from tests.integration.xenserver.helpers import XEN_PASSWORD, XEN_USER, client as xen_client

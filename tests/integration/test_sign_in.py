@@ -18,12 +18,13 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.resource_locations import (
     ResourceLocations,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import Resources
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.properties import ServerProperties
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
-from tests.integration.daas_support import ONPREM_PASSWORD, ONPREM_USER
+from tests.integration.daas.support import ONPREM_PASSWORD, ONPREM_USER
 from tests.integration.storefront import support as sf_support
 from tests.integration.xenmobile.support import xm_client
 
@@ -56,7 +57,7 @@ def daas_onprem_client(sim):
 
 
 def list_machines(client):
-    return list(client.list_machines())
+    return list(Machines(client).list())
 
 
 # scheme, client factory, the call, the route rejected, the token route, the rejection body

@@ -10,6 +10,7 @@ import socket
 import pytest
 
 from tests.harness import ROOT, Runner
+from tests.integration.hostile_server import HostileServer
 from tests.module_runner import run_module
 
 GUIDE = os.path.join(ROOT, 'docs', 'docsite', 'rst', 'troubleshooting.rst')
@@ -57,6 +58,19 @@ def redirected_signin(sim, _tmp_path):
     text = module_text('citrix_cloud_service_info', env_of(sim, 'CITRIX_'))
     assert sim.stats.count(listener=elsewhere.name) == 0
     return text
+
+
+def hostile(behaviour, **args):
+    """A Citrix Cloud module against a server that answers with ``behaviour`` (see test_hostile_servers)."""
+    def reproduce(_sim, _tmp_path):
+        server = HostileServer(behaviour)
+        try:
+            return module_text('citrix_cloud_service_info', {
+                'CITRIX_CLIENT_ID': 'trouble', 'CITRIX_CLIENT_SECRET': 'trouble-secret', 'CITRIX_CUSTOMER_ID': 'c',
+                'CITRIX_CLOUD_API_URL': server.url}, dict(args, allow_plain_http=True, retries=0))
+        finally:
+            server.close()
+    return reproduce
 
 
 def daas_500(sim, _tmp_path):
@@ -135,6 +149,9 @@ REPRODUCTIONS = {
     'Refusing to send credentials': lambda sim, _t: module_text('citrix_cloud_service_info', dict(
         env_of(sim, 'CITRIX_'), CITRIX_CLOUD_API_URL=sim.url.replace('https://', 'http://'))),
     'Refusing to follow a redirect from': redirected_signin,
+    'a new sign-in was rejected too': cloud_fault(401, CWSAUTH),
+    '(the request deadline: connect_timeout + read_timeout)': hostile('drip_body', connect_timeout=1, read_timeout=1),
+    'is larger than the': hostile('huge_json', max_response_size=1),
     'Internal server error (HTTP 500': daas_500,
     'has several sites': daas_several_sites,
     'does not support the Restart power action': daas_power_skip(SupportedPowerActions=['PowerOn']),

@@ -6,7 +6,7 @@ import io
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import XenMobileClient
-from tests.simulator.services import xenmobile_seed
+from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 XM_USER = 'it-xm-operator'
 XM_PASSWORD = 'XmIt-Pa55-9d3e71c0'

@@ -10,7 +10,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.cl
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.devices import Devices
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.properties import ServerProperties
 from tests.integration.xenmobile.support import WRONG_PASSWORD, XM_PASSWORD, XM_USER, xenmobile, xm_client
-from tests.simulator.services import xenmobile_seed
+from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 
 @pytest.fixture

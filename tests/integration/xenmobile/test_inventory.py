@@ -8,7 +8,7 @@ import io
 import re
 
 from tests.integration.xenmobile.support import FORMULA, csv_problems, plant_formula_device, xenmobile, xm_env
-from tests.simulator.services import xenmobile_seed
+from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 DEVICE_INFO = 'opencitrix.automation.xenmobile_device_info'
 APP = 'opencitrix.automation.xenmobile_app'

@@ -6,7 +6,7 @@ import json
 from tests.integration.xenmobile.support import (
     XM_PASSWORD, connection, property_migration_scenario, xenmobile,
 )
-from tests.simulator.services import xenmobile_seed
+from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 ROLE_PLAY = [{'name': 'migrate', 'hosts': 'targets', 'gather_facts': False,
               'roles': ['opencitrix.automation.xenmobile_migrate']}]

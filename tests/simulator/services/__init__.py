@@ -1,5 +1,6 @@
-"""Simulated services. Every module here that defines ``SERVICE`` (a ``core.Service`` subclass) is
-loaded; a new API is one new file."""
+"""Simulated services, a package each. Every package here whose ``__init__`` defines ``SERVICE`` (a
+``base.Service`` subclass) is loaded; a new API is one new package, split by concern (state, seeding,
+rendering, routes, and a ``service.py`` that wires them; see tests/simulator/README.md, "Layout")."""
 
 import importlib
 import pkgutil

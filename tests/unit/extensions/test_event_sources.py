@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas_machine_watch import (
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.daas_machine_watch import (
     machine_watch_argument_spec, watched_state,
 )
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.event_source import source_params

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from tests.simulator import xenapi_model
-from tests.simulator.xenapi_db import XenFailure, parse_filter
+from tests.simulator.services.xenserver import xenapi_model
+from tests.simulator.services.xenserver.xenapi_db import XenFailure, parse_filter
 
 
 @pytest.mark.skipif(not os.path.exists(os.path.join(xenapi_model.DEFAULT_SPEC_DIR, 'xenapi.json')),

@@ -95,14 +95,14 @@ import os
 import sys
 
 try:
-    from ansible_collections.opencitrix.automation.plugins.module_utils import daas_machine_watch as _probe  # noqa: F401
+    from ansible_collections.opencitrix.automation.plugins.plugin_utils import daas_machine_watch as _probe  # noqa: F401
 except ImportError:
     # Loaded by file path from an installed collection: make its ansible_collections tree importable.
     sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), *(['..'] * 7))))
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors  # noqa: E402
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas import DaasClient  # noqa: E402
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas_machine_watch import (  # noqa: E402
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient  # noqa: E402
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.daas_machine_watch import (  # noqa: E402
     MachineWatch, machine_watch_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.event_source import (  # noqa: E402

@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Power states for fleets of DaaS machines: the action each machine needs, sending those actions with
+bounded concurrency, waiting for their jobs, and one outcome per machine."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
+    DEFAULT_CONCURRENCY, MAX_CONCURRENCY,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.jobs import (
+    job_failure, succeeded, wait_for_jobs,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
+from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
+
+POWER_STATES = ('started', 'stopped', 'suspended', 'restarted')
+
+# The action that brings a machine from its PowerState to the requested state; None: already there.
+# A state missing from a row cannot lead there: only running machines are restarted or suspended (a
+# restart never powers on a machine someone turned off).
+ACTIONS = {
+    'started': {'On': None, 'Off': 'start', 'Suspended': 'resume'},
+    'stopped': {'Off': None, 'On': 'shutdown', 'Suspended': 'shutdown'},
+    'suspended': {'Suspended': None, 'On': 'suspend'},
+    'restarted': {'On': 'reboot'},
+}
+# SupportedPowerActions entry each action needs (a forced shutdown is a power-off).
+CAPABILITY = {'start': 'PowerOn', 'shutdown': 'Shutdown', 'reboot': 'Restart', 'suspend': 'SuspendResume',
+              'resume': 'SuspendResume'}
+FINAL_STATE = {'start': 'On', 'reboot': 'On', 'resume': 'On', 'shutdown': 'Off', 'suspend': 'Suspended'}
+TRANSITIONAL_STATES = ('TurningOn', 'TurningOff', 'Suspending', 'Resuming')
+
+
+def plan_action(machine, state, force=False):
+    """``(action, skip_reason)`` for one machine: an action to send, or why none is sent (both None:
+    the machine is already in ``state``)."""
+    power_state = machine.get('PowerState')
+    if machine.get('PowerActionPending'):
+        return None, 'a power action is already pending'
+    if power_state in TRANSITIONAL_STATES:
+        return None, 'power state is %s (a transition is under way)' % power_state
+    if power_state not in ('On', 'Off', 'Suspended'):
+        return None, 'not power managed (power state %s)' % power_state
+    row = ACTIONS[state]
+    if power_state not in row:
+        return None, 'a machine that is %s cannot be %s' % (power_state, state)
+    action = row[power_state]
+    if action is None:
+        return None, None
+    needed = 'PowerOff' if action == 'shutdown' and force else CAPABILITY[action]
+    if needed not in (machine.get('SupportedPowerActions') or []):
+        return None, 'does not support the %s power action' % needed
+    return action, None
+
+
+def final_state(item):
+    """The power state an item's action leads to (``--diff``'s after)."""
+    return FINAL_STATE[item['action']]
+
+
+def apply_power_state(client, machines, state, force=False, concurrency=DEFAULT_CONCURRENCY, wait=True,
+                      wait_timeout=600, check_mode=False, sleep=None, max_targets=None):
+    """Bring ``machines`` (API models) to ``state``; returns a FleetResult, one item per machine, in order.
+
+    Outcomes: ``changed`` (an action was sent, or would be in check mode), ``unchanged`` (already there),
+    ``skipped`` (with ``reason``), ``failed`` (with ``reason``: the API's error or the job's). Every action
+    is sent before any failure is reported, so one bad machine never holds back the others. With
+    ``max_targets``, no action is sent when more machines than that would get one. ``sleep``: how job
+    polling waits (default: the process's clock).
+    """
+    fleet = FleetResult('Power action')
+    for machine in machines:
+        action, reason = plan_action(machine, state, force)
+        outcome = 'changed' if action else ('skipped' if reason else 'unchanged')
+        before = machine.get('PowerState')
+        fleet.add(machine.get('Name'), outcome, reason, id=machine.get('Id'),
+                  catalog=(machine.get('MachineCatalog') or {}).get('Name'),
+                  delivery_group=(machine.get('DeliveryGroup') or {}).get('Name'),
+                  power_state_before=before, power_state_after=before if outcome != 'changed' else None,
+                  action=action, job_id=None, job_status=None)
+    fleet.check_max_targets(max_targets, 'machines')
+    if check_mode:
+        return fleet
+    api = Machines(client)
+
+    def send(item):
+        item['job_id'] = api.power_action(item['id'], item['action'], force)
+
+    fleet.run_changes(send, concurrency, MAX_CONCURRENCY)
+    sent = fleet.with_outcome('changed')
+    if wait and sent:
+        _wait(client, fleet, sent, wait_timeout, sleep)
+    return fleet
+
+
+def _wait(client, fleet, acted, wait_timeout, sleep):
+    finished, _unfinished = wait_for_jobs(client, [item['job_id'] for item in acted], wait_timeout, sleep=sleep)
+    for item in acted:
+        if item['job_id'] is None:  # answered synchronously: the action is done
+            item['power_state_after'] = final_state(item)
+            continue
+        job = finished.get(item['job_id'])
+        if job is None:
+            fleet.fail(item, 'job %s did not finish within %s seconds (wait_timeout); it keeps running'
+                       % (item['job_id'], wait_timeout), job_status='InProgress')
+            continue
+        item['job_status'] = job.get('Status')
+        if succeeded(job):
+            item['power_state_after'] = final_state(item)
+        else:
+            fleet.fail(item, job_failure(job))

@@ -1,0 +1,118 @@
+"""What a DaaS request says before a handler acts on it: who calls (Cloud token and customer header,
+or on-premises bearer token) and which site it addresses, for each of the three ways in (Citrix Cloud
+``/cvad/manage``, on-premises ``/citrix/orchestration/api``, seed 001's legacy ``/cvadapis``); and the
+paging (``limit``, ``continuationToken``) and ``fields`` of listings."""
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from urllib.parse import unquote
+
+from tests.simulator.base import Reply
+from tests.simulator.services.citrix_cloud.auth import cloud_auth
+from tests.simulator.services.daas.errors import fail, missing_customer_reply
+
+ONPREM_CUSTOMER = 'CitrixOnPremises'
+DEFAULT_LIMIT = 250
+MAX_LIMIT = 1000
+
+CLOUD_PREFIX = '/cvad/manage'
+ONPREM_ROOT = '/citrix/orchestration/api'
+ONPREM_PREFIX = ONPREM_ROOT + r'/(?P<customer>[^/]+)/(?P<site>[^/]+)'
+LEGACY_ROOT = '/cvadapis'
+LEGACY_PREFIX = LEGACY_ROOT + r'/(?P<site>[^/]+)'
+
+
+def transaction_headers(request):
+    return {'Citrix-TransactionId': request.header('Citrix-TransactionId') or str(uuid.uuid4())}
+
+
+def cloud_record(request):
+    """Cloud token first (401/406), then the customer header: missing is seed 001's 500, another
+    customer's is a 403."""
+    cloud_auth(request)
+    customer = request.header('Citrix-CustomerId')
+    if not customer:
+        raise Reply(missing_customer_reply())
+    return cloud_auth(request, customer_id=customer)
+
+
+def onprem_caller(estate, request):
+    """The administrator behind ``Authorization: CWSAuth bearer=<token>``, or a 401."""
+    match = re.match(r'^\s*CwsAuth\s+bearer\s*=\s*(\S+)\s*$', request.header('Authorization') or '', re.IGNORECASE)
+    user = estate.onprem_user(match.group(1) if match else None)
+    if user is None:
+        fail(401, 'Unauthorized', 'Caller did not present a valid bearer token.', error_type='AuthenticationFailed')
+    return user
+
+
+def basic_credentials(request):
+    """``(user, password)`` of an ``Authorization: Basic`` header (``(None, None)`` without one)."""
+    match = re.match(r'^\s*Basic\s+(\S+)\s*$', request.header('Authorization') or '', re.IGNORECASE)
+    user = password = None
+    if match:
+        try:
+            user, _sep, password = base64.b64decode(match.group(1)).decode('utf-8').partition(':')
+        except (binascii.Error, UnicodeError):
+            user = None
+    return user, password
+
+
+def resolve(estate, root_url, request, mode):
+    """Authenticate as the API in ``mode`` does; returns ``(site, caller, base URL of the site)``."""
+    if mode == 'onprem':
+        caller = onprem_caller(estate, request)
+        if unquote(request.params.get('customer', '')) != ONPREM_CUSTOMER:
+            fail(404, 'ObjectNotFound', 'Customer %s was not found.' % request.params.get('customer'))
+        site = estate.find_site(request.params['site'])
+        base = '%s%s/%s/%s' % (root_url, ONPREM_ROOT, ONPREM_CUSTOMER, site.id)
+        return site, caller, base
+    record = cloud_record(request)
+    if mode == 'legacy':
+        site = estate.find_site(request.params['site'])
+        return site, record['client_id'], '%s%s/%s' % (root_url, LEGACY_ROOT, site.id)
+    instance = request.header('Citrix-InstanceId')
+    if not instance:
+        fail(400, 'InstanceIdMissing', 'The Citrix-InstanceId header (the site id) is required.')
+    return estate.find_site(instance), record['client_id'], root_url + CLOUD_PREFIX
+
+
+def requested_fields(request):
+    """The lower-case property names of ``fields``, or None for all."""
+    raw = request.arg('fields')
+    return {f.strip().lower() for f in raw.split(',') if f.strip()} if raw else None
+
+
+def page(request, items, key, render, estate=None):
+    """One page of a collection: ``limit`` (default 250, at most 1000) and ``continuationToken`` (opaque,
+    tied to the query ``key``). ``estate``: the service's state, whose ``endless_paging`` makes a broken
+    server."""
+    raw_limit = request.arg('limit')
+    try:
+        limit = int(raw_limit) if raw_limit not in (None, '') else DEFAULT_LIMIT
+    except ValueError:
+        limit = -1
+    if not 1 <= limit <= MAX_LIMIT:
+        fail(400, 'InvalidArgument', 'The value %s of limit is not valid: it must be between 1 and %d.'
+             % (raw_limit, MAX_LIMIT))
+    offset = 0
+    token = request.arg('continuationToken')
+    if token:
+        try:
+            state = json.loads(base64.urlsafe_b64decode(token.encode('ascii')).decode('utf-8'))
+            offset = int(state['o'])
+            if state['k'] != key:
+                raise ValueError(key)
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+            fail(400, 'InvalidArgument', 'The continuation token is not valid for this query.')
+    items_page = items[offset:offset + limit]
+    following = None
+    if offset + limit < len(items):
+        following = base64.urlsafe_b64encode(json.dumps({'o': offset + limit, 'k': key}).encode('utf-8')).decode('ascii')
+    if estate is not None and estate.endless_paging:
+        estate.endless_tokens += 1
+        marker = {'o': 0, 'k': key, 'n': estate.endless_tokens}
+        following = base64.urlsafe_b64encode(json.dumps(marker).encode('utf-8')).decode('ascii')
+    return {'Items': [render(item) for item in items_page], 'ContinuationToken': following, 'TotalItems': None}

@@ -1,0 +1,216 @@
+"""Routes of the DaaS service: ``/me``, the on-premises token, and every site operation (machines,
+catalogs' and delivery groups' machines, power actions, jobs, sessions) under each of the three path
+prefixes (route names ``daas.<op>``; ``daas.legacy.<op>`` for seed 001's legacy paths)."""
+
+import uuid
+from urllib.parse import unquote
+
+from tests.simulator.base import Response, Route, Routes
+from tests.simulator.services.daas import context
+from tests.simulator.services.daas.context import (
+    CLOUD_PREFIX, LEGACY_PREFIX, LEGACY_ROOT, ONPREM_CUSTOMER, ONPREM_PREFIX, ONPREM_ROOT, requested_fields,
+    transaction_headers,
+)
+from tests.simulator.services.daas.errors import error_data, fail
+from tests.simulator.services.daas.power import POWER_ACTIONS, run_action, settle
+from tests.simulator.services.daas.rendering import (
+    iso, render_job, render_machine, render_session, select_fields, us_time,
+)
+
+
+class DaasRoutes(Routes):
+    """Handlers of the ``daas`` service; ``state`` is its :class:`~.estate.Estate`. Site operations take
+    ``(request, site, caller, base)``, resolved by :func:`context.resolve`."""
+
+    @property
+    def lock(self):
+        return self.service.sim.lock
+
+    def _machine_page(self, request, site, machines, key):
+        fields = requested_fields(request)
+        support = request.arg('sessionSupport')
+        if support:
+            machines = [m for m in machines if site.catalogs[m['_catalog']]['SessionSupport'].lower() == support.lower()]
+        return Response(200, context.page(request, machines, key + ':' + (support or ''),
+                                          lambda m: select_fields(render_machine(self.state, site, m), fields),
+                                          self.state),
+                        transaction_headers(request))
+
+    # -- sign-in --------------------------------------------------------------------------------
+
+    def me(self, mode):
+        def handler(request):
+            if mode == 'onprem':
+                user = context.onprem_caller(self.state, request)
+                customer, display = ONPREM_CUSTOMER, user
+            else:
+                record = context.cloud_record(request)
+                customer, display = record['customer'], record['client_id']
+            with self.lock:
+                sites = [{'Id': s.id, 'Name': s.name} for s in self.state.sites.values()]
+            now = self.state.clock.now()
+            return Response(200, {
+                'UserId': str(uuid.uuid5(uuid.NAMESPACE_URL, display)), 'DisplayName': display,
+                'ExpiryTime': us_time(now + 3600).split(' ', 1)[1], 'RefreshExpirationTime': us_time(now + 43200).split(' ', 1)[1],
+                'VerifiedEmail': None, 'IsCspCustomer': False,
+                'Customers': [{'Id': customer, 'Name': None, 'Sites': sites}]}, transaction_headers(request))
+        return handler
+
+    def onprem_token(self, request):
+        user, password = context.basic_credentials(request)
+        issued = self.state.issue_onprem_token(user, password)
+        if issued is None:
+            return error_data(401, 'Unauthorized', 'The user name or password is incorrect.',
+                              error_type='AuthenticationFailed')
+        token, expires = issued
+        return Response(200, {'Token': token, 'Principal': user, 'UserId': str(uuid.uuid5(uuid.NAMESPACE_URL, user)),
+                              'CustomerId': ONPREM_CUSTOMER, 'ExpiresAt': iso(expires)})
+
+    # -- machines -------------------------------------------------------------------------------
+
+    def list_machines(self, request, site, _caller, _base):
+        with self.lock:
+            return self._machine_page(request, site, list(site.machines.values()), 'machines')
+
+    def list_catalog_machines(self, request, site, _caller, _base):
+        with self.lock:
+            catalog = self.state.find_catalog(site, request.params['catalog'])
+            machines = [m for m in site.machines.values() if m['_catalog'] == catalog['Id']]
+            return self._machine_page(request, site, machines, 'catalog:' + catalog['Id'])
+
+    def list_group_machines(self, request, site, _caller, _base):
+        with self.lock:
+            group = self.state.find_by_name_or_id(site.groups, request.params['group'], 'Delivery group', 'ObjectNotFound')
+            machines = [m for m in site.machines.values() if m['_group'] == group['Id']]
+            return self._machine_page(request, site, machines, 'group:' + group['Id'])
+
+    def get_machine(self, request, site, _caller, _base):
+        with self.lock:
+            machine = self.state.find_machine(site, request.params['machine'])
+            return Response(200, select_fields(render_machine(self.state, site, machine), requested_fields(request)),
+                            transaction_headers(request))
+
+    def patch_machine(self, request, site, _caller, _base):
+        content_type = (request.header('Content-Type') or '').lower()
+        if not content_type.startswith('application/json'):
+            fail(415, 'UnsupportedMediaType', 'Caller must send the request body as application/json in utf-8.')
+        body = request.json()
+        if not isinstance(body, dict):
+            fail(400, 'InvalidArgument', 'The request body must be an UpdateMachineRequestModel object.')
+        with self.lock:
+            machine = self.state.find_machine(site, request.params['machine'])
+            if 'InMaintenanceMode' in body:
+                if not isinstance(body['InMaintenanceMode'], bool):
+                    fail(400, 'InvalidArgument', 'InMaintenanceMode must be true or false.')
+                machine['InMaintenanceMode'] = body['InMaintenanceMode']
+        return Response(204, None, transaction_headers(request))
+
+    def machine_sessions(self, request, site, _caller, _base):
+        with self.lock:
+            machine = self.state.find_machine(site, request.params['machine'])
+            settle(self.state, machine)
+            fields = requested_fields(request)
+            items = [render_session(self.state, site, site.sessions[s], fields) for s in machine['_sessions']]
+            return Response(200, {'Items': items, 'ContinuationToken': None, 'TotalItems': None},
+                            transaction_headers(request))
+
+    # -- power actions and jobs -----------------------------------------------------------------
+
+    def power(self, action):
+        def handler(request, site, caller, base):
+            force = (request.arg('force') or '').lower() == 'true'
+            run_async = (request.arg('async') or '').lower() == 'true'
+            with self.lock:
+                machine, job = run_action(self.state, site, request.params['machine'], action, force, caller,
+                                          request.path)
+                headers = transaction_headers(request)
+                if run_async:
+                    headers['Location'] = '%s/Jobs/%s' % (base, job['Id'])
+                    return Response(202, None, headers)
+                return Response(200, render_machine(self.state, site, machine), headers)
+        return handler
+
+    def list_jobs(self, request, site, caller, base):
+        with self.lock:
+            items = [render_job(self.state, base, job) for job in site.jobs.values() if job['_caller'] == caller]
+        return Response(200, {'Items': items, 'ContinuationToken': None, 'TotalItems': None},
+                        transaction_headers(request))
+
+    def get_job(self, request, site, _caller, base):
+        with self.lock:
+            job = site.jobs.get(unquote(request.params['job']))
+            if job is None:
+                fail(404, 'ObjectNotFound', 'Job %s was not found.' % request.params['job'])
+            return Response(200, render_job(self.state, base, job), transaction_headers(request))
+
+    # -- sessions -------------------------------------------------------------------------------
+
+    def list_sessions(self, request, site, _caller, _base):
+        fields = requested_fields(request)
+        with self.lock:
+            for machine_id in {s['Machine'] for s in site.sessions.values()}:
+                settle(self.state, site.machines[machine_id])
+            sessions = list(site.sessions.values())
+            body = context.page(request, sessions, 'sessions', lambda s: render_session(self.state, site, s, fields),
+                                self.state)
+        body['TotalItems'] = len(sessions)  # seed 002 shows TotalItems on this listing
+        return Response(200, body, transaction_headers(request))
+
+    def get_session(self, request, site, _caller, _base):
+        with self.lock:
+            session = self.state.find_session(site, request.params['session'])
+            return Response(200, render_session(self.state, site, session, requested_fields(request)),
+                            transaction_headers(request))
+
+    def logoff_session(self, request, site, _caller, _base):
+        with self.lock:
+            self.state.logoff(site, request.params['session'])
+        return Response(204, None, transaction_headers(request))
+
+    def disconnect_session(self, request, site, _caller, _base):
+        with self.lock:
+            session = self.state.disconnect(site, request.params['session'])
+            return Response(200, render_session(self.state, site, session), transaction_headers(request))
+
+    # -- wiring ---------------------------------------------------------------------------------
+
+    def _site_operations(self):
+        ops = [
+            ('GET', r'/Machines', self.list_machines, 'machines.list', False),
+            ('GET', r'/Machines/(?P<machine>[^/$][^/]*)', self.get_machine, 'machine.get', False),
+            ('PATCH', r'/Machines/(?P<machine>[^/$][^/]*)', self.patch_machine, 'machine.update', True),
+            ('GET', r'/Machines/(?P<machine>[^/$][^/]*)/Sessions', self.machine_sessions, 'machine.sessions', False),
+            ('GET', r'/MachineCatalogs/(?P<catalog>[^/]+)/Machines', self.list_catalog_machines,
+             'catalog_machines.list', False),
+            ('GET', r'/DeliveryGroups/(?P<group>[^/]+)/Machines', self.list_group_machines,
+             'group_machines.list', False),
+            ('GET', r'/Jobs', self.list_jobs, 'jobs.list', False),
+            ('GET', r'/Jobs/(?P<job>[^/]+)', self.get_job, 'job.get', False),
+            ('GET', r'/Sessions', self.list_sessions, 'sessions.list', False),
+            ('GET', r'/Sessions/(?P<session>[^/$][^/]*)', self.get_session, 'session.get', False),
+            ('POST', r'/Sessions/(?P<session>[^/]+)/\$logoff', self.logoff_session, 'session.logoff', True),
+            ('POST', r'/Sessions/(?P<session>[^/]+)/\$disconnect', self.disconnect_session, 'session.disconnect', True),
+        ]
+        for action in POWER_ACTIONS:
+            ops.append(('POST', r'/Machines/(?P<machine>[^/]+)/\$' + action, self.power(action), 'power.' + action, True))
+        return ops
+
+    def _scoped(self, mode, handler):
+        def run(request):
+            site, caller, base = context.resolve(self.state, self.service.sim.url, request, mode)
+            return handler(request, site, caller, base)
+        return run
+
+    def routes(self):
+        routes = [
+            Route('GET', CLOUD_PREFIX + r'/me', self.me('cloud'), 'daas.me'),
+            Route('GET', LEGACY_ROOT + r'/me', self.me('legacy'), 'daas.legacy.me'),
+            Route('GET', ONPREM_ROOT + r'/me', self.me('onprem'), 'daas.onprem.me'),
+            Route('POST', ONPREM_ROOT + r'/tokens', self.onprem_token, 'daas.onprem.token'),
+        ]
+        for method, path, handler, name, write in self._site_operations():
+            routes.append(Route(method, CLOUD_PREFIX + path, self._scoped('cloud', handler), 'daas.' + name, write))
+            routes.append(Route(method, ONPREM_PREFIX + path, self._scoped('onprem', handler), 'daas.' + name, write))
+            routes.append(Route(method, LEGACY_PREFIX + path, self._scoped('legacy', handler),
+                                'daas.legacy.' + name, write))
+        return routes

@@ -1,0 +1,63 @@
+"""The ``daas`` service: wires the estate (``estate.py``, ``power.py``, ``seeding.py``) to its routes
+(``routes.py``), and offers the helpers tests and the admin API (``/_sim/daas/...``) shape it with."""
+
+from tests.simulator.base import Reply, Response, Route, Service, forwards
+from tests.simulator.services.daas.estate import Estate
+from tests.simulator.services.daas.rendering import render_machine
+from tests.simulator.services.daas.routes import DaasRoutes
+
+
+@forwards('state', 'rng', 'sites', 'admins', 'onprem_tokens', 'power_log', 'site', 'add_site', 'add_catalog',
+          'set_sessions', 'add_session', 'machines_of', 'add_admin', 'expire_onprem_tokens', 'endless_paging',
+          'endless_tokens')
+class DaaS(Service):
+    name = 'daas'
+    after = ('cloud',)
+
+    def seed(self):
+        self.state = Estate(self.config, self.sim.size, self.sim.seed_value, self.sim.lock, self.sim.clock)
+
+    def routes(self):
+        return DaasRoutes(self).routes()
+
+    # -- test and admin helpers -----------------------------------------------------------------
+
+    def update_machine(self, machine, site=None, **changes):
+        """Admin changes to one machine (see ``Estate.update_machine``); returns the machine as the API
+        shows it."""
+        with self.sim.lock:
+            target, record = self.state.update_machine(machine, site, **changes)
+            return render_machine(self.state, target, record)
+
+    def machine(self, machine, site=None):
+        with self.sim.lock:
+            target = self.state.site(site)
+            return render_machine(self.state, target, self.state.find_machine(target, machine))
+
+    def admin_routes(self):
+        def body(request):
+            data = request.json() or {}
+            if not isinstance(data, dict):
+                raise Reply(Response(400, {'message': 'expected a JSON object'}))
+            return data
+
+        def call(func, request, **extra):
+            try:
+                return func(**dict(body(request), **extra))
+            except (TypeError, ValueError) as exc:
+                raise Reply(Response(400, {'message': str(exc)}))
+
+        def add_site(request):
+            data = body(request)
+            site = self.add_site(data['name'], int(data.get('machines', 0)))
+            return {'id': site.id, 'name': site.name}
+
+        return [
+            Route('POST', r'/sites', add_site, 'admin.daas.sites'),
+            Route('POST', r'/catalogs', lambda r: call(self.add_catalog, r), 'admin.daas.catalogs'),
+            Route('POST', r'/sessions', lambda r: {'machine_ids': call(self.set_sessions, r)}, 'admin.daas.sessions'),
+            Route('POST', r'/machines/(?P<machine>[^/]+)',
+                  lambda r: call(self.update_machine, r, machine=r.params['machine']), 'admin.daas.machine'),
+            Route('POST', r'/admins', lambda r: call(self.add_admin, r) or {'ok': True}, 'admin.daas.admins'),
+            Route('GET', r'/power-log', lambda r: {'actions': list(self.power_log)}, 'admin.daas.power_log'),
+        ]

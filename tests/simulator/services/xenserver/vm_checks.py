@@ -1,0 +1,85 @@
+"""xapi's checks of a VM operation, in its order (power-states.md): blocked operations, allowed power
+states (``VM_BAD_POWER_STATE``), operations in progress and which may overlap, templates, snapshots,
+control domains, and guest features a running guest must report; and ``allowed_operations``, recomputed
+with the same checks."""
+
+from tests.simulator.services.xenserver.xenapi_db import XenFailure
+
+# power-states.md: allowed power states per operation, in the order xapi lists them in VM_BAD_POWER_STATE.
+ALLOWED_STATES = {
+    'start': ('halted',), 'start_on': ('halted',), 'clean_shutdown': ('running',),
+    'hard_shutdown': ('paused', 'suspended', 'running'), 'shutdown': ('paused', 'suspended', 'running'),
+    'clean_reboot': ('running',), 'hard_reboot': ('paused', 'running'), 'suspend': ('running',),
+    'resume': ('suspended',), 'resume_on': ('suspended',), 'pause': ('running',), 'unpause': ('paused',),
+    'clone': ('halted',), 'copy': ('halted',), 'destroy': ('halted', 'suspended'), 'pool_migrate': ('running',),
+    'provision': ('halted',), 'export': ('halted', 'suspended'), 'changing_VCPUs': ('halted',),
+    'changing_memory_limits': ('halted',), 'changing_static_range': ('halted',), 'make_into_template': ('halted',),
+}
+TEMPLATE_OPERATIONS = ('clone', 'copy', 'export', 'metadata_export', 'provision', 'changing_VCPUs',
+                       'changing_memory_limits', 'changing_static_range', 'changing_dynamic_range', 'destroy')
+SNAPSHOT_OPERATIONS = ('revert', 'clone', 'copy', 'export', 'destroy', 'hard_shutdown', 'metadata_export')
+GUEST_FEATURE_NEEDED = {'clean_shutdown': ('feature-shutdown', 'feature-poweroff'),
+                        'clean_reboot': ('feature-shutdown', 'feature-reboot'),
+                        'suspend': ('feature-suspend',), 'pool_migrate': ('feature-suspend',)}
+LISTED_OPERATIONS = ('start', 'start_on', 'clean_shutdown', 'hard_shutdown', 'clean_reboot', 'hard_reboot',
+                     'suspend', 'resume', 'resume_on', 'pause', 'unpause', 'clone', 'copy', 'destroy',
+                     'pool_migrate', 'provision', 'export', 'changing_VCPUs', 'changing_memory_limits',
+                     'changing_static_range', 'changing_dynamic_range')
+
+
+def check_operation(db, vm, op, strict=True):
+    """``vm``'s record if ``op`` may run on it now, else the XenFailure xapi answers, checked in xapi's order."""
+    record = db.get('VM', vm)
+    if op in record['blocked_operations']:
+        raise XenFailure('OPERATION_BLOCKED', vm, record['blocked_operations'][op])
+    power = record['power_state'].lower()
+    allowed = ALLOWED_STATES.get(op)
+    if allowed and power not in allowed:
+        raise XenFailure('VM_BAD_POWER_STATE', vm, ', '.join(allowed), power)
+    for task, other in record['current_operations'].items():
+        if not may_overlap(op, other):
+            raise XenFailure('OTHER_OPERATION_IN_PROGRESS', 'VM', vm, other, task)
+    if record['is_a_template'] and not record['is_a_snapshot']:
+        if op not in TEMPLATE_OPERATIONS or (op == 'destroy' and record['is_default_template']):
+            if op == 'destroy':
+                raise XenFailure('VM_CANNOT_DELETE_DEFAULT_TEMPLATE', vm)
+            raise XenFailure('VM_IS_TEMPLATE', vm, op)
+    if record['is_a_snapshot'] and op not in SNAPSHOT_OPERATIONS:
+        raise XenFailure('VM_IS_SNAPSHOT', vm, op)
+    if op == 'provision' and not record['is_a_template']:
+        raise XenFailure('PROVISION_ONLY_ALLOWED_ON_TEMPLATE')
+    if record['is_control_domain'] and op not in ('start', 'start_on', 'changing_memory_limits'):
+        raise XenFailure('OPERATION_NOT_ALLOWED', 'This operation is not allowed on a control domain')
+    if strict and power == 'running' and op in GUEST_FEATURE_NEEDED:
+        other = guest_other(db, record)
+        if not any(other.get(feature) == '1' for feature in GUEST_FEATURE_NEEDED[op]):
+            raise XenFailure('VM_LACKS_FEATURE', vm)
+    return record
+
+
+def may_overlap(op, other):
+    """Whether ``op`` may start while ``other`` runs on the same VM."""
+    if op == 'hard_shutdown':
+        return other != 'hard_shutdown'
+    if op == 'hard_reboot':
+        return other not in ('hard_shutdown', 'hard_reboot')
+    copies = ('clone', 'copy', 'export')
+    return op in copies and other in copies
+
+
+def guest_other(db, record):
+    """The guest agent's ``other`` map (features), empty without PV drivers."""
+    metrics = db.find('VM_guest_metrics', record['guest_metrics'])
+    return metrics['other'] if metrics and metrics['PV_drivers_detected'] else {}
+
+
+def refresh_allowed(db, vm):
+    """Recompute ``vm``'s ``allowed_operations`` with the checks of :func:`check_operation`."""
+    allowed = []
+    for op in LISTED_OPERATIONS:
+        try:
+            check_operation(db, vm, op)
+        except XenFailure:
+            continue
+        allowed.append(op)
+    db.update('VM', vm, allowed_operations=allowed)
