@@ -22,6 +22,7 @@ import json
 import os
 import re
 import socket
+import time
 from urllib.parse import quote_plus
 
 from tests.harness import ROOT
@@ -116,7 +117,8 @@ class Fault:
     never fired proves nothing); ``breach(sim, probe)`` names what must never happen under this fault
     and did (a DEFECT whatever the outcome), or None."""
 
-    def __init__(self, key, title, inject, expect, applies=None, warm=False, fired=_rules_fired, breach=None):
+    def __init__(self, key, title, inject, expect, applies=None, warm=False, fired=_rules_fired, breach=None,
+                 verify=None):
         self.key = key
         self.title = title
         self.inject = inject
@@ -125,6 +127,8 @@ class Fault:
         self.warm = warm
         self.fired = fired
         self.breach = breach or (lambda sim, probe: None)
+        # verify(sim, probe, result): for a success, what is wrong with what was made of the result, or None
+        self.verify = verify or (lambda sim, probe, result: None)
 
 
 def closed_port_url():
@@ -332,6 +336,68 @@ def _job_failed(sim, probe):
     return any(job.get('_fail') for job in sim.service('daas').site().jobs.values())
 
 
+# StoreFront answers: a document nested 100,000 levels deep must be refused at once.
+_INJECTED_AT = {}
+SLOW_REFUSAL_SECONDS = 5
+
+
+def _deep_xml(sim, probe, env, args):
+    sim.service('storefront').hostile = 'deep'
+    _INJECTED_AT[id(sim)] = time.monotonic()
+
+
+def _slow_refusal(sim, probe):
+    seconds = time.monotonic() - _INJECTED_AT.pop(id(sim), time.monotonic())
+    return 'took %.1f s to end on the deep document' % seconds if seconds > SLOW_REFUSAL_SECONDS else None
+
+
+# StoreFront's token cache: the same user name in another domain is another account.
+OTHER_DOMAIN_USER = 'rel-jdoe'
+
+
+def _other_domain_token(sim, probe, env, args):
+    """CORP\\rel-jdoe's service token sits in the run's token cache; the probe runs as LAB\\rel-jdoe (same
+    user name and password, logon form with a domain field)."""
+    from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.client import StoreFrontClient
+    store = sim.service('storefront')
+    store.domain_field = True
+    password = env['STOREFRONT_PASSWORD']
+    for domain in ('CORP', 'LAB'):
+        store.add_user('%s\\%s' % (domain, OTHER_DOMAIN_USER), password)
+    corp = StoreFrontClient(env['STOREFRONT_URL'], OTHER_DOMAIN_USER, password, domain='CORP',
+                            ca_path=env.get('STOREFRONT_CA_PATH'))
+    corp.auth.store(store.mint_token('CORP\\' + OTHER_DOMAIN_USER))
+    env['STOREFRONT_USERNAME'] = OTHER_DOMAIN_USER
+    args['domain'] = 'LAB'
+
+
+def _used_other_domain_token(sim, probe):
+    served = sim.service('storefront').served_users.get('CORP\\' + OTHER_DOMAIN_USER)
+    if served:
+        return ('%d store request(s) of LAB\\%s were sent with CORP\\%s\'s cached token'
+                % (served, OTHER_DOMAIN_USER, OTHER_DOMAIN_USER))
+    if not sim.stats.count(route='storefront.forms_postback'):
+        return 'LAB\\%s did not sign in' % OTHER_DOMAIN_USER
+    return None
+
+
+# XenMobile: a device owner and platform holding a line break and a spreadsheet formula.
+def _formula_device(sim, probe, env, args):
+    from tests.integration.xenmobile.support import plant_formula_device
+    plant_formula_device(sim)
+
+
+def _user_activity_csv(sim, probe, result):
+    """The user activity role's CSV made from the result (its columns, the collection's CSV filter)."""
+    import yaml
+    from ansible_collections.opencitrix.automation.plugins.filter.to_csv import to_csv
+    from tests.integration.xenmobile.support import csv_problems
+    with open(os.path.join(ROOT, 'roles', 'xenmobile_user_activity', 'vars', 'main.yml')) as handle:
+        columns = yaml.safe_load(handle)['xenmobile_user_activity__columns']
+    problems = csv_problems(to_csv(result.get('users') or [], columns))
+    return 'the CSV report: %s' % '; '.join(problems) if problems else None
+
+
 def _is_write(probe):
     return probe.kind == 'write'
 
@@ -406,6 +472,17 @@ FAULTS = [
           _redirect(302, 'https', '127.0.0.16'), MUST_FAIL, breach=_reached_elsewhere),
     Fault('redirect_plain_http', 'API calls answered with 308 to plain HTTP on the same host (always); nothing may '
           'reach it', _redirect(308, 'http', '127.0.0.1'), MUST_FAIL, breach=_reached_elsewhere),
+    Fault('deep_xml', 'an answer of XML nested 100,000 levels deep (1.3 MB, always); it must end within %d s'
+          % SLOW_REFUSAL_SECONDS, _deep_xml, MUST_FAIL, lambda p: p.protocol == 'xml',
+          fired=lambda sim, probe: sim.stats.count(route=probe.routes) >= 1, breach=_slow_refusal),
+    Fault('token_other_domain', 'the token cache holds the token of the same user name and password in another '
+          'domain (StoreFront); the run must sign in as its own account', _other_domain_token, MUST_RECOVER,
+          lambda p: p.auth == 'storefront', fired=lambda sim, probe: sim.stats.count(route=probe.routes) >= 1,
+          breach=_used_other_domain_token),
+    Fault('formula_text', 'a device owner and platform holding a line break, then =HYPERLINK(...); the CSV report '
+          'made from the result must show them as text', _formula_device, MUST_RECOVER,
+          lambda p: p.module == 'xenmobile_user_activity_info',
+          fired=lambda sim, probe: sim.stats.count(route=probe.routes) >= 1, verify=_user_activity_csv),
     Fault('redirect_same_origin', 'API calls answered with 307 to the same URL (once; REST APIs, xapi never '
           'redirects)', _redirect(307, None, None, times=1, same_origin=True), MUST_RECOVER, _over_http),
 ]

@@ -10,14 +10,15 @@ Citrix Cloud bearer token), sends the ``auth_token`` header, signs in again once
 HTTP 401, and signs out when done. Replies carry a ``status``/``message`` envelope: a non-zero
 ``status`` is an error even with HTTP 200. Use the client as a context manager so the sign-out also
 happens when something fails.
+
+What the API offers per concept lives beside this module: :mod:`properties` (server properties),
+:mod:`devices` (the device filter), :mod:`apps` (enterprise apps); :mod:`records` reads device records.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-import os
 from urllib.parse import urlsplit
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
@@ -28,35 +29,16 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.auth import 
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
     REGION_API_HOSTS, CloudClient,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import Outcome, run_bounded
 from ansible_collections.opencitrix.automation.plugins.module_utils.paging import iterate_pages
 from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
-from ansible_collections.opencitrix.automation.plugins.module_utils.responses import require_keys
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
-
-try:
-    from urllib3.fields import RequestField
-    from urllib3.filepost import encode_multipart_formdata
-except ImportError:  # pragma: no cover - reported through HAS_REQUESTS by the module base
-    RequestField = encode_multipart_formdata = None
 
 API = '/xenmobile/api/v1'
 LOGIN_PATH = API + '/authentication/login'
 CLOUD_LOGIN_PATH = API + '/authentication/login/cloud'
 LOGOUT_PATH = API + '/authentication/logout'
-PROPERTIES_PATH = API + '/serverproperties'
-DEVICE_FILTER_PATHS = {
-    'legacy': API + '/device/filter',
-    'endpoint_management': '/api/endpoint-management/devices/filter',
-}
-# The endpoint-management path requires a limit of at most 100; the legacy path documents no maximum.
-DEVICE_PAGE_LIMITS = {'legacy': None, 'endpoint_management': 100}
-DEFAULT_PAGE_SIZE = {'legacy': 1000, 'endpoint_management': 100}
-APP_FILTER_PATH = API + '/application/filter'
 DEFAULT_PORT = 4443
 SESSION_SECONDS = 24 * 3600.0  # an auth_token is logged out when the task ends, long before this
-ENTERPRISE_PLATFORMS = ('ios', 'android', 'android_work', 'android_knox', 'windows', 'windows_tab')
-CONTAINER_PLATFORMS = ('ios', 'android', 'android_knox', 'android_work', 'windows', 'windows_tab')
 CREDENTIAL_HINT = ('check username and password (XENMOBILE_USER / XENMOBILE_PASSWORD); the account must be '
                    'a local XenMobile user whose role has the Public API access permission')
 CLOUD_CREDENTIAL_HINT = 'check that the Citrix Cloud API client is an administrator of this Endpoint Management service'
@@ -83,15 +65,6 @@ def xenmobile_argument_spec():
     return spec
 
 
-def device_listing_spec():
-    """Options of the modules that list devices (documented in each module)."""
-    return dict(
-        api=dict(type='str', default='legacy', choices=sorted(DEVICE_FILTER_PATHS)),
-        page_size=dict(type='int'),
-        filter_ids=dict(type='list', elements='str'),
-    )
-
-
 def server_url(url):
     """The server's base URL: a bare host name gets ``https://`` and the API's port 4443."""
     url = (url or '').strip()
@@ -110,6 +83,13 @@ def filter_ids_text(filter_ids):
         if "'" in item:
             raise errors.InputError('Filter id %s contains a single quote, which the API cannot take' % item)
     return '[%s]' % ', '.join("'%s'" % item for item in filter_ids)
+
+
+def filter_body(search=None, filter_ids=None, **sorting):
+    """The body of a device or application filter: ``search``, ``filterIds`` and the listing's own
+    sort fields (API names), leaving out what is not set."""
+    fields = [('search', search), ('filterIds', filter_ids_text(filter_ids))] + sorted(sorting.items())
+    return dict((key, value) for key, value in fields if value)
 
 
 class XenMobileClient:
@@ -242,7 +222,7 @@ class XenMobileClient:
                                      state_changing=state_changing, what=what)
         return self._check_envelope(self.http.decode_json(response, what), what, response)
 
-    def _paged(self, path, body, page_size, what, items_of, count_of, numbers_as_text=False):
+    def paged(self, path, body, page_size, what, items_of, count_of, numbers_as_text=False):
         """Items of a ``start``/``limit`` listing. Counting is asked for on the first page only; paging
         stops at a short page or once that count is reached, so N items take ceil(N / page size)
         requests."""
@@ -265,130 +245,3 @@ class XenMobileClient:
             return items, (end if more else None)
 
         return iterate_pages(fetch)
-
-    # -- server properties ----------------------------------------------------------------------
-
-    def server_properties(self):
-        """Every server property: ``{id, name, value, displayName, description, defaultValue}``."""
-        what = 'list the server properties of %s' % self.server
-        reply = require_keys(self.call('GET', PROPERTIES_PATH, what), ('allEwProperties',), what)
-        records = reply['allEwProperties']
-        if not isinstance(records, list) or not all(isinstance(r, dict) and 'name' in r for r in records):
-            raise errors.ResponseFormatError('Could not ' + what, api_message='allEwProperties is not a list of properties')
-        return records
-
-    def add_server_property(self, record):
-        return self.call('POST', PROPERTIES_PATH, 'add server property "%s"' % record['name'],
-                         json_body=property_body(record))
-
-    def edit_server_property(self, record):
-        return self.call('PUT', PROPERTIES_PATH, 'edit server property "%s"' % record['name'],
-                         json_body=property_body(record))
-
-    def delete_server_properties(self, names):
-        return self.call('DELETE', PROPERTIES_PATH, 'delete server properties %s' % ', '.join(names),
-                         json_body=list(names))
-
-    def reset_server_properties(self, names):
-        return self.call('POST', PROPERTIES_PATH + '/reset', 'reset server properties %s' % ', '.join(names),
-                         json_body={'names': list(names)})
-
-    def apply_property_changes(self, changes):
-        """Carry out planned changes: adds and edits one call each, deletes and resets one call for
-        all of them. Returns one :class:`concurrency.Outcome` per change, in the order given; a
-        failure does not stop the others."""
-        single = {'add': self.add_server_property, 'edit': self.edit_server_property}
-        grouped = {'delete': self.delete_server_properties, 'reset': self.reset_server_properties}
-        done = {}
-        for outcome in run_bounded([c for c in changes if c['action'] in single],
-                                   lambda c: single[c['action']](c['after']), concurrency=1):
-            done[outcome.item['name']] = outcome
-        for action, func in grouped.items():
-            batch = [c for c in changes if c['action'] == action]
-            if batch:
-                (outcome,) = run_bounded([batch], lambda b: func([c['name'] for c in b]), concurrency=1)
-                done.update((c['name'], Outcome(c, outcome.value, outcome.error)) for c in batch)
-        return [done[c['name']] for c in changes]
-
-    # -- devices --------------------------------------------------------------------------------
-
-    def devices(self, api='legacy', page_size=None, search=None, filter_ids=None, sort_column=None,
-                sort_order=None):
-        """Iterate devices through the device filter (paged with ``start``/``limit``)."""
-        if api not in DEVICE_FILTER_PATHS:
-            raise errors.InputError('Unknown device API "%s"' % api, hint='use legacy or endpoint_management')
-        page_size = page_size or DEFAULT_PAGE_SIZE[api]
-        cap = DEVICE_PAGE_LIMITS[api]
-        if page_size < 1 or (cap and page_size > cap):
-            raise errors.InputError('page_size %d is not allowed for the %s device API' % (page_size, api),
-                                    hint='use 1 to %s' % (cap or 'any positive number'))
-        body = {}
-        for key, value in (('search', search), ('filterIds', filter_ids_text(filter_ids)),
-                           ('sortColumn', sort_column), ('sortOrder', sort_order)):
-            if value:
-                body[key] = value
-        return self._paged(DEVICE_FILTER_PATHS[api], body, page_size, 'list devices of %s' % self.server,
-                           lambda r: r.get('filteredDevicesDataList'), lambda r: r.get('matchedRecords'),
-                           numbers_as_text=True)
-
-    # -- applications ---------------------------------------------------------------------------
-
-    def apps(self, page_size=1000, search=None, filter_ids=None, sort_column=None, sort_order=None):
-        """Iterate the app list of the application filter."""
-        body = {}
-        for key, value in (('search', search), ('filterIds', filter_ids_text(filter_ids)),
-                           ('applicationSortColumn', sort_column), ('sortOrder', sort_order)):
-            if value:
-                body[key] = value
-
-        def list_data(reply):
-            return require_keys(reply, ('applicationListData',), 'list apps').get('applicationListData') or {}
-
-        return self._paged(APP_FILTER_PATH, body, page_size, 'list apps of %s' % self.server,
-                           lambda r: list_data(r).get('appList'), lambda r: list_data(r).get('totalMatchCount'))
-
-    def app_container(self, container_id):
-        what = 'read app %s of %s' % (container_id, self.server)
-        return require_keys(self.call('GET', API + '/application/mobile/%s' % container_id, what),
-                            ('container',), what)['container']
-
-    def apps_named(self, name):
-        """Apps whose name is exactly ``name`` (the filter's search matches substrings)."""
-        return [app for app in self.apps(search=name) if app.get('name') == name]
-
-    def upload_enterprise_app(self, platform, path, app_info, container_id=None):
-        """Upload a package as a new enterprise app, or to a platform of an existing one; returns the
-        container from the reply."""
-        if platform not in ENTERPRISE_PLATFORMS:
-            raise errors.InputError('Unknown platform "%s"' % platform, hint='use one of ' + ', '.join(ENTERPRISE_PLATFORMS))
-        what = 'upload %s package %s of app "%s" to %s' % (platform, os.path.basename(path), app_info.get('name'),
-                                                           self.server)
-        try:
-            with open(path, 'rb') as handle:
-                content = handle.read()
-        except (IOError, OSError) as exc:
-            raise errors.InputError('Cannot read app package %s' % path, api_message=exc.strerror)
-        info_part = RequestField('appInfo', json.dumps(app_info))
-        info_part.make_multipart(content_type='application/json')
-        file_part = RequestField('uploadFile', content, filename=os.path.basename(path))
-        file_part.make_multipart(content_type='application/octet-stream')
-        data, content_type = encode_multipart_formdata([info_part, file_part])
-        url = API + '/application/mobile/enterprise/%s' % platform
-        if container_id is not None:
-            url += '/%s' % container_id
-        reply = self.call('POST', url, what, data=data, headers={'Content-Type': content_type})
-        return reply.get('container') or {}
-
-    def delete_app(self, container_id, name=None):
-        return self.call('DELETE', API + '/application/%s' % container_id,
-                         'delete app "%s" (%s) from %s' % (name or container_id, container_id, self.server))
-
-
-def property_body(record):
-    return {'name': record['name'], 'value': record['value'], 'displayName': record.get('displayName') or record['name'],
-            'description': record.get('description') or ''}
-
-
-def platform_versions(container):
-    """``{platform: appVersion}`` for the platforms of an app container that hold a package."""
-    return {p: (container.get(p) or {}).get('appVersion') for p in CONTAINER_PLATFORMS if container.get(p)}

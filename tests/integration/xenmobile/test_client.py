@@ -5,8 +5,11 @@ import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import XenMobileClient, platform_versions
-from tests.integration.xenmobile_support import WRONG_PASSWORD, XM_PASSWORD, XM_USER, xenmobile, xm_client
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.apps import Apps, platform_versions
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import XenMobileClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.devices import Devices
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.properties import ServerProperties
+from tests.integration.xenmobile.support import WRONG_PASSWORD, XM_PASSWORD, XM_USER, xenmobile, xm_client
 from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 
@@ -17,8 +20,8 @@ def big_sim(make_sim):
 
 def test_session_logs_in_once_and_out_at_the_end(sim):
     with xm_client(sim) as client:
-        assert len(client.server_properties()) == 60
-        assert len(client.server_properties()) == 60
+        assert len(ServerProperties(client).list()) == 60
+        assert len(ServerProperties(client).list()) == 60
     assert sim.stats.count(route='xenmobile.login') == 1
     assert sim.stats.count(route='xenmobile.logout') == 1
     assert xenmobile(sim).instance().tokens == {}  # the server forgot the token
@@ -27,7 +30,7 @@ def test_session_logs_in_once_and_out_at_the_end(sim):
 def test_logout_also_after_a_failure(sim):
     with pytest.raises(errors.ApiError):
         with xm_client(sim) as client:
-            client.edit_server_property({'name': 'no.such.property', 'value': '1'})
+            ServerProperties(client).edit({'name': 'no.such.property', 'value': '1'})
     assert sim.stats.count(route='xenmobile.logout') == 1
 
 
@@ -35,7 +38,7 @@ def test_no_logout_attempt_when_the_server_is_unreachable(sim):
     sim.faults.add('reset', route='xenmobile.properties', times=-1)
     with pytest.raises(errors.TransportError):
         with xm_client(sim) as client:
-            client.server_properties()
+            ServerProperties(client).list()
     assert sim.stats.count(route='xenmobile.properties') == 3  # first try and two retries
     assert sim.stats.count(route='xenmobile.logout') == 0
 
@@ -43,7 +46,7 @@ def test_no_logout_attempt_when_the_server_is_unreachable(sim):
 def test_non_zero_status_with_http_200_is_an_error(sim):
     with xm_client(sim) as client:
         with pytest.raises(errors.ApiError) as caught:
-            client.edit_server_property({'name': 'no.such.property', 'value': '1'})
+            ServerProperties(client).edit({'name': 'no.such.property', 'value': '1'})
     text = str(caught.value)
     assert caught.value.status == 200 and caught.value.code == 'status -1'
     assert 'Server property no.such.property does not exist.' in text
@@ -54,7 +57,7 @@ def test_wrong_password_names_server_and_api_message(sim):
     client = xm_client(sim, password=WRONG_PASSWORD)
     with pytest.raises(errors.AuthenticationError) as caught:
         with client:
-            client.server_properties()
+            ServerProperties(client).list()
     text = str(caught.value)
     assert client.server in text and XM_USER in text
     assert 'Invalid user name or password.' in text and 'HTTP 401' in text
@@ -73,21 +76,21 @@ def test_login_401_without_body_still_names_the_server(sim):
 
 def test_expired_token_gets_one_new_login(sim):
     with xm_client(sim) as client:
-        client.server_properties()
+        ServerProperties(client).list()
         xenmobile(sim).expire_tokens()
-        assert client.server_properties()
+        assert ServerProperties(client).list()
     assert sim.stats.count(route='xenmobile.login') == 2
     assert sim.stats.count(route='xenmobile.properties') == 3
 
 
 def test_static_timeout_from_server_properties_expires_tokens(sim):
     with xm_client(sim) as client:
-        client.server_properties()
+        ServerProperties(client).list()
         sim.clock.advance(59 * 60)
-        client.server_properties()
+        ServerProperties(client).list()
         assert sim.stats.count(route='xenmobile.login') == 1
         sim.clock.advance(2 * 60)  # past xms.publicapi.static.timeout (60 minutes)
-        client.server_properties()
+        ServerProperties(client).list()
     assert sim.stats.count(route='xenmobile.login') == 2
 
 
@@ -95,7 +98,7 @@ def test_second_401_is_not_retried_again(sim):
     sim.faults.add('status', route='xenmobile.properties', status=401, times=-1)
     with pytest.raises(errors.AuthenticationError) as caught:
         with xm_client(sim) as client:
-            client.server_properties()
+            ServerProperties(client).list()
     assert sim.stats.count(route='xenmobile.login') == 2
     assert sim.stats.count(route='xenmobile.properties') == 2
     assert 'a new sign-in was rejected too' in str(caught.value)
@@ -104,9 +107,9 @@ def test_second_401_is_not_retried_again(sim):
 def test_rbac_devices_only_user(sim):
     xenmobile(sim).add_user('devices-only', 'Dev1ces-Only-pw', permissions=['PUBLIC_API_ACCESS', 'DEVICES'])
     with xm_client(sim, username='devices-only', password='Dev1ces-Only-pw') as client:
-        assert len(list(client.devices())) == 1000
+        assert len(list(Devices(client).list())) == 1000
         with pytest.raises(errors.AccessDeniedError) as caught:
-            client.server_properties()
+            ServerProperties(client).list()
     assert 'HTTP 403' in str(caught.value) and 'Public API access' in str(caught.value)
 
 
@@ -134,7 +137,7 @@ def test_missing_credentials_fail_before_any_request(sim):
 ])
 def test_device_paging_request_counts(big_sim, api, page_size, requests):
     with xm_client(big_sim) as client:
-        devices = list(client.devices(api=api, page_size=page_size))
+        devices = list(Devices(client).list(api=api, page_size=page_size))
     assert len(devices) == 1050
     assert len(set(d['id'] for d in devices)) == 1050
     route = 'xenmobile.device_filter_em' if api == 'endpoint_management' else 'xenmobile.device_filter'
@@ -144,21 +147,21 @@ def test_device_paging_request_counts(big_sim, api, page_size, requests):
 def test_endpoint_management_guid_device_ids(make_sim):
     sim = make_sim(config={'xenmobile': {'devices': 230, 'device_ids': 'guid'}})
     with xm_client(sim) as client:
-        devices = list(client.devices(api='endpoint_management'))
+        devices = list(Devices(client).list(api='endpoint_management'))
     assert len(set(d['id'] for d in devices)) == 230 and all(len(d['id']) == 36 for d in devices)
     assert sim.stats.count(route='xenmobile.device_filter_em') == 3
 
 
 def test_exact_multiple_needs_no_trailing_empty_page(sim):
     with xm_client(sim) as client:
-        assert len(list(client.devices(api='endpoint_management', page_size=100))) == 1000
+        assert len(list(Devices(client).list(api='endpoint_management', page_size=100))) == 1000
     assert sim.stats.count(route='xenmobile.device_filter_em') == 10
 
 
 def test_endpoint_management_page_cap_is_enforced_before_sending(sim):
     with xm_client(sim) as client:
         with pytest.raises(errors.InputError) as caught:
-            list(client.devices(api='endpoint_management', page_size=101))
+            list(Devices(client).list(api='endpoint_management', page_size=101))
     assert 'page_size 101' in str(caught.value) and '1 to 100' in str(caught.value)
     assert sim.stats.count(route='xenmobile.device_filter_em') == 0
 
@@ -177,9 +180,9 @@ def test_filter_ids_and_search_reach_the_server(sim):
     ios = [d for d in devices if d['platform'] == 'iOS']
     byod_ios = [d for d in ios if d['_ownership'] == 'byod']
     with xm_client(sim) as client:
-        assert len(list(client.devices(filter_ids=['device.platform.ios']))) == len(ios)
-        assert len(list(client.devices(filter_ids=['device.platform.ios', 'device.ownership.byod']))) == len(byod_ios)
-        found = list(client.devices(search='SN00000042'))
+        assert len(list(Devices(client).list(filter_ids=['device.platform.ios']))) == len(ios)
+        assert len(list(Devices(client).list(filter_ids=['device.platform.ios', 'device.ownership.byod']))) == len(byod_ios)
+        found = list(Devices(client).list(search='SN00000042'))
     assert [d['serialNumber'] for d in found] == ['SN00000042']
 
 
@@ -195,7 +198,7 @@ def test_throttled_device_page_is_retried(sim):
     sleeps = []
     sim.faults.add('status', route='xenmobile.device_filter', status=429, headers={'Retry-After': '3'}, after=1)
     with xm_client(sim, sleeps=sleeps.append) as client:
-        assert len(list(client.devices(page_size=400))) == 1000
+        assert len(list(Devices(client).list(page_size=400))) == 1000
     assert sleeps == [3.0]
     assert sim.stats.count(route='xenmobile.device_filter') == 4  # three pages, one of them twice
 
@@ -205,7 +208,7 @@ def test_failed_write_is_not_repeated(sim):
                    times=-1)
     with xm_client(sim) as client:
         with pytest.raises(errors.ServerError) as caught:
-            client.edit_server_property({'name': 'sim.shp.enabled', 'value': 'true'})
+            ServerProperties(client).edit({'name': 'sim.shp.enabled', 'value': 'true'})
     assert sim.stats.count(route='xenmobile.property_edit') == 1
     assert 'boom' in str(caught.value)
 
@@ -214,14 +217,14 @@ def test_malformed_reply_is_a_format_error(sim):
     sim.faults.add('malformed', route='xenmobile.properties')
     with xm_client(sim) as client:
         with pytest.raises(errors.ResponseFormatError) as caught:
-            client.server_properties()
+            ServerProperties(client).list()
     assert 'not valid JSON' in str(caught.value)
 
 
 def test_apps_are_paged_with_the_application_filter(sim):
     with xm_client(sim) as client:
-        apps = list(client.apps(page_size=3))
-        enterprise = list(client.apps(filter_ids=['application.type.enterprise']))
+        apps = list(Apps(client).list(page_size=3))
+        enterprise = list(Apps(client).list(filter_ids=['application.type.enterprise']))
     assert len(apps) == 8
     assert sim.stats.count(route='xenmobile.app_filter') == 3 + 1
     assert [a['name'] for a in enterprise] == ['Expenses', 'Field Notes', 'Badge Reader']
@@ -237,12 +240,12 @@ def test_upload_new_app_add_platform_and_upgrade(sim, tmp_path):
     info = {'name': 'Scanner', 'description': 'Barcode scanner', 'category': ['Tools'],
             'deploymentSchedule': {'deploySchedule': 'NOW', 'deployScheduleCondition': 'EVERYTIME'}}
     with xm_client(sim) as client:
-        created = client.upload_enterprise_app('ios', str(ipa), info)
+        created = Apps(client).upload('ios', str(ipa), info)
         assert platform_versions(created) == {'ios': '1.0.0'}
-        client.upload_enterprise_app('android', str(apk), info, created['id'])
+        Apps(client).upload('android', str(apk), info, created['id'])
         ipa.write_bytes(xenmobile_seed.build_package('ios', '1.1.0', 'Scanner'))
-        client.upload_enterprise_app('ios', str(ipa), info, created['id'])
-        container = client.app_container(created['id'])
+        Apps(client).upload('ios', str(ipa), info, created['id'])
+        container = Apps(client).container(created['id'])
     assert platform_versions(container) == {'ios': '1.1.0', 'android': '1.0.0'}
     assert container['categories'] == ['Tools'] and container['description'] == 'Barcode scanner'
     assert xenmobile(sim).writes('default') == ['Scanner/ios', 'Scanner/android', 'Scanner/ios']
@@ -251,7 +254,7 @@ def test_upload_new_app_add_platform_and_upgrade(sim, tmp_path):
 def test_upload_refuses_a_missing_file_before_sending(sim, tmp_path):
     with xm_client(sim) as client:
         with pytest.raises(errors.InputError):
-            client.upload_enterprise_app('ios', str(tmp_path / 'nope.ipa'), {'name': 'X'})
+            Apps(client).upload('ios', str(tmp_path / 'nope.ipa'), {'name': 'X'})
     assert sim.stats.count(route='xenmobile.app_upload') == 0
 
 
@@ -262,7 +265,7 @@ def test_cloud_login_with_a_citrix_cloud_token(sim, tmp_path, monkeypatch):
     cloud = CloudClient('sim-client-id', 'sim-client-secret', api_url=sim.url, ca_path=sim.ca_path)
     client = XenMobileClient(xenmobile(sim).url(), login_type='cloud', cloud_token=cloud.token, ca_path=sim.ca_path)
     with client:
-        assert client.server_properties()
+        assert ServerProperties(client).list()
     assert sim.stats.count(route='cloud.token') == 1
     assert sim.stats.count(route='xenmobile.login_cloud') == 1
     assert sim.stats.count(route='xenmobile.login') == 0

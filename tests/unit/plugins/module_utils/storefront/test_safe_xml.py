@@ -1,9 +1,11 @@
+import time
 import tracemalloc
 
 import pytest
 import xmltodict
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors, safe_xml
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import safe_xml
 
 MIB = 1024 * 1024
 BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol "lol">'
@@ -76,3 +78,32 @@ def test_size_limit_and_text_helper():
     with pytest.raises(errors.ResponseFormatError, match='larger than the 10-byte limit'):
         safe_xml.parse('<a>0123456789</a>', 'read it', max_bytes=10)
     assert safe_xml.text({'@x': '1', '#text': 'v'}) == 'v' and safe_xml.text(None) is None and safe_xml.text(3) == '3'
+
+
+def nested(levels, name='e'):
+    return '<r>%s%s</r>' % ('<%s>' % name * levels, '</%s>' % name * levels)
+
+
+def test_nesting_is_bounded():
+    assert safe_xml.parse(nested(safe_xml.DEFAULT_MAX_DEPTH - 1), 'read it')['r'] is not None
+    with pytest.raises(errors.ResponseFormatError) as caught:
+        safe_xml.parse(nested(safe_xml.DEFAULT_MAX_DEPTH), 'read it', url='https://sf/x')
+    assert str(caught.value).startswith('Could not read it: hostile XML: elements nested deeper than 64 levels')
+    with pytest.raises(errors.ResponseFormatError):
+        safe_xml.parse(nested(3), 'read it', max_depth=3)
+
+
+def test_a_document_nested_100000_levels_deep_is_refused_at_once():
+    doc = nested(100000, 'path').encode()
+    started = time.perf_counter()
+    with pytest.raises(errors.ResponseFormatError) as caught:
+        safe_xml.parse(doc, 'list StoreFront resources')
+    assert time.perf_counter() - started < 1.0
+    assert 'nested deeper than 64 levels' in str(caught.value) and '\n' not in str(caught.value)
+
+
+def test_repeated_elements_are_named_or_read_as_lists_never_chosen_by_a_callable():
+    with pytest.raises(TypeError):
+        safe_xml.parse('<r/>', 'read it', force_list=lambda path, key, value: True)
+    assert safe_xml.parse('<r><c>1</c></r>', 'read it', force_list=('c',)) == {'r': {'c': ['1']}}
+    assert [safe_xml.as_list(v) for v in (None, 'a', {'b': 1}, ['a', 'b'])] == [[], ['a'], [{'b': 1}], ['a', 'b']]

@@ -1,18 +1,18 @@
 import os
 import random
+import time
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import (
-    NS_RESOURCES, NS_SUBSCRIPTIONS, StoreFrontClient, enumeration_problem, folder_of, in_folder, parse_resource,
-    parse_resources, storefront_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import (
+    NS_RESOURCES, NS_SUBSCRIPTIONS, enumeration_problem, folder_of, in_folder, parse_resource, parse_resources, query,
 )
+from tests.harness import ROOT
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SPEC_EXAMPLE = os.path.join(HERE, '..', '..', '..', '..', '..', 'shared', 'specs', 'storefront', 'example-resources.xml')
+SPEC_EXAMPLE = os.path.join(ROOT, '..', 'shared', 'specs', 'storefront', 'example-resources.xml')
 
 
 @pytest.mark.skipif(not os.path.exists(SPEC_EXAMPLE), reason='../shared/specs not beside the checkout')
@@ -149,9 +149,9 @@ def test_in_folder_matches_the_folder_and_below_case_insensitively():
 
 
 def test_query_maps_short_scope_names_and_repeats_groups():
-    assert StoreFrontClient.query(['core', 'sub'], ['denied'], 'PreLaunch') == [
+    assert query(['core', 'sub'], ['denied'], 'PreLaunch') == [
         ('group', 'core'), ('group', 'sub'), ('subscriptionStatus', 'denied'), ('scope', '$PRELAUNCH$')]
-    assert StoreFrontClient.query(scope='$ODD$') == [('scope', '$ODD$')]
+    assert query(scope='$ODD$') == [('scope', '$ODD$')]
 
 
 @pytest.mark.parametrize('listing,allow,expected', [
@@ -169,17 +169,32 @@ def test_enumeration_problem(listing, allow, expected):
         assert problem[0] == expected[0] and expected[1] in problem[1]
 
 
-def test_connection_options_and_input_errors():
-    spec = storefront_argument_spec()
-    fallbacks = [o['fallback'][1][0] for o in spec.values() if 'fallback' in o]
-    assert {'STOREFRONT_URL', 'STOREFRONT_PASSWORD', 'STOREFRONT_TOKEN', 'STOREFRONT_CA_PATH'} <= set(fallbacks)
-    assert not [f for f in fallbacks if f.startswith('ANSIBLE_')]
-    assert spec['password']['no_log'] and spec['token']['no_log']
-    with pytest.raises(errors.InputError, match='username and password go together'):
-        StoreFrontClient('https://sf/Citrix/Store', username='u')
-    with pytest.raises(errors.InputError, match='plain HTTP'):
-        StoreFrontClient('http://sf/Citrix/Store', username='u', password='p', token_cache=False)
-    client = StoreFrontClient('https://sf/Citrix/Store/', username='u', password='pass-1234', token='tok-5678',
-                              token_cache=False)
-    assert client.store_url == 'https://sf/Citrix/Store'
-    assert client.redact('pass-1234 tok-5678') == '******** ********'
+# -- cost: linear in the size of the listing ----------------------------------------------------------
+
+def wide_listing(megabytes):
+    """A legitimate enumeration of about ``megabytes`` MB: many resources, each a few levels deep."""
+    item = {'title': 'Microsoft Excel', 'summary': 'Spreadsheets for the finance team', 'folders': ['Office', 'Tools'],
+            'enabled': True, 'clienttypes': ['ica30', 'rdp'], 'keywords': ['Auto', 'Featured'], 'mandatory': False,
+            'status': 'subscribed'}
+    per_item = len(write([dict(item, id='Farm1.Excel %d' % n) for n in range(100)], 'full', 'a', 0)) / 100.0
+    count = int(megabytes * 1000 * 1000 / per_item)
+    return write([dict(item, id='Farm1.Excel %d' % n) for n in range(count)], 'full', 'a', 0), count
+
+
+def best_time(func, runs=2):
+    times = []
+    for _run in range(runs):
+        started = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def test_a_wide_listing_parses_in_time_linear_in_its_size():
+    small, small_count = wide_listing(2)
+    large, large_count = wide_listing(10)
+    assert len(parse_resources(large)['resources']) == large_count and len(large) > 9 * 1000 * 1000
+    ratio = best_time(lambda: parse_resources(large)) / best_time(lambda: parse_resources(small))
+    # Five times the size takes about five times as long (a shared machine adds noise); a cost per
+    # element that grows with the document (a copied path, a re-scanned list) would show as 25.
+    assert ratio < 10, ratio

@@ -9,7 +9,13 @@ Entity declarations (the root of entity-expansion bombs such as "billion laughs"
 blow-up) and external entities or DTDs are refused as soon as the parser meets their declaration, so
 nothing is expanded and nothing is fetched; the caller gets a ResponseFormatError saying why. Size
 limits on the raw body are enforced by the transport (``HttpClient(max_response_bytes=...)``) and
-again here, so a body obtained some other way is bounded too.
+again here, so a body obtained some other way is bounded too. Nesting is bounded as well
+(``max_depth``): the documents read here are a few levels deep, and an element nested deeper ends the
+parse at once, so a document of a million nested elements costs no more than a flat one.
+
+Parsing is linear in the size of the document: elements that repeat are read with :func:`as_list`
+after the parse (or named in a tuple ``force_list``), never with a callable ``force_list``, which
+makes xmltodict copy the path of every element.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,15 +45,49 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 HAS_XMLTODICT = xmltodict is not None
 HAS_DEFUSEDXML = DefusedExpatParser is not None
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_DEPTH = 64
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _DepthBoundParser:
+    """An expat parser whose element handlers xmltodict sets through this wrapper: the start handler
+    counts the depth and stops the parse beyond ``max_depth``."""
+
+    def __init__(self, parser, max_depth):
+        self.__dict__.update(_parser=parser, _max_depth=max_depth, _depth=0)
+
+    def __getattr__(self, name):
+        return getattr(self._parser, name)
+
+    def __setattr__(self, name, value):
+        if name == 'StartElementHandler':
+            start = value
+
+            def value(*args):
+                self.__dict__['_depth'] += 1
+                if self._depth > self._max_depth:
+                    raise _TooDeep()
+                start(*args)
+        elif name == 'EndElementHandler':
+            end = value
+
+            def value(*args):
+                self.__dict__['_depth'] -= 1
+                end(*args)
+        setattr(self._parser, name, value)
 
 
 class _DefusedExpat:
     """Stands in for the ``expat`` module xmltodict creates its parser from: the parser it hands out
     carries defusedxml's own handlers for DTDs, entity declarations and external references."""
 
-    def __init__(self, forbid_dtd=False):
+    def __init__(self, forbid_dtd=False, max_depth=DEFAULT_MAX_DEPTH):
         self._guard = DefusedExpatParser(forbid_dtd=forbid_dtd, forbid_entities=True, forbid_external=True)
         self._forbid_dtd = forbid_dtd
+        self._max_depth = max_depth
 
     def ParserCreate(self, encoding=None, namespace_separator=None):  # noqa: N802 - expat's name
         parser = _expat.ParserCreate(encoding, namespace_separator)
@@ -57,7 +97,7 @@ class _DefusedExpat:
         parser.EntityDeclHandler = guard.defused_entity_decl
         parser.UnparsedEntityDeclHandler = guard.defused_unparsed_entity_decl
         parser.ExternalEntityRefHandler = guard.defused_external_entity_ref_handler
-        return parser
+        return _DepthBoundParser(parser, self._max_depth)
 
 
 def _refusal(exc):
@@ -81,13 +121,17 @@ def require_libraries():
                                 hint='pip install xmltodict defusedxml')
 
 
-def parse(data, what, namespaces=None, force_list=None, max_bytes=DEFAULT_MAX_BYTES, url=None, forbid_dtd=False):
+def parse(data, what, namespaces=None, force_list=None, max_bytes=DEFAULT_MAX_BYTES, url=None, forbid_dtd=False,
+          max_depth=DEFAULT_MAX_DEPTH):
     """Parse ``data`` (bytes or text) into plain dicts with xmltodict.
 
     ``namespaces``: URI -> prefix map (``None`` drops the prefix); elements of other namespaces keep
-    their full URI. ``force_list``: element names that are always lists. Raises ResponseFormatError
-    for malformed, oversized or hostile XML, naming ``what`` could not be done.
+    their full URI. ``force_list``: a tuple of element names that are always lists. ``max_depth``: the
+    deepest nesting of elements accepted. Raises ResponseFormatError for malformed, oversized, too
+    deeply nested or hostile XML, naming ``what`` could not be done.
     """
+    if callable(force_list):
+        raise TypeError('force_list must name the elements (a callable costs a copy of the path per element)')
     require_libraries()
     if isinstance(data, str):
         data = data.encode('utf-8')
@@ -99,8 +143,13 @@ def parse(data, what, namespaces=None, force_list=None, max_bytes=DEFAULT_MAX_BY
                                          api_message='the XML is larger than the %d-byte limit' % max_bytes)
     try:
         return xmltodict.parse(
-            data, expat=_DefusedExpat(forbid_dtd), disable_entities=False, process_namespaces=True,
+            data, expat=_DefusedExpat(forbid_dtd, max_depth), disable_entities=False, process_namespaces=True,
             namespaces=namespaces or {}, force_list=force_list)
+    except _TooDeep:
+        raise errors.ResponseFormatError(summary, url=url,
+                                         api_message='hostile XML: elements nested deeper than %d levels' % max_depth,
+                                         hint='the server or something in between sent a document no StoreFront '
+                                              'answer looks like; check the URL and any proxy')
     except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden) as exc:
         raise errors.ResponseFormatError(summary, url=url, api_message='hostile XML: %s' % _refusal(exc),
                                          hint='the server or something in between sent a document this '
@@ -125,6 +174,13 @@ def unparse(document):
     """XML text for a request body (xmltodict's writer escapes every value)."""
     require_libraries()
     return xmltodict.unparse(document, encoding='utf-8')
+
+
+def as_list(value):
+    """An element that may repeat, as xmltodict returns it (absent, one, or a list), as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def text(value):

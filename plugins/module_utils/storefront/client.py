@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""StoreFront Store Services client: the CitrixAuth token flow and resources v2 enumeration.
+"""StoreFront Store Services client: the CitrixAuth token flow; :mod:`resources` reads the store.
 
 A request without a valid token gets ``401`` with a ``CitrixAuth`` challenge. The client then asks
 the token service named by the challenge for a token; without a primary token that service challenges
@@ -19,8 +19,8 @@ __metaclass__ = type
 
 from urllib.parse import urlsplit
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors, safe_xml
-from ansible_collections.opencitrix.automation.plugins.module_utils import storefront_auth as sfauth
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import citrixauth as sfauth
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import (
     env_fallback, transport_argument_spec,
 )
@@ -33,39 +33,13 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache 
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.urls import validate_url
 
-NS_RESOURCES = 'http://citrix.com/delivery-services/2-0/resources'
-NS_SUBSCRIPTIONS = 'http://citrix.com/delivery-services/2-0/subscriptions'
-MEDIA_RESOURCES = 'application/vnd.citrix.resources+xml'
-MEDIA_RESOURCE = 'application/vnd.citrix.resource+xml'
 FORM_MEDIA = 'application/x-www-form-urlencoded'
-SCOPES = {'prelaunch': '$PRELAUNCH$', 'anonymous_prelaunch': '$ANONYMOUS_PRELAUNCH$'}
 EXPLICIT_FORMS = 'ExplicitForms'
 MAX_FORMS = 5
 SESSION_COOKIE = 'ASP.NET_SessionId'
 
 CREDENTIAL_HINT = 'check username and password (STOREFRONT_USERNAME / STOREFRONT_PASSWORD)'
-# (element, parent) pairs that repeat; only these become lists (a resource's own <image> does not).
-_REPEATED = frozenset((('resource', 'resources'), ('clienttype', 'clienttypes'), ('keyword', 'keywords'),
-                       ('property', 'properties'), ('value', 'property'), ('image', 'images')))
-
-# Result key, element (after namespace mapping: resources -> bare, subscriptions -> "sub:"), kind.
-# Missing elements the Store Services API tells clients to read as false or empty get that value.
-RESOURCE_FIELDS = (
-    ('id', 'id', 'text'), ('title', 'title', 'text'), ('description', 'summary', 'text'),
-    ('type', 'resourcetype', 'text'), ('path', 'path', 'text'), ('enabled', 'enabled', 'bool'),
-    ('details_url', 'link', 'url'), ('launch_url', 'launchica', 'url'), ('launch_rade_url', 'launchrade', 'url'),
-    ('image_url', 'image', 'url'), ('icon_url', 'icon', 'url'), ('image_hash', 'imagehash', 'text'),
-    ('power_off_url', 'machinepoweroff', 'url'), ('content_location', 'contentlocation', 'text'),
-    ('client_types', 'clienttypes', 'list:clienttype'), ('keywords', 'keywords', 'list:keyword'),
-    ('mandatory', 'mandatory', 'bool:false'), ('featured', 'featured', 'bool'),
-    ('show_on_desktop', 'showondesktop', 'bool:false'), ('show_on_start_menu', 'showonstartmenu', 'bool:false'),
-    ('start_menu_root', 'startmenuroot', 'text:'), ('start_menu_path', 'startmenupath', 'text:'),
-    ('workflow_enabled', 'workflowenabled', 'bool'), ('aggregated', 'aggregatedresource', 'bool'),
-    ('publisher_name', 'publishername', 'text'), ('publisher_resource_id', 'publisherresourceid', 'text'),
-    ('subscription_status', 'sub:subscriptionstatus', 'text'), ('subscription_id', 'sub:subscriptionid', 'text'),
-    ('subscription_url', 'sub:subscriptionactions', 'url'),
-    ('subscription_response_reason', 'sub:subscriptionresponsereason', 'text'),
-)
+STORE_URL_HINT = 'check that store_url is a Store Services URL such as https://host/Citrix/Store'
 
 
 def storefront_argument_spec():
@@ -80,87 +54,6 @@ def storefront_argument_spec():
     )
     spec.update(transport_argument_spec('STOREFRONT'))
     return spec
-
-
-def folder_of(path):
-    """``\\Apps\\Office\\`` (the farm's folder path) as ``Apps/Office``; the root folder is ``''``."""
-    parts = [p for p in (path or '').replace('/', '\\').split('\\') if p.strip()]
-    return '/'.join(p.strip() for p in parts)
-
-
-def in_folder(resource, folder):
-    """True when the resource sits in ``folder`` or below it (case-insensitive)."""
-    wanted = folder_of(folder).lower()
-    have = (resource.get('folder') or '').lower()
-    return not wanted or have == wanted or have.startswith(wanted + '/')
-
-
-def _value(node, kind):
-    if kind.startswith('list:'):
-        items = node.get(kind[5:]) if isinstance(node, dict) else None
-        return [safe_xml.text(i) for i in items or () if safe_xml.text(i) is not None] if node is not None else []
-    if kind == 'url':
-        return safe_xml.text(node.get('url')) if isinstance(node, dict) else None
-    if kind.startswith('text'):
-        value = safe_xml.text(node)
-        return value if value is not None else (kind[5:] if ':' in kind else None)
-    value = (safe_xml.text(node) or '').strip().lower()
-    if value in ('true', 'false'):
-        return value == 'true'
-    return False if kind == 'bool:false' else None
-
-
-def resource_from_xml(node):
-    """A plain dict for one ``<resource>`` element (as xmltodict returns it)."""
-    node = node if isinstance(node, dict) else {}
-    resource = dict((key, _value(node.get(element), kind)) for key, element, kind in RESOURCE_FIELDS)
-    resource['folder'] = folder_of(resource['path'])
-    properties = {}
-    container = node.get('properties')
-    for prop in (container.get('property') if isinstance(container, dict) else None) or ():
-        if isinstance(prop, dict) and prop.get('@propertyId'):
-            properties[prop['@propertyId']] = [safe_xml.text(v) for v in prop.get('value') or ()]
-    resource['properties'] = properties
-    return resource
-
-
-def _is_list(path, key, _value):
-    return (key, path[-1][0] if path else None) in _REPEATED
-
-
-_RESOURCE_XML = dict(force_list=_is_list, namespaces={NS_RESOURCES: None, NS_SUBSCRIPTIONS: 'sub'})
-
-
-def parse_resources(data, what='list StoreFront resources', url=None, max_bytes=safe_xml.DEFAULT_MAX_BYTES):
-    """``{'enumeration', 'subscriptions_status', 'resources'}`` from a resources v2 document."""
-    root = safe_xml.parse_root(data, 'resources', what, url=url, max_bytes=max_bytes, **_RESOURCE_XML)
-    return {'enumeration': root.get('@enumeration') or 'full',
-            'subscriptions_status': root.get('@sub:subscriptionsstatus'),
-            'resources': [resource_from_xml(r) for r in root.get('resource') or ()]}
-
-
-def parse_resource(data, what, url=None, max_bytes=safe_xml.DEFAULT_MAX_BYTES):
-    """One resource from a single-resource document (the same elements as in an enumeration)."""
-    return resource_from_xml(safe_xml.parse_root(data, 'resource', what, url=url, max_bytes=max_bytes, **_RESOURCE_XML))
-
-
-def enumeration_problem(listing, allow_partial=True):
-    """``('warning' | 'failure', message)`` for an enumeration that is not complete or whose
-    subscription data is missing; None when all is well."""
-    state = listing.get('enumeration')
-    count = len(listing.get('resources') or ())
-    if state == 'failed':
-        return 'failure', ('StoreFront could not enumerate resources: enumeration="failed" (none of the '
-                           'store\'s delivery controllers / XML services answered); check the controllers '
-                           'configured for the store')
-    if state == 'partial':
-        message = ('StoreFront enumeration is partial: enumeration="partial" (some of the store\'s delivery '
-                   'controllers / XML services did not answer), so the %d resources returned may be incomplete' % count)
-        return ('warning' if allow_partial else 'failure'), message
-    if listing.get('subscriptions_status') == 'unavailable':
-        return 'warning', ('StoreFront subscriptions are enabled but their database is unavailable '
-                           '(subscriptionsstatus="unavailable"); subscription_status may be missing')
-    return None
 
 
 def media_type(response):
@@ -259,7 +152,7 @@ class StoreFrontClient:
                 url=self.redact(response.url.split('?', 1)[0]),
                 api_message='the answer has no CitrixAuth challenge with a token service location '
                             '(WWW-Authenticate: %s)' % self.redact(response.headers.get('WWW-Authenticate') or 'absent'),
-                hint='check that store_url is a Store Services URL such as https://host/Citrix/Store')
+                hint=STORE_URL_HINT)
         return challenge
 
     def _fetch_service_token(self, rejection):
@@ -272,7 +165,7 @@ class StoreFrontClient:
 
     # -- the token flow ---------------------------------------------------------------------------
 
-    def _secure(self, url):
+    def secure(self, url):
         """Only send credentials and tokens to an https URL (or http with the explicit opt-in)."""
         return validate_url(url, 'StoreFront authentication', self.allow_plain_http)
 
@@ -283,7 +176,7 @@ class StoreFrontClient:
                    'Accept': '%s, %s' % (sfauth.MEDIA_TOKEN_RESPONSE, sfauth.MEDIA_TOKEN_CHOICES)}
         if bearer:
             headers['Authorization'] = '%s %s' % (sfauth.SCHEME, bearer)
-        response = self.http.request('POST', self._secure(location), data=sfauth.request_token_body(realm, for_url, template),
+        response = self.http.request('POST', self.secure(location), data=sfauth.request_token_body(realm, for_url, template),
                                      headers=headers, expected=(200, 401), state_changing=False, what=what,
                                      authenticated=False)
         if response.status_code == 401:
@@ -321,7 +214,7 @@ class StoreFrontClient:
                 api_message='no username and password were given, and no token was accepted',
                 hint='set username and password (STOREFRONT_USERNAME / STOREFRONT_PASSWORD), or a valid token')
         what = 'list the StoreFront sign-in protocols'
-        protocols_url = self._secure(challenge.locations[0])
+        protocols_url = self.secure(challenge.locations[0])
         response = self.http.request(
             'POST', protocols_url, data=sfauth.request_token_body(challenge.realm, token_url, challenge.reqtokentemplate),
             headers={'Content-Type': sfauth.MEDIA_REQUEST_TOKEN,
@@ -336,7 +229,7 @@ class StoreFrontClient:
                             % (', '.join(p for p, _loc in choices) or 'no protocol'),
                 hint='enable the "User name and password" method on the store, or pass a token obtained elsewhere')
         try:
-            return self._explicit_forms(self._secure(location), challenge, token_url)
+            return self._explicit_forms(self.secure(location), challenge, token_url)
         finally:
             self._forget_session_cookie()
 
@@ -368,7 +261,7 @@ class StoreFrontClient:
             raise errors.ResponseFormatError('Could not sign in to StoreFront', url=self.redact(location),
                                              api_message='the logon form has no PostBack URL')
         if postback.startswith(('https://', 'http://')):
-            return self._secure(postback)
+            return self.secure(postback)
         origin = urlsplit(location)
         return '%s://%s/%s' % (origin.scheme, origin.netloc, postback.lstrip('/'))
 
@@ -391,49 +284,13 @@ class StoreFrontClient:
         for cookie in [c for c in jar if c.name == SESSION_COOKIE]:
             jar.clear(cookie.domain, cookie.path, cookie.name)
 
-    # -- Store Services ---------------------------------------------------------------------------
+    # -- answers ----------------------------------------------------------------------------------
 
-    def _expect(self, response, media, what):
+    def expect(self, response, media, what):
+        """Refuse an answer that is not of ``media`` (a Receiver for Web site or a proxy page)."""
         if media_type(response) != media:
             raise errors.ResponseFormatError(
                 'Could not ' + what, status=response.status_code, method='GET',
                 url=self.redact(response.url.split('?', 1)[0]),
                 api_message='expected %s, got %s' % (media, describe_body(response)),
-                hint='check that store_url is a Store Services URL such as https://host/Citrix/Store')
-
-    @staticmethod
-    def query(groups=None, subscription_status=None, scope=None):
-        """Query parameters of an enumeration; a scope may be given as the API value or its short name."""
-        params = [('group', g) for g in groups or ()]
-        params += [('subscriptionStatus', s) for s in subscription_status or ()]
-        if scope:
-            params.append(('scope', SCOPES.get(scope.strip().lower(), scope)))
-        return params
-
-    def list_resources(self, auto_provision=False, groups=None, subscription_status=None, scope=None):
-        """Enumerate the store. ``auto_provision`` uses ListResourcesWithAutoProvision, which may subscribe
-        the user to auto-provisioned applications; the default ListResources changes nothing."""
-        what = 'list StoreFront resources'
-        url = self.store_url + ('/resources/v2' if auto_provision else '/resources/v2/withoutautoprovision')
-        response = self.get(url, MEDIA_RESOURCES, what, params=self.query(groups, subscription_status, scope))
-        self._expect(response, MEDIA_RESOURCES, what)
-        return parse_resources(response.content, what, url=url, max_bytes=self.max_bytes)
-
-    def get_resource(self, resource_id, auto_provision=False, groups=None, scope=None):
-        """One resource, read from the details URL that the enumeration gives for it."""
-        listing = self.list_resources(auto_provision, groups=['status'], scope=scope)
-        match = [r for r in listing['resources'] if r['id'] == resource_id]
-        if not match:
-            raise errors.NotFoundError(
-                'No StoreFront resource with id "%s"' % resource_id, url=self.redact(self.store_url),
-                api_message='the enumeration (%s) lists %d resources' % (listing['enumeration'], len(listing['resources'])),
-                hint='ids are case-sensitive and start with the farm or controller name, for example Controller.Notepad')
-        if not match[0]['details_url']:
-            raise errors.ResponseFormatError('Could not read StoreFront resource "%s"' % resource_id,
-                                             api_message='the enumeration gives no details URL (<link>) for it')
-        what = 'read StoreFront resource "%s"' % resource_id
-        url = match[0]['details_url']
-        response = self.get(self._secure(url), MEDIA_RESOURCE, what, params=self.query(groups, None, scope))
-        self._expect(response, MEDIA_RESOURCE, what)
-        listing['resources'] = [parse_resource(response.content, what, url=url, max_bytes=self.max_bytes)]
-        return listing
+                hint=STORE_URL_HINT)

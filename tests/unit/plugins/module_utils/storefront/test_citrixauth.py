@@ -5,7 +5,7 @@ from defusedxml import ElementTree as SafeET
 from hypothesis import example, given, settings, strategies as st
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.storefront_auth import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.citrixauth import (
     NS_AUTH_RESPONSE, NS_REQUEST_TOKEN, NS_TOKEN_CHOICES, NS_TOKEN_RESPONSE, answer_form, parse_challenge,
     parse_choices, parse_form, parse_token_response,
     request_token_body, timespan_seconds,
@@ -193,7 +193,7 @@ def test_failure_form_messages():
     assert failed.asks_for('password') is False
 
 
-# -- properties of the authentication documents (issue 12) -------------------------------------------
+# -- properties of the authentication documents ---------------------------------------------------
 
 # Element soup in the documents' own vocabularies: any nesting, repeated or missing elements.
 AUTH_ELEMENTS = ['token', 'lifetime', 'for-service', 'choices', 'choice', 'protocol', 'location', 'Status', 'Result',

@@ -1,6 +1,6 @@
 """storefront_resource_info through real ansible-playbook runs against the simulated StoreFront store."""
 
-from tests.integration.storefront_helpers import INFO, PASSWORD, SIGN_IN_ROUTES, info_play, storefront_env
+from tests.integration.storefront.support import INFO, PASSWORD, SIGN_IN_ROUTES, info_play, storefront_env
 
 
 def routes(sim):
@@ -134,3 +134,22 @@ def test_token_from_elsewhere_and_module_defaults_group(sim, run_playbook):
     assert denied and all(r['subscription_status'] == 'denied' and r['title'] is None for r in denied)
     assert sim.stats.count(route='storefront.token') == 0  # the given token was used as is
     assert token not in run.output
+
+
+def test_the_same_user_name_in_another_domain_signs_in_itself(make_sim, run_playbook):
+    """The token cache (on by default) is keyed by domain too: LAB\\jdoe never uses CORP\\jdoe's token,
+    although user name and password are the same; CORP\\jdoe's next run still uses its own."""
+    sim = make_sim(services=['storefront'], config={'storefront': {'domain_field': True}})
+    store = sim.service('storefront')
+    for domain in ('CORP', 'LAB'):
+        store.add_user(domain + '\\jdoe', PASSWORD)
+    env = dict(storefront_env(sim), STOREFRONT_USERNAME='jdoe')
+
+    def run_as(domain):
+        run = run_playbook(info_play([('notepad', {'id': 'Controller.Notepad', 'domain': domain})]), env=env)
+        assert run.rc == 0, run
+        return sim.stats.count(route='storefront.forms_postback'), dict(store.served_users)
+
+    assert run_as('CORP') == (1, {'CORP\\jdoe': 2})
+    assert run_as('LAB') == (2, {'CORP\\jdoe': 2, 'LAB\\jdoe': 2})  # signed in itself, served as itself
+    assert run_as('CORP') == (2, {'CORP\\jdoe': 4, 'LAB\\jdoe': 2})  # the cache is on: CORP's token again

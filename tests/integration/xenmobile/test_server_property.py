@@ -5,7 +5,7 @@ arrived, in order, so a check-mode or repeated task that wrote anything would sh
 
 import json
 
-from tests.integration.xenmobile_support import WRONG_PASSWORD, XM_PASSWORD, XM_USER, xenmobile, xm_env
+from tests.integration.xenmobile.support import WRONG_PASSWORD, XM_PASSWORD, XM_USER, xenmobile, xm_env
 
 PROPERTY = 'opencitrix.automation.xenmobile_server_property'
 PROPERTY_INFO = 'opencitrix.automation.xenmobile_server_property_info'

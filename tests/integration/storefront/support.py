@@ -1,7 +1,7 @@
 """StoreFront test helpers: distinctive credentials (so leak tests can grep for them) and a client
 factory pointed at the simulator."""
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import StoreFrontClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.client import StoreFrontClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import TokenCache
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 

@@ -3,7 +3,7 @@ ansible-playbook runs. Connection options come from a variables file, as from a 
 
 import json
 
-from tests.integration.xenmobile_support import (
+from tests.integration.xenmobile.support import (
     XM_PASSWORD, connection, property_migration_scenario, xenmobile,
 )
 from tests.simulator.services.xenmobile import seeding as xenmobile_seed

@@ -5,7 +5,7 @@
 
 """The pieces of the StoreFront CitrixAuth protocol that are pure data: the ``WWW-Authenticate``
 challenge, the request-token and token-response documents, the protocol choices and the ExplicitForms
-(Common Forms) documents. No I/O here; :mod:`storefront` drives the conversation.
+(Common Forms) documents. No I/O here; :mod:`client` drives the conversation.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,7 +14,8 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors, safe_xml
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import safe_xml
 
 SCHEME = 'CitrixAuth'  # case-sensitive, as the protocol defines it
 
