@@ -2,12 +2,7 @@
 provisioning, tags, filters) in a constant number of requests, and citrix_daas_delivery_group_machine
 (check mode, --diff, one DoAddMachines per task, removal, second run)."""
 
-from tests.integration.daas.support import task_play
-
-
-def tasks_play(*tasks):
-    return [{'name': 'daas', 'hosts': 'targets', 'gather_facts': False,
-             'tasks': [{'name': name, 'opencitrix.automation.' + module: args} for name, module, args in tasks]}]
+from tests.integration.daas.support import task_play, tasks_play
 
 
 def test_catalog_group_and_site_info_read_tags_per_tag_not_per_object(make_sim, run_playbook):

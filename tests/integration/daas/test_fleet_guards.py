@@ -23,16 +23,16 @@ DAAS_REFUSED = [
     ('power, no machine_ids', POWER, {'machine_ids': [], 'state': 'stopped'},
      'machine_ids is an empty list; ' + MACHINES_EMPTY),
     ('power, no target', POWER, {'state': 'stopped'},
-     'No machine named; set name, names, machine_ids, catalog or delivery_group, or all_targets: true to act on '
-     'every machine of the site'),
+     'No machine named; set name, names, machine_ids, catalog, delivery_group or tag, or all_targets: true to act '
+     'on every machine of the site'),
     ('power, all_targets and a catalog', POWER, {'catalog': 'Win11-Pooled', 'all_targets': True, 'state': 'stopped'},
      'all_targets: true contradicts catalog; name the machines to act on, or set all_targets: true for every '
      'machine of the site, not both'),
     ('maintenance, no names', MAINTENANCE, {'names': [], 'maintenance_mode': True},
      'names is an empty list; ' + MACHINES_EMPTY),
     ('maintenance, no target', MAINTENANCE, {'maintenance_mode': True},
-     'No machine named; set name, names, machine_ids, catalog or delivery_group, or all_targets: true to act on '
-     'every machine of the site'),
+     'No machine named; set name, names, machine_ids, catalog, delivery_group or tag, or all_targets: true to act '
+     'on every machine of the site'),
     ('sessions, no machine', SESSION, {'machine': [], 'state': 'logged_off'},
      'machine is an empty list; ' + SESSIONS_EMPTY),
     ('sessions, no session_ids', SESSION, {'session_ids': [], 'state': 'logged_off'},

@@ -1,7 +1,7 @@
 """citrix_daas_session_message and the full session record of citrix_daas_session_info through real
 ansible-playbook runs; the simulator's users who log off after a message."""
 
-from tests.integration.daas.test_delivery_groups import tasks_play
+from tests.integration.daas.support import tasks_play
 
 
 def test_message_check_mode_sends_nothing_and_every_run_acts(sim, run_playbook):

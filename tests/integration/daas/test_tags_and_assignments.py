@@ -1,7 +1,7 @@
 """Machine tags (citrix_daas_machine) and user assignment (citrix_daas_machine_assignment) through real
 ansible-playbook runs: check mode, --diff, the writes of a real run, and a second run that sends none."""
 
-from tests.integration.daas.test_delivery_groups import tasks_play
+from tests.integration.daas.support import tasks_play
 
 
 def test_tags_maintenance_and_assignments_check_diff_apply_second_run(sim, run_playbook):
