@@ -188,6 +188,22 @@ class DaasClient:
         for body in self.pages(path, what, fields, params):
             yield from body['Items']
 
+    def token(self):
+        """The token requests carry now (batch items repeat it, :mod:`.batch`)."""
+        return self.session.token()
+
+    def batch_url(self, path):
+        """A path of the site (``/Machines/...``) as a batch item's ``RelativeUrl``: as it is through the Cloud
+        API gateway, after ``{customerId}/{siteId}/`` for an on-premises site."""
+        if self.on_premises:
+            return '%s/%s/%s' % (ONPREM_CUSTOMER_ID, quote(self.site()['id'], safe=''), path.lstrip('/'))
+        return path
+
+    @staticmethod
+    def results_of(body, what):
+        """The items of a ``BatchResponseModel`` (``{"Items": [...]}``)."""
+        return require_list(body, 'Items', what)
+
     # -- jobs -----------------------------------------------------------------------------------
 
     def jobs(self):
@@ -197,3 +213,8 @@ class DaasClient:
     def job(self, job_id):
         what = 'read job %s' % job_id
         return require_keys(self.call('GET', '/Jobs/%s' % path_segment(job_id), what), ('Id', 'Status'), what)
+
+    def batch_results(self, job_id):
+        """The item answers of a finished ``Batch`` job (``GET /Jobs/{id}/Results``)."""
+        what = 'read the results of batch job %s' % job_id
+        return self.results_of(self.call('GET', '/Jobs/%s/Results' % path_segment(job_id), what), what)

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Waiting for the asynchronous jobs of a DaaS site (power actions answer ``202`` with a job's location)."""
+"""Waiting for the asynchronous jobs of a DaaS site: power actions and asynchronous batches answer ``202``
+with a job's location; all of them are polled together through the ``GET /Jobs`` listing."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -38,6 +39,11 @@ def wait_for_jobs(client, job_ids, timeout, sleep=None, now=None, first_delay=1.
             break
         delay = min(delay * 1.5, max_delay)
     return finished, pending
+
+
+def job_id_from(location):
+    """The job id a ``Location`` header names (its last path segment), or None."""
+    return location.rstrip('/').rsplit('/', 1)[-1] if location else None
 
 
 def job_failure(job):
