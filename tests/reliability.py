@@ -334,7 +334,7 @@ def _batch_job_failed(sim, probe):
 
 
 def _throttle_batch(sim, probe, env, args):
-    for route in (probe.batch_route, 'daas.jobs.list', 'daas.job.results'):
+    for route in (probe.batch_route, 'daas.job.get', 'daas.job.results'):
         sim.faults.add('status', route=route, status=429, headers={'Retry-After': '1'}, times=1,
                        body={'SdkErrorId': 'TooManyRequests', 'ErrorMessage': 'Slow down.'})
 
@@ -381,7 +381,7 @@ FAULTS = [
               'the batch was sent again' if sim.stats.count(route=probe.batch_route) > 1 else None)),
     Fault('batch_items_failed', '%d items of a batch answer 409 with an ErrorData body; the others are done' %
           FAILING_ITEMS, _items_fail, {'write': {FAILED_CLEANLY}}, _batched, breach=_three_named),
-    Fault('batch_429', 'HTTP 429 with Retry-After on the batch POST, the job listing and the job results (once each)',
+    Fault('batch_429', 'HTTP 429 with Retry-After on the batch POST, the batch job read and its results (once each)',
           _throttle_batch, {'write': {RECOVERED}}, _batched),
     Fault('batch_job_failed', 'the batch job fails as a whole', _fail_next_batch, {'write': {FAILED_CLEANLY}},
           _batched, fired=_batch_job_failed, breach=_whole_batch_named),

@@ -252,7 +252,8 @@ class BatchWriter:
     def _collect(self, writes, jobs, outcomes, lost, again, why):
         """Wait for the batches' jobs (``GET /Jobs``), then read each one's results."""
         finished, _running = wait_for_jobs(self.client, [job_id for job_id, _chunk in jobs], self.timeout,
-                                           sleep=self.sleep, now=self.now, first_delay=FIRST_POLL)
+                                           sleep=self.sleep, now=self.now, first_delay=FIRST_POLL,
+                                           one_by_one=BATCHES_IN_FLIGHT)
         done = []
         for job_id, chunk in jobs:
             job = finished.get(job_id)
@@ -321,9 +322,16 @@ class BatchWriter:
 
 def _unconfirmed(write, cause, check):
     """The error of a write whose batch got no usable answer and that could not be checked."""
-    reason = cause.render() if isinstance(cause, errors.CitrixError) else 'no answer'
     return errors.TransportError(
         'Could not confirm that the site carried out "%s"' % write.what,
-        api_message='the batch request got no usable answer (%s), and checking the object failed (%s)' % (
-            reason, check),
+        api_message='the batch request got no usable answer (%s), and reading the objects failed (%s)' % (
+            _brief(cause), _brief(check)),
         hint='the request may have been processed, so it was not sent again; check the object before running again')
+
+
+def _brief(error):
+    """An error's cause in a few words: the API's code and message (or the summary) and the HTTP status."""
+    if not isinstance(error, errors.CitrixError):
+        return 'no answer'
+    text = ': '.join(str(p) for p in (error.code, error.api_message) if p) or error.summary
+    return '%s, HTTP %s' % (text, error.status) if error.status else text

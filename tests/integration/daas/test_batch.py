@@ -1,7 +1,8 @@
 """DaaS fleet writes through $batch, in-process against the simulator: the simulator's validation of a
 batch (the spec's 400), the RelativeUrl forms of both ways in, items counted as the direct requests they
 stand for, and the batch writer under faults: a lost answer (after and before the site processed the
-batch), lost results, throttling on the batch POST and on job reads, a batch job that fails as a whole."""
+batch), lost results, throttling on the batch POST and on job reads (the batch's job, its results, the
+listing of the machines' jobs), a batch job that fails as a whole."""
 
 import json
 
@@ -78,7 +79,10 @@ def test_items_count_as_the_direct_requests_they_stand_for(make_sim):
     assert fleet.counts()['changed'] == 4 and {i['job_status'] for i in fleet.items} == {'Complete'}
     assert sim.stats.count(route='daas.batch') == 2 and sim.stats.count(route='daas.job.results') == 2
     assert sim.stats.items(route='daas.power.shutdown') == 4 == sim.stats.writes(route='daas.power.shutdown')
-    assert sim.stats.count(route='daas.power.*') == 0 and sim.stats.count(route='daas.job.get') == 0
+    assert sim.stats.count(route='daas.power.*') == 0
+    batch_jobs = {j['Id'] for j in daas.site().jobs.values() if j['Type'] == 'Batch'}
+    job_reads = [p.rsplit('/', 1)[-1] for p in sim.stats.snapshot()['paths'] if '/Jobs/' in p and 'Results' not in p]
+    assert len(batch_jobs) == 2 and set(job_reads) == batch_jobs  # jobs read one by one: the batches', never a machine's
     assert sorted(e['machine_id'] for e in daas.power_log) == sorted(ids)
     assert {daas.machine(m)['PowerState'] for m in ids} == {'Off'}
 
@@ -122,11 +126,11 @@ def test_throttling_on_the_batch_post_and_on_job_reads_is_honoured(make_sim):
     client = cloud_client(sim, sleep=sleeps.append)
     machines = Machines(client).find(catalog='Throttled')
     throttled = dict(status=429, headers={'Retry-After': '7'}, body={'SdkErrorId': 'TooManyRequests'}, times=1)
-    for route in ('daas.batch', 'daas.jobs.list', 'daas.job.results'):
+    for route in ('daas.batch', 'daas.job.get', 'daas.job.results', 'daas.jobs.list'):
         sim.faults.add('status', route=route, **throttled)
     fleet = apply_power_state(client, machines, 'stopped', sleep=lambda s: sim.clock.advance(30))
     assert fleet.counts()['changed'] == 3 and not fleet.failed
-    assert sleeps == [7.0, 7.0, 7.0]
+    assert sleeps == [7.0] * 4
     assert sim.stats.count(route='daas.batch') == 2 and sim.stats.items(route='daas.power.shutdown') == 3
     assert all(rule['fired'] for rule in sim.faults.rules)
 

@@ -80,10 +80,8 @@ def test_batch_false_sends_no_batch():
 
 def test_a_batch_job_that_fails_fails_each_of_its_writes_with_its_error():
     site = FakeSite(job_status='Failed')
-    site.job = lambda job_id: {'Id': job_id, 'Type': 'Batch', 'Status': 'Failed'}
-    original = site.jobs
-    site.jobs = lambda: [dict(job, ErrorCode='BatchFailed', ErrorString='The broker restarted.')
-                         for job in original()]
+    site.job = lambda job_id: {'Id': job_id, 'Type': 'Batch', 'Status': 'Failed', 'ErrorCode': 'BatchFailed',
+                               'ErrorString': 'The broker restarted.'}
     outcomes = BatchWriter(site, batch_size=2, **NO_WAIT).send(writes(3))
     assert {str(o.error) for o in outcomes} == {
         'Batch job batch-1 Failed: BatchFailed: The broker restarted.',
@@ -120,7 +118,8 @@ def test_a_lost_answer_without_a_resolver_fails_and_is_not_sent_again():
     assert len(site.batches) == 1
     message = str(outcomes[0].error)
     assert message.startswith('Could not confirm that the site carried out "send $reboot": the batch request got '
-                              'no usable answer (Could not send a batch (HTTP 502))')
+                              'no usable answer (Could not send a batch, HTTP 502), and reading the objects failed '
+                              '(nothing to check the objects with)')
     assert message.endswith('the request may have been processed, so it was not sent again; check the object '
                             'before running again')
 
