@@ -121,7 +121,7 @@ def item_outcome(client, write, item):
         body = None
     api_code, message = extract_api_error(body)
     if api_code is None and message is None and item.get('Body'):
-        message = '%s, %d bytes' % (str(headers.get('content-type') or 'no content type').split(';')[0],
+        message = '%s, %d bytes' % (str(headers.get('content-type') or 'no content type').split(';', 1)[0],
                                     len(str(item['Body']).encode('utf-8')))
     redact = client.http.redact
     return WriteOutcome(code, error=errors.error_class_for_status(code)(

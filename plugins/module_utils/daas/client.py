@@ -66,6 +66,17 @@ def read_all(keys, read, concurrency):
     return values
 
 
+def read_by_ids(ids, get, listing, concurrency):
+    """Objects by id (a dict; ids that no longer exist are missing): ``get(id)`` each for a few, else one
+    ``listing()``, filtered."""
+    wanted = set(ids)
+    if len(wanted) <= NAME_LOOKUP_LIMIT:
+        found = read_all(sorted(wanted), get, concurrency)
+    else:
+        found = [item for item in listing() if item.get('Id') in wanted]
+    return dict((item.get('Id'), item) for item in found if item is not None)
+
+
 class DaasClient:
     """The DaaS REST API of one site, through Citrix Cloud or a Delivery Controller."""
 

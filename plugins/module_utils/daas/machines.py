@@ -17,7 +17,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch i
     DEFAULT_BATCH_SIZE, BatchWriter, Write, WriteOutcome, send_one,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
-    DEFAULT_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, ref_name,
+    DEFAULT_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, read_by_ids, ref_name,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import require_named
@@ -60,12 +60,7 @@ class Machines:
     def by_ids(self, machine_ids, concurrency=DEFAULT_CONCURRENCY):
         """Machines by id (a dict; ids that no longer exist are missing): one GET each for a few, else one
         listing of the site."""
-        wanted = set(machine_ids)
-        if len(wanted) <= NAME_LOOKUP_LIMIT:
-            found = read_all(sorted(wanted), lambda key: self.get(key), concurrency)
-        else:
-            found = [m for m in self.list() if m.get('Id') in wanted]
-        return dict((m.get('Id'), m) for m in found if m is not None)
+        return read_by_ids(machine_ids, self.get, self.list, concurrency)
 
     def set_maintenance_mode(self, machine_id, enabled):
         send_one(self.client, maintenance_write(machine_id, enabled))

@@ -15,7 +15,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch i
     DEFAULT_BATCH_SIZE, BatchWriter, Write, WriteOutcome, send_one,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
-    DEFAULT_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, ref_name,
+    DEFAULT_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, read_by_ids, ref_name,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import require_named
@@ -49,12 +49,8 @@ class Sessions:
     def by_ids(self, session_ids, concurrency=DEFAULT_CONCURRENCY):
         """Sessions by id (a dict; sessions that no longer exist are missing): one GET each for a few, else one
         listing of the site."""
-        wanted = set(session_ids)
-        if len(wanted) <= NAME_LOOKUP_LIMIT:
-            found = read_all(sorted(wanted), self.get, concurrency)
-        else:
-            found = [s for s in self.list(fields=SESSION_FIELDS + ('LogoffInProgress',)) if s.get('Id') in wanted]
-        return dict((s.get('Id'), s) for s in found if s is not None)
+        return read_by_ids(session_ids, self.get, lambda: self.list(fields=SESSION_FIELDS + ('LogoffInProgress',)),
+                           concurrency)
 
     def log_off(self, session_id):
         send_one(self.client, session_write(session_id, 'logoff'))

@@ -97,7 +97,7 @@ def test_a_lost_batch_answer_never_acts_on_a_machine_twice(make_sim, fault):
     client = cloud_client(sim, sleep=lambda s: None)
     machines = Machines(client).find(catalog='Lost')
     sim.faults.add(fault, route='daas.batch', times=1)
-    fleet = apply_power_state(client, machines, 'restarted', sleep=lambda s: sim.clock.advance(s))
+    fleet = apply_power_state(client, machines, 'restarted', sleep=sim.clock.advance)
     assert fleet.counts()['changed'] == 5 and not fleet.failed
     assert sorted(e['machine_id'] for e in daas.power_log) == sorted(ids)  # each machine once
     assert sim.stats.count(route='daas.batch') == (1 if fault == 'lost_answer' else 2)
@@ -142,7 +142,7 @@ def test_a_batch_job_that_fails_as_a_whole_fails_each_of_its_machines(make_sim):
     client = cloud_client(sim)
     machines = Machines(client).find(catalog='Whole')
     daas.fail_next_batch = {'code': 'BatchFailed', 'message': 'The orchestration service stopped.'}
-    fleet = apply_power_state(client, machines, 'restarted', sleep=lambda s: sim.clock.advance(s))
+    fleet = apply_power_state(client, machines, 'restarted', sleep=sim.clock.advance)
     assert [i['outcome'] for i in fleet.items] == ['failed'] * 3
     assert {i['reason'] for i in fleet.items} == {
         'Batch job %s Failed: BatchFailed: The orchestration service stopped.' % next(

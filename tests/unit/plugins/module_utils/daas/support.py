@@ -35,6 +35,11 @@ class Http:
         return response.body
 
 
+def default_answer(path, method, body):
+    """202 with a job named after the machine (``/Machines/<id>/...``)."""
+    return 202, {'Location': 'https://x/Jobs/job-' + path.split('/')[2]}, None
+
+
 class FakeSite:
     """A DaaS site without sockets for the batch writer: ``answer(write_path, method, body)`` gives each item's
     ``(code, headers, body)`` (default 202 with a job); ``post_errors`` fail the batch POSTs in turn (an
@@ -42,8 +47,7 @@ class FakeSite:
     one (no ``$batch``) are answered by ``answer`` too, unless ``batch_status`` (404, 405) refuses ``$batch``."""
 
     def __init__(self, answer=None, post_errors=(), job_status='Complete', batch_status=None, running=()):
-        self.answer = answer or (lambda path, method, body: (202, {'Location': 'https://x/Jobs/job-' + path.split('/')[2]},
-                                                              None))
+        self.answer = answer or default_answer
         self.post_errors = list(post_errors)
         self.job_status = job_status
         self.batch_status = batch_status
