@@ -21,8 +21,8 @@ description:
     added, taken by the site from the catalog's machines that are in no delivery group. When the catalog has too few
     of them, the task fails before anything is changed.
   - With O(state=absent), takes the machines named in O(names) (or, with O(all_targets=true), every machine) out of the
-    delivery group, one C(DELETE /DeliveryGroups/{group}/Machines/{machine}) each. A name that is not in the group
-    changes nothing.
+    delivery group, one C(DELETE /DeliveryGroups/{group}/Machines/{machine}) each, hundreds of them in one C($batch)
+    request (see O(batch)). A name that is not in the group changes nothing.
   - Idempotent - a second run changes nothing. O(max_targets) caps how many machines may change; over it, none does.
   - User assignments of machines already in the group are left alone; change them with
     M(opencitrix.automation.citrix_daas_machine_assignment).
@@ -70,12 +70,15 @@ options:
     type: list
     elements: str
   concurrency:
-    description: Requests in flight at once when taking machines out (at most 32).
+    description:
+      - Requests in flight at once when taking machines out one request per machine (O(batch=false), or a site without
+        C($batch); at most 32).
     type: int
     default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.SITE_ACTIVATION
+  - opencitrix.automation.daas.BATCH
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
@@ -169,8 +172,9 @@ counts:
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    daas_argument_spec, site_activation, site_activation_argument_spec,
+    batch_argument_spec, daas_argument_spec, site_activation, site_activation_argument_spec,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.delivery_groups import DeliveryGroups
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
@@ -188,6 +192,7 @@ def argument_spec():
         names=dict(type='list', elements='str'),
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
+    spec.update(batch_argument_spec())
     spec.update(fleet_argument_spec())
     spec.update(site_activation_argument_spec())
     return spec
@@ -221,12 +226,13 @@ def main():
     params = module.params
     with module.handle_errors():
         check_input(params)
+        sending = batch_options(params)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log,
                                         activate_site=site_activation(params, module.check_mode))
         groups, group, check = DeliveryGroups(client), params['delivery_group'], module.check_mode
         if params['state'] == 'absent':
             fleet = groups.ensure_absent(group, params['names'], params['all_targets'], check, params['max_targets'],
-                                         params['concurrency'])
+                                         params['concurrency'], **sending)
         elif params['count']:
             fleet = groups.ensure_count(group, params['catalog'], params['count'], check, params['max_targets'])
         else:

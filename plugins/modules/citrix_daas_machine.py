@@ -18,6 +18,8 @@ description:
     group and/or tag. Acting on the whole site takes O(all_targets=true); an empty target option fails the task before
     any request.
   - At least one of O(maintenance_mode) and O(tags) is required.
+  - The changes go through C($batch), hundreds in one request (see O(batch)), so the number of requests grows with
+    the number of batches, not of machines.
   - O(max_targets) caps how many machines may change; over it, none changes.
   - A machine in maintenance mode accepts no new sessions; sessions already there go on.
   - Tags the site does not have yet are created first, once each (C(POST /Tags)). A machine gets its tags before its
@@ -47,13 +49,16 @@ options:
     choices: [present, absent, exact]
     default: present
   concurrency:
-    description: Update requests in flight at once (at most 32).
+    description:
+      - Update requests in flight at once (at most 32) when they are sent one per machine (O(batch=false), or a
+        site without C($batch)).
     type: int
     default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS
   - opencitrix.automation.daas.SITE_ACTIVATION
+  - opencitrix.automation.daas.BATCH
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
@@ -159,9 +164,10 @@ tags_created:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    TARGET_OPTIONS, daas_argument_spec, machine_target_argument_spec, machine_targets, site_activation,
-    site_activation_argument_spec,
+    TARGET_OPTIONS, batch_argument_spec, daas_argument_spec, machine_target_argument_spec, machine_targets,
+    site_activation, site_activation_argument_spec,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, settings_diff
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.tags import TAG_STATES
@@ -177,6 +183,7 @@ def argument_spec():
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
     spec.update(machine_target_argument_spec())
+    spec.update(batch_argument_spec())
     spec.update(fleet_argument_spec())
     spec.update(site_activation_argument_spec())
     return spec
@@ -188,6 +195,7 @@ def main():
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS)
+        sending = batch_options(params)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log,
                                         activate_site=site_activation(params, module.check_mode))
         machines = Machines(client)
@@ -195,7 +203,7 @@ def main():
                               **machine_targets(params))
         fleet = machines.apply_settings(found, params['maintenance_mode'], params['tags'], params['tags_state'],
                                         concurrency=params['concurrency'], check_mode=module.check_mode,
-                                        max_targets=params['max_targets'])
+                                        max_targets=params['max_targets'], **sending)
     module.exit_fleet(fleet, 'machines', tags_created=fleet.tags_created,
                       diff=settings_diff(fleet, params['maintenance_mode'] is not None, params['tags'] is not None))
 

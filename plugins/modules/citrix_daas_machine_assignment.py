@@ -54,13 +54,16 @@ options:
     choices: [present, absent, exact]
     default: present
   concurrency:
-    description: Update requests in flight at once (at most 32).
+    description:
+      - Update requests in flight at once when they are sent one per machine (O(batch=false), or a site without
+        C($batch); at most 32).
     type: int
     default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS
   - opencitrix.automation.daas.SITE_ACTIVATION
+  - opencitrix.automation.daas.BATCH
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
@@ -141,12 +144,13 @@ counts:
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    TARGET_OPTIONS, daas_argument_spec, machine_target_argument_spec, machine_targets, site_activation,
-    site_activation_argument_spec,
+    TARGET_OPTIONS, batch_argument_spec, daas_argument_spec, machine_target_argument_spec, machine_targets,
+    site_activation, site_activation_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.assignments import (
     ASSIGNMENT_FIELDS, ASSIGNMENT_STATES, apply_assignments,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
@@ -164,6 +168,7 @@ def argument_spec():
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
     spec.update(machine_target_argument_spec())
+    spec.update(batch_argument_spec())
     spec.update(fleet_argument_spec())
     spec.update(site_activation_argument_spec())
     return spec
@@ -188,13 +193,14 @@ def main():
     params = module.params
     with module.handle_errors():
         targets, pairs = wanted(params)
+        sending = batch_options(params)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log,
                                         activate_site=site_activation(params, module.check_mode))
         machines = Machines(client).find(fields=ASSIGNMENT_FIELDS, concurrency=params['concurrency'],
                                          all_targets=params['all_targets'], **targets)
         pairs = pairs or [(m.get('Id'), params['users']) for m in machines]
         fleet = apply_assignments(client, machines, pairs, params['state'], module.check_mode, params['max_targets'],
-                                  params['concurrency'])
+                                  params['concurrency'], **sending)
     module.exit_fleet(fleet, 'machines', diff=fleet.diff('users', 'users_before', 'users'))
 
 

@@ -15,7 +15,9 @@ version_added: 0.1.0
 description:
   - Shows a message box (title, text, style) in the sessions of given users, machines, delivery groups or machine tags
     of a Citrix DaaS site, or of an on-premises site (see O(ddc_url)) - C(POST /Sessions/{id}/$sendMessage), one per
-    session. Sessions must match every option given.
+    session, hundreds of them in one C($batch) request (see O(batch)). Sessions must match every option given.
+  - A message leaves no trace on its session, so when a batch's answer is lost its messages are reported as failed
+    and not sent again (the users may have seen them).
   - It always acts, like O(opencitrix.automation.citrix_daas_machine_power#module:state=restarted) - every run sends the
     message again and reports C(changed) when it reached a session. In check mode it lists the sessions it would reach
     and sends nothing.
@@ -57,12 +59,15 @@ options:
     type: list
     elements: str
   concurrency:
-    description: Requests in flight at once (at most 32).
+    description:
+      - Requests in flight at once when they are sent one per session (O(batch=false), or a site without C($batch); at
+        most 32).
     type: int
     default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.SITE_ACTIVATION
+  - opencitrix.automation.daas.BATCH
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
@@ -135,8 +140,9 @@ counts:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    daas_argument_spec, site_activation, site_activation_argument_spec,
+    batch_argument_spec, daas_argument_spec, site_activation, site_activation_argument_spec,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.sessions import (
     MESSAGE_STYLES, Sessions, api_fields,
@@ -155,6 +161,7 @@ def argument_spec():
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
     spec.update((option, dict(type='list', elements='str')) for option in TARGET_OPTIONS)
+    spec.update(batch_argument_spec())
     spec.update(fleet_argument_spec())
     spec.update(site_activation_argument_spec())
     return spec
@@ -165,6 +172,7 @@ def main():
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS, noun='session')
+        sending = batch_options(params)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log,
                                         activate_site=site_activation(params, module.check_mode))
         sessions = Sessions(client)
@@ -173,7 +181,7 @@ def main():
                                         concurrency=params['concurrency'], all_targets=params['all_targets'],
                                         fields=api_fields(()))
         fleet = sessions.apply_message(found, params['text'], params['title'], params['style'], params['concurrency'],
-                                       module.check_mode, params['max_targets'])
+                                       module.check_mode, params['max_targets'], **sending)
     module.exit_fleet(fleet, 'sessions')
 
 

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The users assigned to personal (static) desktops: ``AssignedUsers`` of a machine, set with
-``PATCH /Machines/{id}`` (the whole list each time).
+``PATCH /Machines/{id}`` (the whole list each time), many machines per ``$batch`` request.
 
 Users are given as the API accepts them: ``DOMAIN\\user`` (SamName), user principal name or SID; a user
 given any of those ways matches the assigned user with that name, UPN or SID, case-insensitively.
@@ -14,10 +14,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
-    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, path_segment,
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import (
+    DEFAULT_BATCH_SIZE, BatchWriter, Write, WriteOutcome,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import MACHINE_FIELDS, find_in
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, path_segment
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import (
+    MACHINE_FIELDS, Machines, find_in, gone,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 
 ASSIGNMENT_STATES = ('present', 'absent', 'exact')
@@ -58,11 +61,12 @@ def _unique(users):
 
 
 def apply_assignments(client, machines, wanted, state, check_mode=False, max_targets=None,
-                      concurrency=DEFAULT_CONCURRENCY):
+                      concurrency=DEFAULT_CONCURRENCY, batch=True, batch_size=DEFAULT_BATCH_SIZE):
     """Bring the assigned users of machines to what is asked: ``wanted`` is ``[(machine key, [users])]``
     (keys as found in ``machines``, the listing read with ``ASSIGNMENT_FIELDS``). One outcome per machine,
     with ``users_before`` and ``users``. A machine of a random (pooled) catalog cannot have assigned users:
-    asking it for some fails that machine, before any write."""
+    asking it for some fails that machine, before any write. The updates go through ``$batch`` unless
+    ``batch`` is False; after a lost answer, a machine that shows the users asked for is done."""
     fleet = FleetResult('User assignment')
     for key, users in wanted:
         machine = find_in(machines, key)
@@ -75,9 +79,23 @@ def apply_assignments(client, machines, wanted, state, check_mode=False, max_tar
             fleet.fail(item, 'not a personal desktop: its catalog allocates machines at random (AllocationType %s), '
                              'so users cannot be assigned to it' % machine.get('AllocationType'), users=before)
     fleet.check_max_targets(max_targets, 'machines')
-    if not check_mode:
-        fleet.run_changes(lambda item: client.request(
-            'PATCH', '/Machines/%s' % path_segment(item['id']), 'set the users assigned to the machine',
-            json_body={'AssignedUsers': item['users']}), concurrency, MAX_CONCURRENCY,
-            on_failure=lambda item: item.update(users=item['users_before']))
+    if check_mode:
+        return fleet
+
+    def resolve(writes):
+        found = Machines(client).by_ids([w.target['id'] for w in writes], concurrency, fields=ASSIGNMENT_FIELDS)
+        return [gone(w.target['name']) if w.target['id'] not in found else
+                (WriteOutcome(resolved=True) if same_users(found[w.target['id']], w.target['users']) else None)
+                for w in writes]
+
+    writes = [Write('PATCH', '/Machines/%s' % path_segment(item['id']), 'set the users assigned to the machine',
+                    body={'AssignedUsers': item['users']}, target=item) for item in fleet.with_outcome('changed')]
+    BatchWriter(client, batch, batch_size, concurrency).apply(
+        fleet, writes, resolve, on_failure=lambda item: item.update(users=item['users_before']))
     return fleet
+
+
+def same_users(machine, users):
+    """Whether a machine's assigned users are exactly ``users`` (as given)."""
+    current = machine.get('AssignedUsers') or []
+    return (len(current) == len(_unique(users)) and all(any(_assigned(c, u) for c in current) for u in users))

@@ -9,7 +9,7 @@ which machines they hold.
 Membership: machines go in with one ``DoAddMachines`` request (``POST /DeliveryGroups/{group}/Machines``),
 whatever their number: a ``Count`` of a catalog's machines that are in no delivery group, or named machines
 with the users each is assigned to. They come out one ``DoRemoveMachines`` each
-(``DELETE /DeliveryGroups/{group}/Machines/{machine}``).
+(``DELETE /DeliveryGroups/{group}/Machines/{machine}``), many per ``$batch`` request.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,8 +20,11 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.catalogs import (
     CATALOG_FIELDS, listed_with_tags,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import (
+    DEFAULT_BATCH_SIZE, BatchWriter, Write, WriteOutcome,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
-    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, path_segment, read_all,
+    DEFAULT_CONCURRENCY, path_segment, read_all,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, find_in
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
@@ -71,10 +74,6 @@ class DeliveryGroups:
                                              for machine, users in assignments]
         self.client.request('POST', '/DeliveryGroups/%s/Machines' % path_segment(group),
                             'add machines of catalog "%s" to delivery group "%s"' % (catalog, group), json_body=body)
-
-    def remove_machine(self, group, machine_id):
-        self.client.request('DELETE', '/DeliveryGroups/%s/Machines/%s' % (path_segment(group), path_segment(machine_id)),
-                            'take the machine out of delivery group "%s"' % group)
 
     def members(self, group):
         return list(Machines(self.client).list(delivery_group=group, fields=MEMBER_FIELDS))
@@ -148,9 +147,10 @@ class DeliveryGroups:
         return fleet
 
     def ensure_absent(self, group, names=None, all_targets=False, check_mode=False, max_targets=None,
-                      concurrency=DEFAULT_CONCURRENCY):
+                      concurrency=DEFAULT_CONCURRENCY, batch=True, batch_size=DEFAULT_BATCH_SIZE):
         """Take the named machines (``all_targets``: every machine) out of ``group``, one
-        ``DoRemoveMachines`` each; a name that is not in the group is ``unchanged``."""
+        ``DoRemoveMachines`` each, through ``$batch`` unless ``batch`` is False; a name that is not in the
+        group is ``unchanged``. After a lost answer, a machine no longer in the group is done."""
         members = self.members(group)
         fleet = FleetResult('Taking machines out of delivery group "%s"' % group)
         if all_targets:
@@ -164,10 +164,24 @@ class DeliveryGroups:
             else:
                 _add(fleet, machine, 'changed', None, before=group)
         fleet.check_max_targets(max_targets, 'machines')
-        if not check_mode:
-            fleet.run_changes(lambda item: self.remove_machine(group, item['id']), concurrency, MAX_CONCURRENCY,
-                              on_failure=lambda item: item.update(delivery_group=group))
+        if check_mode:
+            return fleet
+
+        def resolve(writes):
+            found = Machines(self.client).by_ids([w.target['id'] for w in writes], concurrency, fields=MEMBER_FIELDS)
+            return [None if w.target['id'] in found and matches(found[w.target['id']].get('DeliveryGroup'), group)
+                    else WriteOutcome(resolved=True) for w in writes]
+
+        writes = [removal_write(group, item['id'], target=item) for item in fleet.with_outcome('changed')]
+        BatchWriter(self.client, batch, batch_size, concurrency).apply(
+            fleet, writes, resolve, on_failure=lambda item: item.update(delivery_group=group))
         return fleet
+
+
+def removal_write(group, machine_id, target=None):
+    """``DoRemoveMachines``: ``DELETE /DeliveryGroups/{group}/Machines/{machine}``."""
+    return Write('DELETE', '/DeliveryGroups/%s/Machines/%s' % (path_segment(group), path_segment(machine_id)),
+                 'take the machine out of delivery group "%s"' % group, target=target)
 
 
 _CURRENT = object()

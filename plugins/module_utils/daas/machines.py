@@ -4,19 +4,23 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The machines of a DaaS site: listings (of the site, a catalog, a delivery group or a tag), single reads,
-maintenance mode and power actions; finding the machines a task names, the client-side filters, the
-flat facts modules and the inventory report, and maintenance mode and tags applied to a fleet."""
+maintenance mode and power actions (as :class:`.batch.Write` requests); finding the machines a task names,
+the client-side filters, the flat facts modules and the inventory report, and maintenance mode and tags
+applied to a fleet."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import (
+    DEFAULT_BATCH_SIZE, BatchWriter, Write, WriteOutcome, send_one,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
-    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, ref_name,
+    DEFAULT_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, read_by_ids, ref_name,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.tags import (
-    Tags, desired_tags, has_tag, same_tags,
+    Tags, desired_tags, has_tag, machine_tags_write, same_tags,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import require_named
@@ -61,24 +65,18 @@ class Machines:
         except errors.NotFoundError:
             return None
 
+    def by_ids(self, machine_ids, concurrency=DEFAULT_CONCURRENCY, fields=MACHINE_FIELDS):
+        """Machines by id (a dict; ids that no longer exist are missing): one GET each for a few, else one
+        listing of the site."""
+        return read_by_ids(machine_ids, lambda key: self.get(key, fields), lambda: self.list(fields=fields), concurrency)
+
     def set_maintenance_mode(self, machine_id, enabled):
-        self.client.request('PATCH', '/Machines/%s' % path_segment(machine_id),
-                            'turn maintenance mode %s' % ('on' if enabled else 'off'),
-                            json_body={'InMaintenanceMode': bool(enabled)})
+        send_one(self.client, maintenance_write(machine_id, enabled))
 
     def power_action(self, machine_id, action, force=False):
         """Start ``$start``, ``$shutdown``, ``$reboot``, ``$suspend`` or ``$resume`` as an async job;
         returns the job id (None if the server answered synchronously)."""
-        params = {'async': 'true', 'detailResponseRequired': 'false'}
-        if force and action in ('shutdown', 'reboot'):
-            params['force'] = 'true'
-        response = self.client.request('POST', '/Machines/%s/$%s' % (path_segment(machine_id), action),
-                                       'send $%s' % action, params=params, expected=(200, 202))
-        location = response.headers.get('Location')
-        if response.status_code == 202 and not location:
-            raise errors.ResponseFormatError('Could not send $%s' % action,
-                                             api_message='202 Accepted without a Location header for the job')
-        return location.rstrip('/').rsplit('/', 1)[-1] if location else None
+        return send_one(self.client, power_write(machine_id, action, force)).job_id
 
     def find(self, names=(), machine_ids=(), catalog=None, delivery_group=None, fields=MACHINE_FIELDS,
              concurrency=DEFAULT_CONCURRENCY, all_targets=False, tag=None):
@@ -121,20 +119,23 @@ class Machines:
         return unique
 
     def apply_maintenance_mode(self, machines, enabled, concurrency=DEFAULT_CONCURRENCY, check_mode=False,
-                               max_targets=None):
+                               max_targets=None, batch=True, batch_size=DEFAULT_BATCH_SIZE):
         """Turn maintenance mode on or off where it differs; one outcome per machine. With ``max_targets``,
-        nothing is changed when more machines than that would change."""
+        nothing is changed when more machines than that would change. The changes go through ``$batch``
+        unless ``batch`` is False (:class:`.batch.BatchWriter`)."""
         return self.apply_settings(machines, maintenance_mode=enabled, concurrency=concurrency, check_mode=check_mode,
-                                   max_targets=max_targets)
+                                   max_targets=max_targets, batch=batch, batch_size=batch_size)
 
     def apply_settings(self, machines, maintenance_mode=None, tags=None, tags_state='present',
-                       concurrency=DEFAULT_CONCURRENCY, check_mode=False, max_targets=None):
+                       concurrency=DEFAULT_CONCURRENCY, check_mode=False, max_targets=None, batch=True,
+                       batch_size=DEFAULT_BATCH_SIZE):
         """Bring maintenance mode (None: leave it) and tags (None: leave them; ``tags_state`` present,
         absent or exact) to what is asked, where they differ; one outcome per machine, with
         ``in_maintenance_mode_before`` / ``in_maintenance_mode`` and ``tags_before`` / ``tags``. Tags the
         site lacks are created first, once each (``fleet.tags_created``; in check mode, those it would
-        create). With ``max_targets``, nothing is changed when more machines than that would change. A
-        machine gets its tags before its maintenance mode."""
+        create). With ``max_targets``, nothing is changed when more machines than that would change.
+        Tags and maintenance mode go through ``$batch`` unless ``batch`` is False, the tags first: a
+        machine whose tags could not be set keeps its maintenance mode."""
         if tags is None:
             what = 'Maintenance mode change'
         else:
@@ -154,15 +155,32 @@ class Machines:
         needed = [t for item in changing for t in item['tags'] if not same_tags(item['tags'], item['tags_before'])]
         if needed and tags_state != 'absent':
             fleet.tags_created = Tags(self.client).ensure(needed, check_mode=check_mode)
-        if not check_mode:
-            fleet.run_changes(self._settle, concurrency, MAX_CONCURRENCY, on_failure=_undo_settings)
+        if check_mode:
+            return fleet
+        def resolve(writes):
+            """After a lost answer: a machine that shows what was asked is done; others get the write again."""
+            found = self.by_ids([w.target['id'] for w in writes], concurrency)
+            return [gone(w.target['name']) if w.target['id'] not in found else
+                    (WriteOutcome(resolved=True) if _shows(found[w.target['id']], w) else None) for w in writes]
+
+        tagging = [item for item in changing if not same_tags(item['tags_before'], item['tags'])]
+        writer = BatchWriter(self.client, batch, batch_size, concurrency)
+        writer.apply(fleet, [machine_tags_write(item['id'], item['tags'], target=item) for item in tagging],
+                     resolve, on_failure=_undo_settings)
+        switching = [item for item in fleet.with_outcome('changed')
+                     if item['in_maintenance_mode_before'] != item['in_maintenance_mode']]
+        # a second writer, so that a site without $batch is tried (and warned about) once
+        BatchWriter(self.client, writer.batch, batch_size, concurrency).apply(
+            fleet, [maintenance_write(item['id'], item['in_maintenance_mode'], target=item) for item in switching],
+            resolve, on_failure=lambda item: item.update(in_maintenance_mode=item['in_maintenance_mode_before']))
         return fleet
 
-    def _settle(self, item):
-        if not same_tags(item['tags_before'], item['tags']):
-            Tags(self.client).set_machine_tags(item['id'], item['tags'])
-        if item['in_maintenance_mode_before'] != item['in_maintenance_mode']:
-            self.set_maintenance_mode(item['id'], item['in_maintenance_mode'])
+
+def _shows(machine, write):
+    """Whether a machine already shows what ``write`` (tags or maintenance mode) asks for."""
+    if 'InMaintenanceMode' in write.body:
+        return bool(machine.get('InMaintenanceMode')) == write.body['InMaintenanceMode']
+    return same_tags(machine.get('Tags'), write.body['Items'])
 
 
 def _undo_settings(item):
@@ -183,6 +201,26 @@ def settings_diff(fleet, maintenance=True, tags=True):
         before.update(b)
         after.update(a)
     return before, after
+
+
+def maintenance_write(machine_id, enabled, target=None):
+    """``PATCH /Machines/{id}`` with ``InMaintenanceMode``."""
+    return Write('PATCH', '/Machines/%s' % path_segment(machine_id), 'turn maintenance mode %s' % ('on' if enabled else 'off'),
+                 body={'InMaintenanceMode': bool(enabled)}, target=target)
+
+
+def power_write(machine_id, action, force=False, target=None):
+    """A power action as an asynchronous job (``async=true``), without the machine's details in the answer."""
+    params = {'async': 'true', 'detailResponseRequired': 'false'}
+    if force and action in ('shutdown', 'reboot'):
+        params['force'] = 'true'
+    return Write('POST', '/Machines/%s/$%s' % (path_segment(machine_id), action), 'send $%s' % action, params=params,
+                 target=target)
+
+
+def gone(name):
+    """The outcome of a write to a machine that no longer exists."""
+    return WriteOutcome(error=errors.NotFoundError('Machine %s no longer exists' % name))
 
 
 def _index(machines):

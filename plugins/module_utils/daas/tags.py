@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import Write
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import path_segment
 
 TAG_STATES = ('present', 'absent', 'exact')
@@ -61,6 +62,12 @@ def _unique(names):
     return out
 
 
+def machine_tags_write(machine_id, names, target=None):
+    """``PUT /Machines/{id}/Tags``: ``names`` become the machine's exact tags."""
+    return Write('PUT', '/Machines/%s/Tags' % path_segment(machine_id), 'set the tags of the machine',
+                 body={'Items': list(names)}, target=target)
+
+
 class Tags:
     """The tags of the client's site."""
 
@@ -92,11 +99,6 @@ class Tags:
                 except errors.ConflictError:  # created meanwhile by another task
                     pass
         return missing
-
-    def set_machine_tags(self, machine_id, names):
-        """Make ``names`` the exact tags of one machine."""
-        self.client.request('PUT', '/Machines/%s/Tags' % path_segment(machine_id), 'set the tags of the machine',
-                            json_body={'Items': list(names)})
 
     def objects(self, kind, only=None):
         """``{object id: [tag names]}`` for ``kind`` (``catalogs`` or ``groups``): one listing per tag the

@@ -89,6 +89,7 @@ def test_delivery_group_membership_check_mode_diff_one_add_request_and_second_ru
     assert first.rc == 0, first
     assert sim.stats.writes(route='daas.group_machines.add') == 2  # one DoAddMachines per task, 10 machines or 2
     assert sim.stats.writes(route='daas.group_machines.remove') == 2
+    assert sim.stats.items(route='daas.group_machines.remove') == 2 and sim.stats.count(route='daas.batch') == 1
     in_pool = [m for m in pool['machine_ids'] if daas.group_of(m) == 'Pool Desktops']
     assert len(in_pool) == 10
     assert sorted(i['id'] for i in first.task('count')['result']['machines']) == sorted(in_pool)

@@ -25,6 +25,7 @@ def test_message_check_mode_sends_nothing_and_every_run_acts(sim, run_playbook):
         assert run.rc == 0, run
         assert run.task('warn')['result']['changed'] is True
         assert sim.stats.writes(route='daas.session.message') == 3 * run_number
+        assert sim.stats.count(route='daas.batch') == run_number  # the three messages in one $batch
     assert sorted(m['session_id'] for m in daas.messages) == sorted(reached * 2)
     assert {(m['title'], m['text'], m['style']) for m in daas.messages} == {
         ('Restart at 22:00', 'Please save your work.', 'Exclamation')}
