@@ -22,8 +22,9 @@ description:
     the number of batches, not of machines.
   - O(max_targets) caps how many machines may change; over it, none changes.
   - A machine in maintenance mode accepts no new sessions; sessions already there go on.
-  - Tags the site does not have yet are created first, once each (C(POST /Tags)). A machine gets its tags before its
-    maintenance mode.
+  - Tags the site does not have yet are created first, once each (C(POST /Tags)). Tags change before maintenance mode is
+    turned on and after it is turned off, so a machine never shows maintenance mode without the tags that came with it
+    (a play that marks the machines it drains can tell them from machines someone else put in maintenance mode).
   - Only machines whose settings differ are changed; a second run changes nothing.
   - Every change is sent before failures are reported; if any machine failed, the task fails after the
     others completed, naming the machines and the API's errors.

@@ -19,7 +19,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch i
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, path_segment
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import (
-    MACHINE_FIELDS, Machines, find_in, gone,
+    MACHINE_FIELDS, Machines, finder, gone,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 
@@ -68,8 +68,9 @@ def apply_assignments(client, machines, wanted, state, check_mode=False, max_tar
     asking it for some fails that machine, before any write. The updates go through ``$batch`` unless
     ``batch`` is False; after a lost answer, a machine that shows the users asked for is done."""
     fleet = FleetResult('User assignment')
+    find = finder(machines)
     for key, users in wanted:
-        machine = find_in(machines, key)
+        machine = find(key)
         current = machine.get('AssignedUsers') or []
         before = [u.get('Name') for u in current]
         after, changed = desired_users(current, users, state)

@@ -26,7 +26,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch i
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
     DEFAULT_CONCURRENCY, path_segment, read_all,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, find_in
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, finder
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 
 GROUP_FIELDS = ('Id', 'Name', 'Description', 'DeliveryType', 'SessionSupport', 'SharingKind', 'TotalDesktops',
@@ -126,8 +126,9 @@ class DeliveryGroups:
         found = Machines(self.client).find(names=names, catalog=catalog, fields=MEMBER_FIELDS)
         fleet = FleetResult('Adding machines to delivery group "%s"' % group)
         chosen = []
+        find = finder(found)
         for name, users in machines:
-            machine = find_in(found, name)
+            machine = find(name)
             if machine.get('Id') in members:
                 _add(fleet, machine, 'unchanged', group)
                 continue
@@ -156,8 +157,9 @@ class DeliveryGroups:
         if all_targets:
             for machine in members:
                 _add(fleet, machine, 'changed', None, before=group)
+        find = finder(members)
         for name in names or ():
-            machine = find_in(members, name, required=False)
+            machine = find(name, required=False)
             if machine is None:
                 fleet.add(name, 'unchanged', id=None, catalog=None, delivery_group_before=None, delivery_group=None,
                           users=[])

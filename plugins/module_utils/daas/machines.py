@@ -134,8 +134,9 @@ class Machines:
         ``in_maintenance_mode_before`` / ``in_maintenance_mode`` and ``tags_before`` / ``tags``. Tags the
         site lacks are created first, once each (``fleet.tags_created``; in check mode, those it would
         create). With ``max_targets``, nothing is changed when more machines than that would change.
-        Tags and maintenance mode go through ``$batch`` unless ``batch`` is False, the tags first: a
-        machine whose tags could not be set keeps its maintenance mode."""
+        Tags and maintenance mode go through ``$batch`` unless ``batch`` is False. Tags change before
+        maintenance mode is turned on and after it is turned off (a machine never shows maintenance mode
+        without the tags that came with it); a machine whose first change failed does not get the second."""
         if tags is None:
             what = 'Maintenance mode change'
         else:
@@ -157,22 +158,34 @@ class Machines:
             fleet.tags_created = Tags(self.client).ensure(needed, check_mode=check_mode)
         if check_mode:
             return fleet
+
         def resolve(writes):
             """After a lost answer: a machine that shows what was asked is done; others get the write again."""
             found = self.by_ids([w.target['id'] for w in writes], concurrency)
             return [gone(w.target['name']) if w.target['id'] not in found else
                     (WriteOutcome(resolved=True) if _shows(found[w.target['id']], w) else None) for w in writes]
 
-        tagging = [item for item in changing if not same_tags(item['tags_before'], item['tags'])]
-        writer = BatchWriter(self.client, batch, batch_size, concurrency)
-        writer.apply(fleet, [machine_tags_write(item['id'], item['tags'], target=item) for item in tagging],
-                     resolve, on_failure=_undo_settings)
-        switching = [item for item in fleet.with_outcome('changed')
-                     if item['in_maintenance_mode_before'] != item['in_maintenance_mode']]
-        # a second writer, so that a site without $batch is tried (and warned about) once
-        BatchWriter(self.client, writer.batch, batch_size, concurrency).apply(
-            fleet, [maintenance_write(item['id'], item['in_maintenance_mode'], target=item) for item in switching],
-            resolve, on_failure=lambda item: item.update(in_maintenance_mode=item['in_maintenance_mode_before']))
+        def tagging():
+            return [machine_tags_write(item['id'], item['tags'], target=item) for item in fleet.with_outcome('changed')
+                    if not same_tags(item['tags_before'], item['tags'])]
+
+        def switching():
+            return [maintenance_write(item['id'], item['in_maintenance_mode'], target=item)
+                    for item in fleet.with_outcome('changed')
+                    if item['in_maintenance_mode_before'] != item['in_maintenance_mode']]
+
+        # the first change's failure leaves the machine as it was; the second's, with the first done
+        steps = [(tagging, _undo_settings), (switching, lambda item: item.update(
+            in_maintenance_mode=item['in_maintenance_mode_before']))]
+        if maintenance_mode is False:
+            steps = [(switching, _undo_settings), (tagging, lambda item: item.update(tags=item['tags_before']))]
+        batch_now = batch
+        for writes, undo in steps:
+            # a writer per step, each starting as the last ended: a site without $batch is tried (and warned
+            # about) once
+            writer = BatchWriter(self.client, batch_now, batch_size, concurrency)
+            writer.apply(fleet, writes(), resolve, on_failure=undo)
+            batch_now = writer.batch
         return fleet
 
 
@@ -234,16 +247,21 @@ def _index(machines):
     return index
 
 
-def find_in(machines, key, required=True):
-    """The machine of ``machines`` whose id, ``DOMAIN\\NAME`` or ``NAME`` is ``key`` (case-insensitive);
-    NotFoundError when ``required`` and there is none, else None."""
-    found = _index(machines).get(str(key).lower())
-    if found:
-        return found[0]
-    if required:
-        raise errors.NotFoundError('Machine not found: %s' % key,
-                                   hint='name machines DOMAIN\\NAME as the site shows them, or by id')
-    return None
+def finder(machines):
+    """``find(key, required=True)``: the machine of ``machines`` whose id, ``DOMAIN\\NAME`` or ``NAME`` is ``key``
+    (case-insensitive); NotFoundError when ``required`` and there is none, else None. The machines are indexed
+    once, for every lookup."""
+    index = _index(machines)
+
+    def find(key, required=True):
+        found = index.get(str(key).lower())
+        if found:
+            return found[0]
+        if required:
+            raise errors.NotFoundError('Machine not found: %s' % key,
+                                       hint='name machines DOMAIN\\NAME as the site shows them, or by id')
+        return None
+    return find
 
 
 def in_delivery_groups(machine, groups):

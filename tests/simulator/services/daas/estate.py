@@ -67,6 +67,9 @@ class Estate:
         self.messages = []
         self.message_logoff = config.get('message_logoff')
         self.pending_logoffs = []
+        # Sessions that ended, in order: session, machine, simulator time, and by whom ('api': $logoff,
+        # 'user': a user who logged off after a message, 'reboot' or 'power off': the machine went down under it).
+        self.logoffs = []
         # Simulator seconds a machine stays unregistered after it powered on (0: registered at once).
         self.registration_delay = float(config.get('registration_delay', 0))
         # A hibernated site (hibernation.py): the Cloud way in answers 530 until activated.
@@ -153,7 +156,7 @@ class Estate:
             machine['RegistrationState'] = 'Unregistered'
             machine['LastDeregistrationReason'] = 'PowerOff' if state == 'Off' else 'AgentSuspended'
             machine['LastDeregistrationTime'] = self.clock.now()
-            self.end_sessions(machine)
+            self.end_sessions(machine, by='power off')
         elif state == 'On':
             machine['RegistrationState'] = 'Registered'
 
@@ -174,16 +177,20 @@ class Estate:
         machine['_sessions'].append(session['Id'])
         return session
 
-    def end_sessions(self, machine):
+    def end_sessions(self, machine, by=None):
+        """End every session of ``machine``; ``by``: who ended them, for ``logoffs`` (None: test setup)."""
         site = self.sites.get(machine['_site'])
         for session_id in machine['_sessions']:
-            if site is not None:
-                site.sessions.pop(session_id, None)
+            if site is not None and site.sessions.pop(session_id, None) is not None and by:
+                self.logoffs.append({'session_id': session_id, 'machine_id': machine['Id'], 'at': self.clock.now(),
+                                     'by': by})
         machine['_sessions'] = []
 
-    def logoff(self, site, key):
+    def logoff(self, site, key, by='api'):
         session = self.find_session(site, key)
         site.sessions.pop(session['Id'], None)
+        self.logoffs.append({'session_id': session['Id'], 'machine_id': session['Machine'], 'at': self.clock.now(),
+                             'by': by})
         machine = site.machines.get(session['Machine'])
         if machine and session['Id'] in machine['_sessions']:
             machine['_sessions'].remove(session['Id'])

@@ -56,4 +56,4 @@ def settle_logoffs(estate):
         _at, site_id, session_id = pending.pop(0)
         site = estate.sites.get(site_id)
         if site is not None and session_id in site.sessions:
-            estate.logoff(site, session_id)
+            estate.logoff(site, session_id, by='user')

@@ -42,7 +42,7 @@ def settle(estate, machine):
         machine['PowerActionPending'] = False
         if not transition['fail']:
             if transition['action'] == 'reboot':
-                estate.end_sessions(machine)
+                estate.end_sessions(machine, by='reboot')
             if transition['to'] != transition['from'] or transition['action'] == 'reboot':
                 estate.set_power(machine, transition['to'])
                 if transition['to'] == 'On':

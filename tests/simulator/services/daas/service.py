@@ -9,7 +9,7 @@ from tests.simulator.services.daas.routes import DaasRoutes
 
 @forwards('state', 'rng', 'sites', 'admins', 'onprem_tokens', 'power_log', 'site', 'add_site', 'add_catalog',
           'set_sessions', 'add_session', 'machines_of', 'add_admin', 'expire_onprem_tokens', 'endless_paging',
-          'endless_tokens', 'add_group', 'tag_objects', 'tag_names_of', 'assign_users', 'group_of', 'messages',
+          'endless_tokens', 'add_group', 'tag_objects', 'tag_names_of', 'assign_users', 'group_of', 'messages', 'logoffs',
           'message_logoff', 'registration_delay', 'hibernate', 'hibernated', 'activations', 'activation_seconds',
           'fail_next_batch')
 class DaaS(Service):
@@ -84,6 +84,7 @@ class DaaS(Service):
             Route('POST', r'/tags', lambda r: {'id': call(self.tag_objects, r)}, 'admin.daas.tags'),
             Route('POST', r'/behaviour', lambda r: call(self.set_behaviour, r), 'admin.daas.behaviour'),
             Route('GET', r'/messages', lambda r: {'messages': list(self.messages)}, 'admin.daas.messages'),
+            Route('GET', r'/logoffs', lambda r: {'logoffs': list(self.logoffs)}, 'admin.daas.logoffs'),
             Route('POST', r'/batch-failure', lambda r: setattr(self, 'fail_next_batch', body(r)) or {'ok': True},
                   'admin.daas.batch_failure'),
         ]
