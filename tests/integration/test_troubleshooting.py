@@ -186,7 +186,7 @@ REPRODUCTIONS = {
     'more than max_targets': lambda sim, _t: module_text('citrix_daas_machine', env_of(sim, 'CITRIX_'), {
         'all_targets': True, 'maintenance_mode': True, 'max_targets': 3}),
     'does not accept $batch': daas_without_batch,
-    'BatchFailed': daas_batch_job_failed,
+    'Batch job': daas_batch_job_failed,
     'Could not confirm that the site carried out': daas_batch_unconfirmed,
     'batch_size must be between 1 and 1000': lambda sim, _t: module_text('citrix_daas_machine_power', env_of(
         sim, 'CITRIX_'), {'catalog': 'Win11-Pooled', 'state': 'restarted', 'batch_size': 0}),

@@ -8,9 +8,25 @@
 job (``GET /Jobs/{id}/Results``). Without ``$batch`` (``batch=False``, or a site that answers it with
 404/405, once warned), one request per object with bounded concurrency.
 
-:class:`BatchWriter` takes :class:`Write` objects (method, path below the site, query, JSON body, the
-object acted on) and gives one :class:`WriteOutcome` per write, in order: the item's HTTP status, the id
-of the job it started (``202`` + ``Location``), or its error (the API's code and message).
+Public API (stable; everything else here is internal):
+
+- :class:`Write`: one request (method, path below the site, query, JSON body, ``what`` for messages, the
+  caller's ``target``);
+- :class:`WriteOutcome`: what became of it: the item's HTTP status, the id of the job it started
+  (``202`` + ``Location``), or its error (a CitrixError with the API's code and message);
+- :class:`BatchWriter`: ``send(writes, resolve=None)`` gives one WriteOutcome per write, in order;
+  ``apply(fleet, writes, resolve=None, on_failure=None)`` does the same and marks the failed entries of a
+  :class:`.results.FleetResult` (the writes' ``target``), adding the writer's warnings to it;
+- :func:`batch_options`: the ``batch`` / ``batch_size`` module options, checked (with
+  ``argspec.batch_argument_spec()`` and the ``opencitrix.automation.daas.BATCH`` doc fragment);
+- :func:`send_one`: one write as a request of its own;
+- ``DEFAULT_BATCH_SIZE``, ``MAX_BATCH_SIZE``.
+
+A fleet write with it::
+
+    writes = [Write('PATCH', '/Machines/%s' % path_segment(item['id']), 'turn maintenance mode on',
+                    body={'InMaintenanceMode': True}, target=item) for item in fleet.with_outcome('changed')]
+    BatchWriter(client, **batch_options(params)).apply(fleet, writes, resolve)
 
 Faults. A batch POST is never sent again once it may have reached the server (the transport repeats it
 only on answers that prove it was not processed, such as 429). When its answer, its job or its results
@@ -39,6 +55,8 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas.jobs im
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.responses import extract_api_error
 
+__all__ = ('Write', 'WriteOutcome', 'BatchWriter', 'batch_options', 'send_one', 'DEFAULT_BATCH_SIZE', 'MAX_BATCH_SIZE')
+
 # Items per batch: the default, and the most one batch may carry (the API sets no maximum; this keeps
 # one request body to a few megabytes, as Cloud tokens travel in every item).
 DEFAULT_BATCH_SIZE = 250
@@ -53,11 +71,14 @@ FALLBACK = (404, 405)  # a site without $batch (an older Delivery Controller)
 class Write:
     """One request of a fleet write: ``method`` and ``path`` below the site (``/Machines/{id}/$reboot``),
     ``params`` (query), ``body`` (JSON-serialisable, or None), ``what`` for messages ("send $reboot") and
-    ``target``, the caller's object (such as its FleetResult entry)."""
+    ``target``, the caller's object (such as its FleetResult entry). A body goes only with PUT, PATCH and
+    POST (as the API takes batch items)."""
 
     __slots__ = ('method', 'path', 'params', 'body', 'what', 'target')
 
     def __init__(self, method, path, what, params=None, body=None, target=None):
+        if body is not None and method not in ('PUT', 'PATCH', 'POST'):
+            raise ValueError('a %s request has no body' % method)
         self.method = method
         self.path = path
         self.what = what
@@ -103,7 +124,7 @@ def send_one(client, write):
     return WriteOutcome(response.status_code, job_id_from(location) if response.status_code == 202 else None)
 
 
-def item_outcome(client, write, item):
+def _item_outcome(client, write, item):
     """The WriteOutcome of a ``BatchResponseItemModel``; None for an item the site did not run (429)."""
     code = item.get('Code')
     headers = dict((str(h.get('Name', '')).lower(), h.get('Value')) for h in item.get('Headers') or []
@@ -282,7 +303,7 @@ class BatchWriter:
         by_reference = dict((item.get('Reference'), item) for item in items if isinstance(item, dict))
         for index in chunk:
             item = by_reference.get('w%d' % index)
-            outcome = item_outcome(self.client, writes[index], item) if item is not None else False
+            outcome = _item_outcome(self.client, writes[index], item) if item is not None else False
             if outcome is False:
                 lost.append(index)
                 why[index] = errors.ResponseFormatError('Could not ' + writes[index].what,

@@ -56,6 +56,8 @@ def test_json_bodies_travel_as_strings():
     BatchWriter(site, **NO_WAIT).send([Write('PATCH', '/Machines/a', 'turn maintenance mode on',
                                              body={'InMaintenanceMode': True})])
     assert site.batches[0][0]['Body'] == '{"InMaintenanceMode": true}'
+    with pytest.raises(ValueError):
+        Write('DELETE', '/Machines/a', 'delete machine a', body={'Force': True})
 
 
 @pytest.mark.parametrize('status', [404, 405])
