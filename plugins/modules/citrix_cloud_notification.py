@@ -26,18 +26,18 @@ description:
     not this listing, nor whether listed notifications carry their event ID, nor whether the service
     refuses a second notification with the same event ID; so what "sent already" can mean depends on
     what the listing shows, exactly as follows.
-  - B(Listed items carry event IDs) (C(eventId) or C(externalId)): sent already means a listed
+  - When listed items carry event IDs (C(eventId) or C(externalId)), sent already means that a listed
     notification has this event ID. Without O(event_id) and O(dedup_key), the same content to the same
     destination and component is therefore sent once while Citrix Cloud keeps it (90 days).
-  - B(Listed items carry no event IDs), and neither O(event_id) nor O(dedup_key) is set: sent already
-    means a listed notification has the same title and description (of any of the content entries),
-    created within the last O(lookback_hours) hours (all listed notifications when not set).
-  - B(Listed items carry no event IDs), and O(event_id) or O(dedup_key) is set: nothing can be
+  - When listed items carry no event IDs and neither O(event_id) nor O(dedup_key) is set, sent already
+    means that a listed notification has the same title and description (of any of the content entries)
+    and was created within the last O(lookback_hours) hours (any listed notification when not set).
+  - When listed items carry no event IDs and O(event_id) or O(dedup_key) is set, nothing can be
     verified. The notification is sent, with a warning, on every run.
-  - B(The listing is refused) (HTTP 401 after a new token, 403, 404 or 405): the notification is sent,
+  - When the listing is refused (HTTP 401 after a new token, 403, 404 or 405), the notification is sent,
     with one warning. Other failures of the listing (connection errors, server errors after the
     transport's retries, a malformed page) fail the task before anything is sent.
-  - Nothing makes two runs at the same time safe: the service is not known to refuse a repeated event
+  - Nothing makes two runs at the same time safe. The service is not known to refuse a repeated event
     ID, so two tasks that look up at the same moment both send. Run the task once per play
     (C(run_once)).
   - A notice that should be sent again on a schedule (every night, every maintenance window) puts
@@ -135,8 +135,8 @@ options:
   lookback_hours:
     description:
       - When the listing carries no event IDs and neither O(event_id) nor O(dedup_key) is set, only
-        listed notifications created within this many hours count as the same notification. Not set:
-        every listed notification (Citrix Cloud keeps them for 90 days).
+        listed notifications created within this many hours count as the same notification. When not set,
+        every listed notification does (Citrix Cloud keeps them for 90 days).
     type: float
   endpoint:
     description:
@@ -212,7 +212,7 @@ event_id:
   sample: 3f1c8a0e-6d0b-5a43-9a0d-7c2a1b9e4f11
 matched_by:
   description:
-    - How the notification was found among the listed ones (V(eventId), V(externalId) or V(content):
+    - How the notification was found among the listed ones (V(eventId), V(externalId), or V(content) for
       title and description); null when it was not found (and sent, or in check mode would be sent).
   returned: success
   type: str

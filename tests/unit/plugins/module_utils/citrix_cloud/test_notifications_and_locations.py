@@ -177,9 +177,9 @@ def test_a_key_without_listed_ids_warns_and_sends_and_check_mode_says_would():
     cloud = FakeCloud([[listed()]])
     change = Notifications(cloud).ensure_sent(body, explicit_key=True, check_mode=True, now=NOW)
     assert change.changed is True and posts(cloud) == []
-    assert len(change.warnings) == 1 and change.warnings[0].endswith('could not be verified (leave out event_id and '
-                                                                      'dedup_key to match by title and description '
-                                                                      'instead); it would be sent')
+    assert len(change.warnings) == 1
+    assert change.warnings[0].endswith('could not be verified (leave out event_id and dedup_key to match by title '
+                                       'and description instead); it would be sent')
 
 
 @pytest.mark.parametrize('status, sent', [(401, True), (403, True), (404, True), (405, True), (400, False),
