@@ -53,6 +53,11 @@ def run_inventory(plugin, config, workdir, env=None, name=None):
             if not instance.verify_file(path):
                 return {'failed': True, 'msg': '%s is not a %s inventory file' % (path, plugin)}
             instance.parse(inventory, DataLoader(), path, cache=True)
+            try:
+                # as ansible-inventory does after a parse: a cache plugin keeps what the run read
+                instance.update_cache_if_changed()
+            except AttributeError:
+                pass  # a plugin without a cache
         except AnsibleError as exc:
             return {'failed': True, 'msg': to_native(exc)}
         except Exception as exc:  # pylint: disable=broad-except

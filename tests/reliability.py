@@ -22,11 +22,16 @@ import json
 import os
 import re
 import socket
+import time
 from urllib.parse import quote_plus
 
 from tests.harness import ROOT
 
 RECOVERED = 'recovered'
+
+# What xenserver_vm calls a VM while it creates it, and the template the creating probe clones.
+XEN_CREATING = ' [creating by opencitrix.automation]'
+XEN_CREATE_TEMPLATE = 'web-template'
 FAILED_CLEANLY = 'failed cleanly'
 DEFECT = 'DEFECT'
 
@@ -112,7 +117,8 @@ class Fault:
     never fired proves nothing); ``breach(sim, probe)`` names what must never happen under this fault
     and did (a DEFECT whatever the outcome), or None."""
 
-    def __init__(self, key, title, inject, expect, applies=None, warm=False, fired=_rules_fired, breach=None):
+    def __init__(self, key, title, inject, expect, applies=None, warm=False, fired=_rules_fired, breach=None,
+                 verify=None):
         self.key = key
         self.title = title
         self.inject = inject
@@ -121,6 +127,8 @@ class Fault:
         self.warm = warm
         self.fired = fired
         self.breach = breach or (lambda sim, probe: None)
+        # verify(sim, probe, result): for a success, what is wrong with what was made of the result, or None
+        self.verify = verify or (lambda sim, probe, result: None)
 
 
 def closed_port_url():
@@ -232,6 +240,72 @@ def _xapi_failure(sim, probe, env, args):
     sim.service('xenserver').inject_failure('*.get_*', 'HOST_STILL_BOOTING', times=1)
 
 
+def _odd_answer(method, shape):
+    """The next answer to ``method`` (a glob) takes ``shape`` (tests/simulator/services/xenserver/odd_answers.py)."""
+    def inject(sim, probe, env, args):
+        sim.service('xenserver').answer_oddly(method, shape)
+    return inject
+
+
+def _odd_answer_sent(sim, probe):
+    return sim.service('xenserver').odd_answers.used()
+
+
+def _cached_then_wrong_password(sim, probe, env, args):
+    """Fill the inventory cache with the right password, then run with a wrong one."""
+    from tests.inventory_runner import run_inventory
+    args.update(cache=True, cache_plugin='ansible.builtin.jsonfile', cache_timeout=3600,
+                cache_connection=os.path.join(sim.workdir, 'inventory-cache'))
+    warm = run_inventory(probe.plugin, args, sim.workdir, env=env, name='warm.%s.yml' % probe.plugin)
+    assert not warm.get('failed'), warm
+    env['XENSERVER_PASSWORD'] = 'Wr0ng-cache-Pa55'
+
+
+def _inventory_cached(sim, probe):
+    return bool(os.listdir(os.path.join(sim.workdir, 'inventory-cache')))
+
+
+def _answered_from_cache(sim, probe):
+    logins = sim.stats.count(route=SIGNIN_ROUTES['xenserver'])
+    return None if logins >= 2 else 'the wrong password got the hosts cached with the right one (no sign-in tried)'
+
+
+def _creation_interrupted(sim, probe, env, args):
+    """A run killed while it created the VM left its half-made VM behind (a clone of the template)."""
+    xen = sim.service('xenserver')
+    with xen.db.lock:
+        xen.vms.clone_vm(xen.vm_ref(XEN_CREATE_TEMPLATE), args['name'] + XEN_CREATING)
+
+
+def _leftover_removed(sim, probe):
+    return sim.stats.count(route='xenserver.VM.destroy') >= 1
+
+
+def _rival_creation(sim, probe, env, args):
+    """Another run names its VM like this one while this one's clone runs."""
+    xen = sim.service('xenserver')
+    handlers = xen.messages.handlers
+    clone = handlers[('VM', 'clone')]
+
+    def racing(session, vm, new_name):
+        handlers[('VM', 'clone')] = clone
+        xen.add_test_vm(args['name'], power_state='Halted')
+        return clone(session, vm, new_name)
+    handlers[('VM', 'clone')] = racing
+
+
+def _rival_created(sim, probe):
+    return sim.stats.count(route='xenserver.Async.VM.clone') == 1
+
+
+def _vms_of_one_name(sim, probe):
+    names = [r['name_label'] for r in sim.service('xenserver').db.all('VM').values()]
+    if names.count('rel-new') != 1 or any(n.endswith(XEN_CREATING) for n in names):
+        return '%d VMs called rel-new and %d half-made ones remain' % (
+            names.count('rel-new'), len([n for n in names if n.endswith(XEN_CREATING)]))
+    return None
+
+
 def _job_failure(sim, probe, env, args):
     probe.fail_job(sim)
 
@@ -262,8 +336,78 @@ def _job_failed(sim, probe):
     return any(job.get('_fail') for job in sim.service('daas').site().jobs.values())
 
 
+# StoreFront answers: a document nested 100,000 levels deep must be refused at once.
+_INJECTED_AT = {}
+SLOW_REFUSAL_SECONDS = 5
+
+
+def _deep_xml(sim, probe, env, args):
+    sim.service('storefront').hostile = 'deep'
+    _INJECTED_AT[id(sim)] = time.monotonic()
+
+
+def _slow_refusal(sim, probe):
+    seconds = time.monotonic() - _INJECTED_AT.pop(id(sim), time.monotonic())
+    return 'took %.1f s to end on the deep document' % seconds if seconds > SLOW_REFUSAL_SECONDS else None
+
+
+# StoreFront's token cache: the same user name in another domain is another account.
+OTHER_DOMAIN_USER = 'rel-jdoe'
+
+
+def _other_domain_token(sim, probe, env, args):
+    """CORP\\rel-jdoe's service token sits in the run's token cache; the probe runs as LAB\\rel-jdoe (same
+    user name and password, logon form with a domain field)."""
+    from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.client import StoreFrontClient
+    store = sim.service('storefront')
+    store.domain_field = True
+    password = env['STOREFRONT_PASSWORD']
+    for domain in ('CORP', 'LAB'):
+        store.add_user('%s\\%s' % (domain, OTHER_DOMAIN_USER), password)
+    corp = StoreFrontClient(env['STOREFRONT_URL'], OTHER_DOMAIN_USER, password, domain='CORP',
+                            ca_path=env.get('STOREFRONT_CA_PATH'))
+    corp.auth.store(store.mint_token('CORP\\' + OTHER_DOMAIN_USER))
+    env['STOREFRONT_USERNAME'] = OTHER_DOMAIN_USER
+    args['domain'] = 'LAB'
+
+
+def _used_other_domain_token(sim, probe):
+    served = sim.service('storefront').served_users.get('CORP\\' + OTHER_DOMAIN_USER)
+    if served:
+        return ('%d store request(s) of LAB\\%s were sent with CORP\\%s\'s cached token'
+                % (served, OTHER_DOMAIN_USER, OTHER_DOMAIN_USER))
+    if not sim.stats.count(route='storefront.forms_postback'):
+        return 'LAB\\%s did not sign in' % OTHER_DOMAIN_USER
+    return None
+
+
+# XenMobile: a device owner and platform holding a line break and a spreadsheet formula.
+def _formula_device(sim, probe, env, args):
+    from tests.integration.xenmobile.support import plant_formula_device
+    plant_formula_device(sim)
+
+
+def _user_activity_csv(sim, probe, result):
+    """The user activity role's CSV made from the result (its columns, the collection's CSV filter)."""
+    import yaml
+    from ansible_collections.opencitrix.automation.plugins.filter.to_csv import to_csv
+    from tests.integration.xenmobile.support import csv_problems
+    with open(os.path.join(ROOT, 'roles', 'xenmobile_user_activity', 'vars', 'main.yml')) as handle:
+        columns = yaml.safe_load(handle)['xenmobile_user_activity__columns']
+    problems = csv_problems(to_csv(result.get('users') or [], columns))
+    return 'the CSV report: %s' % '; '.join(problems) if problems else None
+
+
 def _is_write(probe):
     return probe.kind == 'write'
+
+
+def _xenserver(probe):
+    return probe.auth == 'xenserver'
+
+
+def _creates(probe):
+    return probe.label == 'create'
 
 
 def _over_http(probe):
@@ -328,8 +472,44 @@ FAULTS = [
           _redirect(302, 'https', '127.0.0.16'), MUST_FAIL, breach=_reached_elsewhere),
     Fault('redirect_plain_http', 'API calls answered with 308 to plain HTTP on the same host (always); nothing may '
           'reach it', _redirect(308, 'http', '127.0.0.1'), MUST_FAIL, breach=_reached_elsewhere),
+    Fault('deep_xml', 'an answer of XML nested 100,000 levels deep (1.3 MB, always); it must end within %d s'
+          % SLOW_REFUSAL_SECONDS, _deep_xml, MUST_FAIL, lambda p: p.protocol == 'xml',
+          fired=lambda sim, probe: sim.stats.count(route=probe.routes) >= 1, breach=_slow_refusal),
+    Fault('token_other_domain', 'the token cache holds the token of the same user name and password in another '
+          'domain (StoreFront); the run must sign in as its own account', _other_domain_token, MUST_RECOVER,
+          lambda p: p.auth == 'storefront', fired=lambda sim, probe: sim.stats.count(route=probe.routes) >= 1,
+          breach=_used_other_domain_token),
+    Fault('formula_text', 'a device owner and platform holding a line break, then =HYPERLINK(...); the CSV report '
+          'made from the result must show them as text', _formula_device, MUST_RECOVER,
+          lambda p: p.module == 'xenmobile_user_activity_info',
+          fired=lambda sim, probe: sim.stats.count(route=probe.routes) >= 1, verify=_user_activity_csv),
     Fault('redirect_same_origin', 'API calls answered with 307 to the same URL (once; REST APIs, xapi never '
           'redirects)', _redirect(307, None, None, times=1, same_origin=True), MUST_RECOVER, _over_http),
+]
+
+# XenAPI answers of the wrong shape on the first read (key, what, method glob, shape).
+XAPI_ODD_ANSWERS = [
+    ('xapi_empty_error', 'a XenAPI Failure whose ErrorDescription is `[]`', '*.get_*', 'empty_description'),
+    ('xapi_map_error', 'a XenAPI Failure whose ErrorDescription is `{}`', '*.get_*', 'map_description'),
+    ('xapi_text_error', 'a XenAPI Failure whose ErrorDescription is text, not a list', '*.get_*', 'text_description'),
+    ('xapi_odd_error_params', 'a XenAPI Failure whose parameters are a map and a number', '*.get_*', 'odd_parameters'),
+    ('xapi_no_status', 'a XenAPI answer without `Status`', '*.get_*', 'no_status'),
+    ('xapi_text_listing', 'a `get_all_records` answer that is text', '*.get_all_records*', 'text_value'),
+    ('xapi_text_records', '`get_all_records` records that are text', '*.get_all_records*', 'text_records'),
+    ('xapi_missing_fields', '`get_all_records` records without `uuid`, `name_label`, `power_state`...',
+     '*.get_all_records*', 'missing_fields'),
+]
+FAULTS += [Fault(key, title + ' (once)', _odd_answer(method, shape), MUST_FAIL, _xenserver, fired=_odd_answer_sent)
+           for key, title, method, shape in XAPI_ODD_ANSWERS]
+FAULTS += [
+    Fault('cache_wrong_password', 'the inventory cache filled with the right password, then the same file run with a '
+          'wrong one; it must not answer from that cache', _cached_then_wrong_password, MUST_FAIL,
+          lambda p: p.plugin == 'xenserver', fired=_inventory_cached, breach=_answered_from_cache),
+    Fault('create_interrupted', 'a run killed while creating the VM left its half-made VM behind (`xenserver_vm` '
+          'creating)', _creation_interrupted, {'write': {RECOVERED}}, _creates, fired=_leftover_removed,
+          breach=_vms_of_one_name),
+    Fault('create_race', 'another run creates a VM of the same name while this one creates it', _rival_creation,
+          {'write': {FAILED_CLEANLY}}, _creates, fired=_rival_created, breach=_vms_of_one_name),
 ]
 
 

@@ -4,7 +4,7 @@ with the simulator it needs, the routes it uses and how to tell that a success i
 import os
 
 from tests.integration.daas.support import onprem_env
-from tests.reliability import Probe
+from tests.reliability import XEN_CREATE_TEMPLATE, XEN_CREATING, Probe
 
 # Citrix Cloud
 
@@ -98,6 +98,15 @@ def _xen_on_host(names, host_index):
     def check(sim, result):
         xen = sim.service('xenserver')
         return all(xen.vm(n)['resident_on'] == xen.hosts[host_index] for n in names)
+    return check
+
+
+def _xen_created(name):
+    """Exactly one VM called ``name``, no half-made one, and the template still the only one of its name."""
+    def check(sim, result):
+        names = [r['name_label'] for r in sim.service('xenserver').db.all('VM').values()]
+        return (names.count(name) == 1 and names.count(XEN_CREATE_TEMPLATE) == 1
+                and not any(n.endswith(XEN_CREATING) for n in names))
     return check
 
 
@@ -201,6 +210,11 @@ PROBES = [
           setup=_xen_setup, url_vars=('XENSERVER_HOST',), targets=lambda sim: ['rel-web'],
           fail_job=_xen_fail('VM.clean_shutdown', 'VM_LACKS_FEATURE'),
           complete=_xen_power('rel-web', 'Halted')),
+    Probe('XenServer', 'xenserver_vm', {'name': 'rel-new', 'template': XEN_CREATE_TEMPLATE, 'vcpus': 2}, XEN_CALLS,
+          kind='write', write_route='xenserver.Async.VM.clone', sim=XEN, protocol='xmlrpc', auth='xenserver',
+          setup=_xen_setup, url_vars=('XENSERVER_HOST',), targets=lambda sim: ['rel-new'], label='create',
+          fail_job=lambda sim: sim.service('xenserver').inject_failure('VM.clone', 'SR_FULL', '21474836480', '0'),
+          complete=_xen_created('rel-new')),
     Probe('XenServer', 'xenserver_vm_migrate', {'vms': ['rel-web', 'rel-app', 'rel-db'], 'target_host': 'xs-host-02'},
           XEN_CALLS, kind='write', write_route='xenserver.Async.VM.pool_migrate', sim=XEN, protocol='xmlrpc',
           auth='xenserver', setup=_xen_setup, url_vars=('XENSERVER_HOST',),

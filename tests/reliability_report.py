@@ -57,6 +57,27 @@ FOUND_AND_FIXED = [
      'fault matrix `endless_paging`; `daas/test_endless_paging.py`'),
     ('Citrix DaaS through Citrix Cloud', 'a 401 in the DaaS `ErrorData` shape (`AuthenticationFailed`) failed the '
      'task instead of getting a new token', '`test_sign_in.py`'),
+    ('XenServer, every module, the inventory and the event source', 'a XenAPI failure whose `ErrorDescription` was '
+     '`[]` or `{}`, or records that were text, ended in `IndexError`/`KeyError`/`AttributeError ... please report this '
+     'as a bug`', 'fault matrix `xapi_*`; `test_odd_answers.py`; `test_any_answer_to_a_call_is_its_value_or_one_typed_line`'),
+    ('the `xenserver` inventory', 'its cache was keyed by the file path only: pointed at another pool, or run with a '
+     'wrong password, it returned the hosts cached for the first pool',
+     'fault matrix `cache_wrong_password`; `test_the_cache_belongs_to_the_pool_user_and_password`'),
+    ('`xenserver_vm`', 'a run killed during the clone left a template called like the VM (later `template:` lookups '
+     'were ambiguous); two runs at the same time created two VMs of one name, after which every run failed',
+     'fault matrix `create_interrupted`, `create_race`; `test_vm_create.py`'),
+    ('`storefront_resource_info`', 'a resources document nested 100,000 levels deep (1.3 MB) took 30 to 140 s '
+     'to parse: the callable `force_list` made xmltodict copy the element path for every element',
+     'fault matrix `deep_xml`; `test_a_document_nested_100000_levels_deep_fails_at_once_in_one_line`; '
+     '`test_a_wide_listing_parses_in_time_linear_in_its_size`'),
+    ('StoreFront token cache', 'the cache key left out `domain`, so `LAB\\jdoe` was served with `CORP\\jdoe`\'s '
+     'token (same user name and password)', 'fault matrix `token_other_domain`; '
+     '`test_the_same_user_name_in_another_domain_signs_in_itself`'),
+    ('Role `xenmobile_user_activity`, playbook `eda_reboot_unregistered_machine.yml`', 'a device owner or platform '
+     '(or a machine name) holding a line break and then `=HYPERLINK(...)` landed unquoted at the start of a CSV row, '
+     'where a spreadsheet runs it', 'fault matrix `formula_text`; '
+     '`test_user_activity_csv_neutralises_a_formula_after_a_line_break`; '
+     '`test_the_unregistered_machine_report_neutralises_formulas_in_event_text`'),
 ]
 
 

@@ -7,8 +7,8 @@ import time
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.daas_machine_watch import MachineWatch
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import EventStream
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import XenServerSession
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.xenserver_event_stream import EventStream
 from bench.common import Metric
 
 NAME = 'eda_sources'

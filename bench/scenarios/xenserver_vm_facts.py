@@ -4,8 +4,8 @@ for every field of every object with its own call, as per-field XenAPI code does
 same session class and build the same facts (checked), 20 ms latency per call."""
 
 from bench.common import Metric, median_time
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import NULL_REF, XenServerSession
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import VmFacts, summarize
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import NULL_REF, XenServerSession
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import VmFacts, summarize
 
 NAME = 'xenserver_vm_facts'
 DESCRIPTION = 'facts for one VM (3 disks, 2 NICs): the collection reader vs a per-field reader'

@@ -87,7 +87,7 @@ notes:
     signs in again once and is repeated.
 '''
 
-    # Options of the modules that list devices (module_utils.xenmobile.device_listing_spec).
+    # Options of the modules that list devices (module_utils.xenmobile.devices.device_listing_spec).
     DEVICE_LISTING = r'''
 options:
   api:

@@ -19,6 +19,10 @@ description:
     are still listed, in the C(xenserver_no_address) group.
   - Reads in bulk, one call per class (pool, host, VM, VM_guest_metrics, and VIF and network when
     O(preferred_network) is set), whatever the number of VMs; with O(cache) a later run sends no call.
+  - The cache entry belongs to the pools' host names, the user, a salted digest of the password, the other
+    connection options and the options that decide what is read. The same file pointed at another pool, or
+    run with another user or password, reads that pool (and a wrong password fails) instead of returning the
+    records cached for the first.
   - Groups are C(xenserver_hosts), C(xenserver_vms), C(xenserver_pool_<pool>), C(xenserver_host_<host>)
     (VMs running there), C(xenserver_power_<state>), C(xenserver_tag_<tag>),
     C(xenserver_other_config_<key>_<value>) for O(other_config_groups), and C(xenserver_no_address).
@@ -134,14 +138,12 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import MIB
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import HAS_XENAPI, XenServerSession
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_inventory import (
-    host_variables, read_pool, vm_address, vm_filter, vm_variables,
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import HAS_XENAPI, XenServerSession
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.xenserver_inventory import (
+    CONNECTION_KEYS, cache_entry, host_variables, read_pool, vm_address, vm_filter, vm_variables,
 )
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.environment import BlankEnvironmentIsUnset
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.untrusted import UntrustedHosts
-
-CONNECTION_KEYS = ('hostname', 'username', 'password', 'validate_certs', 'ca_path')
 
 
 class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlugin, Constructable, Cacheable):
@@ -157,7 +159,8 @@ class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlug
         if not HAS_XENAPI:
             raise AnsibleError(missing_required_lib('XenAPI'))
         self.redact = Redactor()
-        cache_key = self.get_cache_key(path)
+        settings = self._pool_settings()
+        cache_key = cache_entry(self.get_cache_key(path), settings, self._reading())
         use_cache = self.get_option('cache') and cache
         update_cache = self.get_option('cache') and not cache
         pools = None
@@ -167,7 +170,7 @@ class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlug
             except KeyError:
                 update_cache = True
         if pools is None:
-            pools = self._read_pools()
+            pools = self._read_pools(settings)
         if update_cache:
             self._cache[cache_key] = pools
         for label in sorted(pools):
@@ -189,12 +192,18 @@ class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlug
             settings.append(merged)
         return settings
 
-    def _read_pools(self):
+    def _reading(self):
+        """The options that decide what is read from each pool."""
+        return {'include_vms': self.get_option('include_vms'), 'allow_plain_http': self.get_option('allow_plain_http'),
+                'where': vm_filter(self.get_option('include_templates'), self.get_option('include_snapshots'),
+                                   self.get_option('include_control_domains')),
+                'with_networks': bool(self.get_option('preferred_network'))}
+
+    def _read_pools(self, pool_settings):
         """``{pool label: {class: {ref: record}}}`` for every configured pool."""
-        where = vm_filter(self.get_option('include_templates'), self.get_option('include_snapshots'),
-                          self.get_option('include_control_domains'))
+        reading = self._reading()
         pools = {}
-        for settings in self._pool_settings():
+        for settings in pool_settings:
             self.redact.add(settings.get('password'))
             try:
                 with XenServerSession(
@@ -204,8 +213,8 @@ class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlug
                         retry=RetryPolicy(retries=self.get_option('retries')), allow_plain_http=self.get_option('allow_plain_http'),
                         max_response_bytes=(self.get_option('max_response_size') or 0) * MIB or None,
                         redactor=self.redact, log=self.display.vvvv) as session:
-                    pools[settings['hostname']] = read_pool(session, self.get_option('include_vms'), where,
-                                                            with_networks=bool(self.get_option('preferred_network')))
+                    pools[settings['hostname']] = read_pool(session, reading['include_vms'], reading['where'],
+                                                            with_networks=reading['with_networks'])
             except errors.CitrixError as exc:
                 raise AnsibleError(self.redact(str(exc)))
         return pools

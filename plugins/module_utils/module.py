@@ -101,7 +101,7 @@ class CitrixModule(AnsibleModule):
     def exit_change(self, change, key=None, view=None, **result):
         """End the module from a :class:`results.Change`: ``changed``, the object after the task under
         ``key`` (through ``view``, e.g. ``snake_case``), its before/after for ``--diff``, warnings and
-        ``result``."""
+        ``result``. Fails with ``change.failure``, returning all of that, when part of the change failed."""
         view = view or (lambda value: value)
         for warning in change.warnings:
             self.warn(warning)
@@ -111,6 +111,8 @@ class CitrixModule(AnsibleModule):
             result[key] = view(change.after)
         if self._diff:
             result['diff'] = diff_result(view(change.before), view(change.after))
+        if change.failure:
+            self.fail_json(msg=change.failure, **result)
         self.exit_json(**result)
 
     def exit_fleet(self, fleet, key, diff=None, **result):

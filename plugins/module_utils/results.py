@@ -7,7 +7,8 @@
 
 - :class:`Change`: one object brought to a desired state (or, in check mode, what would be done):
   ``changed``, ``before`` and ``after`` (plain data, or None when the object does not exist) and
-  warnings; ``result`` holds further values the module returns.
+  warnings; ``failure``: one line naming what could not be done when part of the change failed (the
+  module then fails, returning the rest); ``result`` holds further values the module returns.
 - :class:`FleetResult`: one outcome per object of a fleet action (machines, sessions, VMs), each a
   dict with at least ``name``, ``outcome`` (``changed``, ``unchanged``, ``skipped`` or ``failed``) and
   ``reason``; actions run with bounded concurrency, one failure never stops the others, and the
@@ -29,13 +30,14 @@ OUTCOMES = ('changed', 'unchanged', 'skipped', 'failed')
 class Change:
     """What an ``ensure_*`` call did (or would do in check mode) to one object."""
 
-    __slots__ = ('changed', 'before', 'after', 'warnings', 'result')
+    __slots__ = ('changed', 'before', 'after', 'warnings', 'failure', 'result')
 
-    def __init__(self, changed, before=None, after=None, warnings=None, **result):
+    def __init__(self, changed, before=None, after=None, warnings=None, failure=None, **result):
         self.changed = bool(changed)
         self.before = before
         self.after = after
         self.warnings = list(warnings or ())
+        self.failure = failure
         self.result = result
 
 

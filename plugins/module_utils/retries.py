@@ -22,6 +22,7 @@ __metaclass__ = type
 
 import email.utils
 import random
+import socket
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import clock
 
@@ -105,4 +106,4 @@ def never_sent(exc):
     if type(exc).__name__ in NEVER_SENT_ERRORS:
         return True
     root = root_cause(exc)
-    return isinstance(root, ConnectionRefusedError) or type(root).__name__ in NEVER_SENT_ERRORS
+    return isinstance(root, (ConnectionRefusedError, socket.gaierror)) or type(root).__name__ in NEVER_SENT_ERRORS

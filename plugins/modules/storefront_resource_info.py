@@ -235,9 +235,14 @@ folders:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.safe_xml import HAS_DEFUSEDXML, HAS_XMLTODICT
-from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import (
-    StoreFrontClient, enumeration_problem, in_folder, storefront_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.client import (
+    StoreFrontClient, storefront_argument_spec,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import (
+    Resources, enumeration_problem, listing_result,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.safe_xml import (
+    HAS_DEFUSEDXML, HAS_XMLTODICT,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
 
@@ -259,24 +264,17 @@ def main():
     params = module.params
     with module.handle_errors():
         client = StoreFrontClient.from_params(params, redactor=module.redactor, log=module.debug_log)
-        auto_provision = params['auto_provision'] and not module.check_mode
         if params['auto_provision'] and module.check_mode:
             module.warn('Check mode: enumerated without auto-provisioning, so no subscription was made')
-        if params['id']:
-            listing = client.get_resource(params['id'], auto_provision, params['groups'], params['scope'])
-        else:
-            listing = client.list_resources(auto_provision, params['groups'], params['subscription_status'],
-                                            params['scope'])
-        result = dict(changed=False, enumeration=listing['enumeration'],
-                      subscriptions_status=listing['subscriptions_status'],
-                      folders=sorted(set(r['folder'] for r in listing['resources'])),
-                      resources=[r for r in listing['resources'] if in_folder(r, params['folder'])])
-        problem = enumeration_problem(listing, params['allow_partial'])
-        if problem and problem[0] == 'failure':
-            module.fail_json(msg=problem[1], **result)
-        if problem:
-            module.warn(problem[1])
-        module.exit_json(**result)
+        listing = Resources(client).read(params['id'], params['auto_provision'] and not module.check_mode,
+                                         params['groups'], params['subscription_status'], params['scope'])
+    result = listing_result(listing, params['folder'])
+    problem = enumeration_problem(listing, params['allow_partial'])
+    if problem and problem[0] == 'failure':
+        module.fail_json(msg=problem[1], changed=False, **result)
+    if problem:
+        module.warn(problem[1])
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == '__main__':

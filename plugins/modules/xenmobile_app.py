@@ -159,110 +159,48 @@ app:
   sample: {id: 12, name: Expenses, versions: {ios: 2.1.0, android: 2.1.0}}
 '''
 
-import os
-
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import (
-    ENTERPRISE_PLATFORMS, XenMobileClient, platform_versions, xenmobile_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.apps import ENTERPRISE_PLATFORMS, Apps
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import (
+    XenMobileClient, xenmobile_argument_spec,
 )
 
-SCHEDULE_KEYS = {'enable_deployment': 'enableDeployment', 'deploy_schedule': 'deploySchedule',
-                 'deploy_schedule_condition': 'deployScheduleCondition', 'deploy_date': 'deployDate',
-                 'deploy_time': 'deployTime', 'deploy_in_background': 'deployInBackground'}
+CREATION_DETAILS = ('description', 'categories', 'delivery_groups', 'workflow_template', 'deployment')
 
 
-def app_info(params):
-    """The appInfo part of the upload."""
-    info = {'name': params['name'], 'description': params['description'], 'category': params['categories'],
-            'deliveryGroups': params['delivery_groups'], 'workflowTemplateName': params['workflow_template']}
-    schedule = dict((SCHEDULE_KEYS[k], v) for k, v in (params['deployment'] or {}).items() if v is not None)
-    if schedule:
-        info['deploymentSchedule'] = schedule
-    return dict((k, v) for k, v in info.items() if v is not None)
-
-
-def find_enterprise_app(client, name):
-    found = client.apps_named(name)
-    enterprise = [a for a in found if a.get('appType') == 'Enterprise']
-    if not enterprise and found:
-        raise errors.InputError('App "%s" on %s is a %s app' % (name, client.server, found[0].get('appType')),
-                                hint='this module manages enterprise apps only')
-    if len(enterprise) > 1:
-        raise errors.InputError('%d enterprise apps on %s are named "%s" (ids %s)' % (
-            len(enterprise), client.server, name, ', '.join(str(a.get('id')) for a in enterprise)),
-            hint='rename or delete the duplicates in the console')
-    return client.app_container(enterprise[0]['id']) if enterprise else None
-
-
-def plan(container, params):
-    if params['state'] == 'absent':
-        return 'deleted' if container else 'none'
-    versions = platform_versions(container) if container else {}
-    if container is None:
-        return 'created'
-    if params['platform'] not in versions:
-        return 'platform_added'
-    if params['version'] and versions[params['platform']] != params['version']:
-        return 'upgraded'
-    return 'none'
-
-
-def view(container, name):
-    return {'id': container.get('id'), 'name': container.get('name', name), 'versions': platform_versions(container)}
-
-
-def main():
+def argument_spec():
     schedule_spec = dict(
         enable_deployment=dict(type='bool'), deploy_schedule=dict(type='str', choices=['NOW', 'LATER']),
         deploy_schedule_condition=dict(type='str', choices=['EVERYTIME', 'ONPREVIOUSFAILED']),
         deploy_date=dict(type='str'), deploy_time=dict(type='str'), deploy_in_background=dict(type='bool'))
-    module = CitrixModule(
-        argument_spec=dict(
-            name=dict(type='str', required=True),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            platform=dict(type='str', choices=list(ENTERPRISE_PLATFORMS)),
-            file=dict(type='path'),
-            version=dict(type='str'),
-            description=dict(type='str'),
-            categories=dict(type='list', elements='str'),
-            delivery_groups=dict(type='list', elements='str'),
-            workflow_template=dict(type='str'),
-            deployment=dict(type='dict', options=schedule_spec),
-        ),
-        connection_spec=xenmobile_argument_spec(),
-        required_if=[('state', 'present', ('platform', 'file'))],
+    return dict(
+        name=dict(type='str', required=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        platform=dict(type='str', choices=list(ENTERPRISE_PLATFORMS)),
+        file=dict(type='path'),
+        version=dict(type='str'),
+        description=dict(type='str'),
+        categories=dict(type='list', elements='str'),
+        delivery_groups=dict(type='list', elements='str'),
+        workflow_template=dict(type='str'),
+        deployment=dict(type='dict', options=schedule_spec),
     )
+
+
+def main():
+    module = CitrixModule(argument_spec(), connection_spec=xenmobile_argument_spec(),
+                          required_if=[('state', 'present', ('platform', 'file'))])
     params = module.params
-    result = dict(changed=False, action='none', app=None, check_mode=module.check_mode)
-    with module.handle_errors(**result):
+    with module.handle_errors(changed=False, action='none', app=None, check_mode=module.check_mode):
         with XenMobileClient.from_params(params, redactor=module.redactor, log=module.debug_log) as client:
-            container = find_enterprise_app(client, params['name'])
-            action = plan(container, params)
-            before = view(container, params['name']) if container else None
-            after = before
-            if action in ('created', 'platform_added', 'upgraded'):
-                if not os.path.isfile(params['file']):
-                    raise errors.InputError('App package %s does not exist' % params['file'])
-                after = dict(before or {'id': None, 'name': params['name'], 'versions': {}})
-                after['versions'] = dict(after['versions'], **{params['platform']: params['version'] or 'uploaded'})
-                if not module.check_mode:
-                    uploaded = client.upload_enterprise_app(params['platform'], params['file'], app_info(params),
-                                                            container['id'] if container else None)
-                    after = view(uploaded, params['name'])
-                    reported = after['versions'].get(params['platform'])
-                    if params['version'] and reported != params['version']:
-                        module.warn('%s reports version %s for the uploaded %s package, not %s; the next run '
-                                    'will upload it again' % (client.server, reported, params['platform'],
-                                                              params['version']))
-            elif action == 'deleted':
-                after = None
-                if not module.check_mode:
-                    client.delete_app(container['id'], params['name'])
-    result.update(changed=action != 'none', action=action, app=after)
-    if module._diff:
-        result['diff'] = diff_result(before, after)
-    module.exit_json(**result)
+            apps = Apps(client)
+            if params['state'] == 'absent':
+                change = apps.ensure_absent(params['name'], check_mode=module.check_mode)
+            else:
+                details = dict((key, params[key]) for key in CREATION_DETAILS)
+                change = apps.ensure_present(params['name'], params['platform'], params['file'], params['version'],
+                                             check_mode=module.check_mode, **details)
+    module.exit_change(change, 'app', check_mode=module.check_mode)
 
 
 if __name__ == '__main__':

@@ -121,14 +121,11 @@ count:
   sample: 8
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import run_bounded
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, snake_case
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import (
-    XenMobileClient, platform_versions, xenmobile_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.apps import Apps
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import (
+    XenMobileClient, xenmobile_argument_spec,
 )
-
-MOBILE_TYPES = ('Enterprise', 'MDX')
-DETAIL_CONCURRENCY = 4
 
 
 def main():
@@ -146,23 +143,9 @@ def main():
     params = module.params
     with module.handle_errors():
         with XenMobileClient.from_params(params, redactor=module.redactor, log=module.debug_log) as client:
-            apps = [a for a in client.apps(page_size=params['page_size'], search=params['search'],
-                                           filter_ids=params['filter_ids'])
-                    if not params['name'] or a.get('name') in params['name']]
-            if params['details']:
-                mobile = [a for a in apps if a.get('appType') in MOBILE_TYPES]
-                outcomes = run_bounded(mobile, lambda a: client.app_container(a['id']), DETAIL_CONCURRENCY)
-                failed = [o for o in outcomes if not o.ok]
-                if failed:
-                    raise failed[0].error
-                for outcome in outcomes:
-                    outcome.item.update(outcome.value)
-                    outcome.item['versions'] = platform_versions(outcome.value)
-                    outcome.item['packages'] = [dict(platform=p, version=v) for p, v in outcome.item['versions'].items()]
-        for app in apps:
-            if not params['include_icon']:
-                app.pop('iconData', None)
-        module.exit_json(changed=False, apps=snake_case(apps), count=len(apps))
+            apps = Apps(client).listing(params['name'], params['search'], params['filter_ids'], params['details'],
+                                        params['include_icon'], params['page_size'])
+    module.exit_json(changed=False, apps=snake_case(apps), count=len(apps))
 
 
 if __name__ == '__main__':

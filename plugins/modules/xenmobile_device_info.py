@@ -116,10 +116,12 @@ count:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, snake_case
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import (
-    XenMobileClient, device_listing_spec, xenmobile_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import (
+    XenMobileClient, xenmobile_argument_spec,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile_records import describe_device
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.devices import (
+    Devices, device_listing_spec,
+)
 
 
 def main():
@@ -134,12 +136,11 @@ def main():
         connection_spec=xenmobile_argument_spec(),
     )
     params = module.params
+    listing = dict((key, params[key]) for key in ('api', 'page_size', 'search', 'filter_ids', 'sort_column', 'sort_order'))
     with module.handle_errors():
         with XenMobileClient.from_params(params, redactor=module.redactor, log=module.debug_log) as client:
-            devices = [snake_case(describe_device(d, params['include_properties'])) for d in client.devices(
-                api=params['api'], page_size=params['page_size'], search=params['search'],
-                filter_ids=params['filter_ids'], sort_column=params['sort_column'], sort_order=params['sort_order'])]
-        module.exit_json(changed=False, devices=devices, count=len(devices))
+            devices = snake_case(Devices(client).described(params['include_properties'], **listing))
+    module.exit_json(changed=False, devices=devices, count=len(devices))
 
 
 if __name__ == '__main__':

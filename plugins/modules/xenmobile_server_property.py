@@ -164,31 +164,13 @@ property:
            description: "", default_value: "60", id: 2}
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import xenmobile_records as records
-from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, diff_result, snake_case
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import (
     XenMobileClient, xenmobile_argument_spec,
 )
-
-
-def wanted_properties(params):
-    if params['properties'] is not None:
-        return records.wanted_properties(params['properties'])
-    return {params['name']: {'value': records.property_value(params['value']), 'displayName': params['display_name'],
-                             'description': params['description']}}
-
-
-def report(changes, outcomes):
-    """Changes that took effect (all of them in check mode), and the names that failed."""
-    done, failed = [], []
-    for change, outcome in zip(changes, outcomes or [None] * len(changes)):
-        if outcome is not None and not outcome.ok:
-            failed.append((change['name'], outcome.error))
-            continue
-        done.append({'name': change['name'], 'action': change['action'],
-                     'before': records.property_view(change['before']),
-                     'after': records.property_view(change['after'])})
-    return done, failed
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.properties import (
+    ServerProperties, wanted_properties,
+)
 
 
 def main():
@@ -207,26 +189,14 @@ def main():
                             ('properties', 'description')],
     )
     params = module.params
-    result = dict(changed=False, changes=[], failed_names=[], check_mode=module.check_mode)
-    with module.handle_errors(**result):
-        wanted = wanted_properties(params)  # malformed input fails here, before the sign-in
+    with module.handle_errors(changed=False, changes=[], failed_names=[], check_mode=module.check_mode):
+        # malformed input fails here, before the sign-in
+        wanted = wanted_properties(params['properties'], params['name'], params['value'], params['display_name'],
+                                   params['description'])
         with XenMobileClient.from_params(params, redactor=module.redactor, log=module.debug_log) as client:
-            current = client.server_properties()
-            changes = records.plan_property_changes(current, wanted, params['state'])
-            outcomes = None if module.check_mode or not changes else client.apply_property_changes(changes)
-            done, failed = report(changes, outcomes)
-    result.update(changed=bool(done), changes=done, failed_names=[name for name, _error in failed])
-    after = dict((r['name'], r) for r in current)
-    after.update((c['name'], c['after']) for c in changes if c['name'] not in result['failed_names'])
-    if params['name'] is not None:
-        result['property'] = snake_case(after.get(params['name'])) if after.get(params['name']) else None
-    if module._diff:
-        result['diff'] = diff_result(dict((c['name'], c['before']) for c in done if c['before']),
-                                     dict((c['name'], c['after']) for c in done if c['after']))
-    if failed:
-        module.fail_json(msg='%d of %d server property changes failed on %s: %s' % (
-            len(failed), len(changes), client.server, '; '.join('%s: %s' % (n, e) for n, e in failed)), **result)
-    module.exit_json(**result)
+            change = ServerProperties(client).ensure(wanted, params['state'], name=params['name'],
+                                                     check_mode=module.check_mode)
+    module.exit_change(change, check_mode=module.check_mode)
 
 
 if __name__ == '__main__':

@@ -91,17 +91,10 @@ values_by_name:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule, snake_case
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import (
     XenMobileClient, xenmobile_argument_spec,
 )
-
-
-def select(properties, names, search):
-    wanted = set(names or ())
-    text = (search or '').lower()
-    return [p for p in properties
-            if (not wanted or p.get('name') in wanted)
-            and (not text or text in str(p.get('name', '')).lower() or text in str(p.get('displayName', '')).lower())]
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.properties import ServerProperties
 
 
 def main():
@@ -111,9 +104,9 @@ def main():
     )
     with module.handle_errors():
         with XenMobileClient.from_params(module.params, redactor=module.redactor, log=module.debug_log) as client:
-            found = select(client.server_properties(), module.params['name'], module.params['search'])
-        module.exit_json(changed=False, properties=snake_case(found),
-                         values_by_name=dict((p['name'], p.get('value')) for p in found))
+            found = ServerProperties(client).select(module.params['name'], module.params['search'])
+    module.exit_json(changed=False, properties=snake_case(found),
+                     values_by_name=dict((p['name'], p.get('value')) for p in found))
 
 
 if __name__ == '__main__':

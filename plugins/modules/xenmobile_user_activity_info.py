@@ -97,23 +97,13 @@ summary:
            inactive_over_30_days: 170, never_seen: 16, as_of: "2026-11-23", days: 30}
 '''
 
-import datetime
-
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import (
-    XenMobileClient, device_listing_spec, xenmobile_argument_spec,
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import (
+    XenMobileClient, xenmobile_argument_spec,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile_records import user_activity
-
-
-def report_day(text):
-    if not text:
-        return datetime.date.today()
-    try:
-        return datetime.datetime.strptime(text, '%Y-%m-%d').date()
-    except ValueError:
-        raise errors.InputError('as_of "%s" is not a date' % text, hint='use YYYY-MM-DD')
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.devices import (
+    Devices, device_listing_spec,
+)
 
 
 def main():
@@ -123,13 +113,10 @@ def main():
     )
     params = module.params
     with module.handle_errors():
-        day = report_day(params['as_of'])
-        if params['days'] < 1:
-            raise errors.InputError('days must be at least 1')
         with XenMobileClient.from_params(params, redactor=module.redactor, log=module.debug_log) as client:
-            activity = user_activity(client.devices(api=params['api'], page_size=params['page_size'],
-                                                    filter_ids=params['filter_ids']), day, params['days'])
-        module.exit_json(changed=False, **activity)
+            activity = Devices(client).user_activity(params['days'], params['as_of'], api=params['api'],
+                                                     page_size=params['page_size'], filter_ids=params['filter_ids'])
+    module.exit_json(changed=False, **activity)
 
 
 if __name__ == '__main__':

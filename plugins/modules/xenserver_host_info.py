@@ -156,10 +156,10 @@ hosts:
       vm_count: 41
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_module import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.module import (
     xenserver_module, xenserver_session,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_pool import pool_facts
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.pool import pool_facts
 
 
 def main():

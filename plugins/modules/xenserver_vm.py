@@ -17,6 +17,12 @@ description:
     vCPUs, memory, tags and other_config.
   - A missing VM is created by cloning O(template) (a template, whose disks are then provisioned, or
     a halted VM), as C(xe vm-install) does.
+  - While it is created the new VM is called C(<name> [creating by opencitrix.automation]); it gets O(name) only
+    once configured, as the last step, so no lookup by O(name) or O(template) meets a half-made VM. A failed
+    creation removes that VM; one left behind by a run that was killed is removed by the next run for the same
+    O(name) (also with O(state=absent)) before the VM is created again.
+  - Two runs creating the same VM at the same time never leave two VMs of that name; one of them fails, saying so,
+    and removes the VM it had made.
   - Clean shutdowns and reboots are used; with O(force) they fall back to hard ones when the guest
     does not comply within O(shutdown_timeout).
   - Long operations run as XenAPI tasks and are waited for through the event system, not by polling.
@@ -167,36 +173,37 @@ actions:
   sample: ["clone template web-template into VM web01", "provision VM web01 (create its disks)", "start VM web01"]
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_module import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.module import (
     xenserver_module, xenserver_session,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm_state import VmState
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm_state import VmState
+
+
+def argument_spec():
+    return dict(
+        name=dict(type='str'),
+        uuid=dict(type='str'),
+        state=dict(type='str', default='present',
+                   choices=['present', 'absent', 'running', 'halted', 'suspended', 'paused', 'restarted']),
+        template=dict(type='str'),
+        description=dict(type='str'),
+        vcpus=dict(type='int'),
+        memory_mb=dict(type='int'),
+        tags=dict(type='list', elements='str'),
+        other_config=dict(type='dict'),
+        force=dict(type='bool', default=False),
+        shutdown_timeout=dict(type='int', default=120),
+        wait_for_ip=dict(type='bool', default=False),
+        timeout=dict(type='int', default=600),
+    )
 
 
 def main():
-    module = xenserver_module(
-        dict(
-            name=dict(type='str'),
-            uuid=dict(type='str'),
-            state=dict(type='str', default='present',
-                       choices=['present', 'absent', 'running', 'halted', 'suspended', 'paused', 'restarted']),
-            template=dict(type='str'),
-            description=dict(type='str'),
-            vcpus=dict(type='int'),
-            memory_mb=dict(type='int'),
-            tags=dict(type='list', elements='str'),
-            other_config=dict(type='dict'),
-            force=dict(type='bool', default=False),
-            shutdown_timeout=dict(type='int', default=120),
-            wait_for_ip=dict(type='bool', default=False),
-            timeout=dict(type='int', default=600),
-        ),
-        required_one_of=[('name', 'uuid')],
-    )
+    module = xenserver_module(argument_spec(), required_one_of=[('name', 'uuid')])
     with module.handle_errors():
         with xenserver_session(module) as session:
-            result = VmState(session, check_mode=module.check_mode, log=module.debug_log).ensure(module.params)
-        module.exit_json(**result)
+            change = VmState(session, check_mode=module.check_mode, log=module.debug_log).ensure(module.params)
+    module.exit_change(change)
 
 
 if __name__ == '__main__':

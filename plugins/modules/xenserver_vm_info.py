@@ -219,10 +219,10 @@ vms:
       nics: [{device: '0', mac: '02:16:3e:00:00:11', network: Pool-wide network associated with eth0, ipv4: [10.20.0.17]}]
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_module import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.module import (
     xenserver_module, xenserver_session,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import VmFacts
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import VmFacts
 
 
 def main():

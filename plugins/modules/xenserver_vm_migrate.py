@@ -115,6 +115,15 @@ vms:
       description: Why it failed.
       type: str
       returned: when status is V(failed)
+    name:
+      description: The same as RV(vms[].vm), under the key every fleet result of the collection uses.
+      type: str
+    outcome:
+      description: V(changed) (migrated, or would migrate in check mode), V(unchanged) or V(failed).
+      type: str
+    reason:
+      description: Why it failed (null otherwise).
+      type: str
   sample:
     - {vm: web01, uuid: 0b3c2a47-8f5b-4a8e-9b0e-5b1a1c9d2e77, from_host: xs-host-02, to_host: xs-host-03, status: migrated}
     - {vm: web02, uuid: 1c4d3b58-9a6c-4b9f-8c1f-6c2b2d0e3f88, from_host: xs-host-03, to_host: xs-host-03, status: unchanged}
@@ -124,27 +133,21 @@ failed_vms:
   type: list
   elements: str
   sample: []
+counts:
+  description: How many VMs had each outcome.
+  returned: always
+  type: dict
+  sample: {changed: 1, unchanged: 1, skipped: 0, failed: 0}
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_module import (
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.module import (
     xenserver_module, xenserver_session,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_pool import Migration
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.pool import Migration
 
 
-def report(outcomes):
-    vms, failed = [], []
-    for outcome in outcomes:
-        entry = dict(outcome.item, status=outcome.value if outcome.ok else 'failed')
-        if not outcome.ok:
-            entry['msg'] = str(outcome.error)
-            failed.append(entry['vm'])
-        vms.append(entry)
-    return vms, failed
-
-
-def main():
+def argument_spec():
     spec = dict(
         vms=dict(type='list', elements='str'),
         target_host=dict(type='str', required=True),
@@ -153,24 +156,22 @@ def main():
         timeout=dict(type='int', default=1800),
     )
     spec.update(fleet_argument_spec())
-    module = xenserver_module(spec)
+    return spec
+
+
+def main():
+    module = xenserver_module(argument_spec())
     params = module.params
     with module.handle_errors():
         check_targets(params, ('vms',), noun='VM', scope='pool')
         with xenserver_session(module) as session:
-            migration = Migration(session, concurrency=params['concurrency'], timeout=params['timeout'],
-                                  live=params['live'], check_mode=module.check_mode, log=module.debug_log,
-                                  max_targets=params['max_targets'])
-            outcomes = migration.run(params['vms'], params['target_host'], all_targets=params['all_targets'])
-        vms, failed = report(outcomes)
-        moved = [v for v in vms if v['status'] in ('migrated', 'would migrate')]
-        result = dict(changed=bool(moved), vms=vms, failed_vms=failed,
-                      diff={'before': {v['vm']: v.get('from_host') for v in moved},
-                            'after': {v['vm']: v['to_host'] for v in moved}})
-        if failed:
-            reasons = '; '.join('%s: %s' % (v['vm'], v['msg']) for v in vms if v['status'] == 'failed')
-            module.fail_json(msg='Could not migrate %d of %d VMs (%s)' % (len(failed), len(vms), reasons), **result)
-        module.exit_json(**result)
+            fleet = Migration(session, concurrency=params['concurrency'], timeout=params['timeout'], live=params['live'],
+                              check_mode=module.check_mode, log=module.debug_log,
+                              max_targets=params['max_targets']).run(params['vms'], params['target_host'],
+                                                                     all_targets=params['all_targets'])
+    moved = fleet.with_outcome('changed')
+    module.exit_fleet(fleet, 'vms', failed_vms=[item['vm'] for item in fleet.failed],
+                      diff=(dict((i['vm'], i['from_host']) for i in moved), dict((i['vm'], i['to_host']) for i in moved)))
 
 
 if __name__ == '__main__':

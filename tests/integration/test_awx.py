@@ -18,7 +18,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from tests.harness import ROOT, Runner, ansible_env, tool
-from tests.integration.xenmobile_support import property_migration_scenario
+from tests.integration.xenmobile.support import property_migration_scenario
 from tests.module_runner import run_module
 
 CREDENTIAL_TYPE_DIR = os.path.join(ROOT, 'extensions', 'awx', 'credential_types')
@@ -92,12 +92,14 @@ def job_environment(inputs, private_data_dir, types=JOB_TYPES, container_dir=Non
 def collection_reads():
     """Every environment variable the collection reads: module connection options, inventory plugin
     options, and the roles' own environment lookups."""
-    from ansible_collections.opencitrix.automation.plugins.module_utils import storefront, xenmobile, xenserver
     from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import cloud_argument_spec
     from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import daas_argument_spec
+    from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import client as storefront
+    from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import client as xenmobile
+    from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import xenserver_argument_spec
     names = set()
     for spec in (cloud_argument_spec(), daas_argument_spec(), xenmobile.xenmobile_argument_spec(),
-                 storefront.storefront_argument_spec(), xenserver.xenserver_argument_spec()):
+                 storefront.storefront_argument_spec(), xenserver_argument_spec()):
         for option in spec.values():
             if option.get('fallback'):
                 names.update(option['fallback'][1])

@@ -5,6 +5,8 @@ Text that an API returns is data, never a template: a catalog, a VM description 
 ``{{ lookup('pipe', 'touch MARKER') }}`` must reach plays as that literal text, and MARKER must never
 exist. Each payload touches its own marker file, so a failure names the field that was templated."""
 
+import csv
+import io
 import os
 
 import pytest
@@ -12,10 +14,10 @@ import yaml
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.daas_machine_watch import MachineWatch
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import EventStream
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.xenserver_event_stream import EventStream
 from tests.harness import ROOT, Runner
 from tests.integration.daas.support import FAST_CLOCK, cloud_env_for, power_requests
-from tests.integration.xenserver.helpers import FAST, XEN_PASSWORD, XEN_USER, client
+from tests.integration.xenserver.support import FAST, XEN_PASSWORD, XEN_USER, client
 
 pytestmark = pytest.mark.core_matrix
 
@@ -265,6 +267,6 @@ def test_eda_reboot_unregistered_machine_playbook_reads_the_event_as_data(make_s
     assert_nothing_templated(markers)
     assert [(entry['machine_id'], entry['action']) for entry in daas.power_log] == [(machine, 'reboot')]
     assert power_requests(sim) == 1
-    line = report.read_text().splitlines()[1]
-    assert ','.join([payload(markers, 'event.citrix_daas.site'), payload(markers, 'event.citrix_daas.machine'),
-                     machine]) in line, line
+    record = list(csv.reader(io.StringIO(report.read_text(), newline='')))[1]
+    assert record[1:4] == [payload(markers, 'event.citrix_daas.site'), payload(markers, 'event.citrix_daas.machine'),
+                           machine], record

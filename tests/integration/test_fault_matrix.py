@@ -42,7 +42,7 @@ def test_fault(probe, fault, make_sim, tmp_path, monkeypatch, simulator_waits):
     outcome, note = classify(result, issued_secrets(sim))
     if outcome == RECOVERED and not probe.complete(sim, result):
         outcome, note = DEFECT, 'reported success, but the result is incomplete or the change did not happen'
-    breach = fault.breach(sim, probe)
+    breach = fault.breach(sim, probe) or (fault.verify(sim, probe, result) if outcome == RECOVERED else None)
     if breach:
         outcome, note = DEFECT, breach
     if outcome == FAILED_CLEANLY and targets and fault.key.startswith(('write_', 'job_')):

@@ -22,14 +22,14 @@ MEMORY_LIMIT_MB = 200
 
 
 CLIENT = r'''
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, %(path)r)
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
 started = time.monotonic()
 try:
     if %(kind)r == 'xenserver':
-        from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession
+        from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import XenServerSession
         XenServerSession(%(url)r, password='hostile-test-pw', allow_plain_http=True, connect_timeout=1,
                          read_timeout=%(read_timeout)r, retry=RetryPolicy(retries=0)).login()
     else:
@@ -39,7 +39,10 @@ try:
     outcome = {'error': None}
 except errors.CitrixError as exc:
     outcome = {'error': str(exc), 'type': type(exc).__name__}
-outcome.update(elapsed=time.monotonic() - started, max_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+# VmHWM: this process's own peak (ru_maxrss would also count the parent's size at fork time).
+with open('/proc/self/status') as status:
+    peak_kb = int(next(line for line in status if line.startswith('VmHWM:')).split()[1])
+outcome.update(elapsed=time.monotonic() - started, max_rss_mb=peak_kb / 1024.0)
 print(json.dumps(outcome))
 '''
 

@@ -19,12 +19,14 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile import XenMobileClient
-from tests.integration import storefront_helpers
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import Resources
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import XenMobileClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.properties import ServerProperties
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from tests.integration.daas.support import ONPREM_PASSWORD, ONPREM_USER, onprem_env
-from tests.integration.xenmobile_support import XM_PASSWORD, xenmobile, xm_client, xm_env
-from tests.integration.xenserver.helpers import XEN_PASSWORD, XEN_USER, client as xen_client
+from tests.integration.storefront import support as sf_support
+from tests.integration.xenmobile.support import XM_PASSWORD, xenmobile, xm_client, xm_env
+from tests.integration.xenserver.support import XEN_PASSWORD, XEN_USER, client as xen_client
 from tests.reliability import issued_secrets, scan_for_secrets
 
 NO_WAIT = dict(retry=RetryPolicy(retries=1, sleep=lambda _s: None))
@@ -56,7 +58,7 @@ def _daas_onprem(sim):
 
 def _xenmobile(sim):
     with xm_client(sim) as client:
-        return client.server_properties()
+        return ServerProperties(client).list()
 
 
 def _xenmobile_cloud(sim):
@@ -65,11 +67,11 @@ def _xenmobile_cloud(sim):
                         **NO_WAIT)
     with XenMobileClient(xenmobile(sim).url(), login_type='cloud', cloud_token=cloud.token, ca_path=sim.ca_path,
                          **NO_WAIT) as client:
-        return client.server_properties()
+        return ServerProperties(client).list()
 
 
 def _storefront(sim):
-    return storefront_helpers.client(sim).list_resources()
+    return Resources(sf_support.client(sim)).list()
 
 
 def _xenserver(sim):
@@ -106,7 +108,7 @@ PRODUCTS = [
             {'sign-in': ('xenmobile.login_cloud', 0)}, [CLIENT_SECRET]),
     Product('StoreFront', {'services': ['storefront']}, _storefront,
             {'sign-in': ('storefront.forms_postback', 0), 'token': ('storefront.token', 1),
-             'call': ('storefront.resources_noauto', 1)}, [storefront_helpers.PASSWORD]),
+             'call': ('storefront.resources_noauto', 1)}, [sf_support.PASSWORD]),
     Product('XenServer', XEN_SIM, _xenserver,
             {'sign-in': ('xenserver.session.login_with_password', 0), 'call': ('xenserver.host.get_all_records', 0)},
             [XEN_PASSWORD], listener='xenserver-master'),
@@ -229,7 +231,7 @@ def _environment(sim, product):
     if product.name == 'XenMobile':
         return xm_env(sim)
     if product.name == 'StoreFront':
-        return storefront_helpers.storefront_env(sim)
+        return sf_support.storefront_env(sim)
     return {'XENSERVER_HOST': sim.service('xenserver').url, 'XENSERVER_USER': XEN_USER,
             'XENSERVER_PASSWORD': XEN_PASSWORD, 'XENSERVER_CA_PATH': sim.ca_path}
 

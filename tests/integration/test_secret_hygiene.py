@@ -17,9 +17,9 @@ import pytest
 
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from tests.integration.daas.support import ONPREM_PASSWORD, ONPREM_USER, onprem_env
-from tests.integration.storefront_helpers import PASSWORD as SF_PASSWORD, USERNAME as SF_USERNAME
-from tests.integration.xenmobile_support import WRONG_PASSWORD as XM_WRONG_PASSWORD, XM_PASSWORD, XM_USER, xenmobile
-from tests.integration.xenserver.helpers import XEN_PASSWORD, XEN_USER
+from tests.integration.storefront.support import PASSWORD as SF_PASSWORD, USERNAME as SF_USERNAME
+from tests.integration.xenmobile.support import WRONG_PASSWORD as XM_WRONG_PASSWORD, XM_PASSWORD, XM_USER, xenmobile
+from tests.integration.xenserver.support import XEN_PASSWORD, XEN_USER
 from tests.reliability import issued_secrets, record, scan_for_secrets
 from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 

@@ -21,10 +21,12 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
 from ansible_collections.opencitrix.automation.plugins.module_utils.retries import RetryPolicy
-from tests.integration import storefront_helpers
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import Resources
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.properties import ServerProperties
 from tests.integration.conftest import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from tests.integration.daas.support import ONPREM_PASSWORD, ONPREM_USER
-from tests.integration.xenmobile_support import xm_client
+from tests.integration.storefront import support as sf_support
+from tests.integration.xenmobile.support import xm_client
 
 NO_WAIT = dict(retry=RetryPolicy(retries=1, sleep=lambda _s: None))
 
@@ -124,27 +126,27 @@ def test_xenmobile_401_gets_one_new_sign_in_and_one_resend(login_type, make_sim)
                             token_cache=False, **NO_WAIT)
         kwargs = dict(login_type='cloud', cloud_token=cloud.token, username=None, password=None)
     with xm_client(sim, **kwargs) as client:
-        client.server_properties()
+        ServerProperties(client).list()
         sim.reset()
         sim.faults.add('status', route='xenmobile.properties', status=401, times=1,
                        body={'status': 401, 'message': 'Unauthorized'})
-        client.server_properties()
+        ServerProperties(client).list()
         assert sim.stats.count(route=login_route) == 1
         assert sim.stats.count(route='xenmobile.properties') == 2
         sim.faults.add('status', route='xenmobile.properties', status=401, times=2,
                        body={'status': 401, 'message': 'Unauthorized'})
         with pytest.raises(errors.AuthenticationError) as caught:
-            client.server_properties()
+            ServerProperties(client).list()
         assert 'a new sign-in was rejected too' in str(caught.value) and '\n' not in str(caught.value)
         assert sim.stats.count(route=login_route) == 2
 
 
 def test_storefront_challenge_gets_one_new_token_and_one_resend(make_sim, tmp_path):
     sim = make_sim()
-    client = storefront_helpers.client(sim, tmp_path)
-    client.list_resources()
+    client = sf_support.client(sim, tmp_path)
+    Resources(client).list()
     sim.reset()
     sim.service('storefront').expire_tokens('service')  # the store answers the next read with a challenge
-    client.list_resources()
+    Resources(client).list()
     assert sim.stats.count(route='storefront.token') == 1
     assert sim.stats.count(route='storefront.resources_noauto') == 2

@@ -5,7 +5,7 @@ real ``ansible-inventory`` runs."""
 import pytest
 
 from tests.harness import Runner
-from tests.integration.xenserver.helpers import FAST, XEN_PASSWORD, XEN_USER
+from tests.integration.xenserver.support import FAST, XEN_PASSWORD, XEN_USER
 
 
 @pytest.fixture

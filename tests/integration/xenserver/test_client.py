@@ -10,10 +10,10 @@ import uuid
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_pool import Migration, pool_facts
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm import VmFacts
-from tests.integration.xenserver.helpers import XEN_PASSWORD, RecordingSleep, calls, client, writes
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import XenServerSession
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.pool import Migration, pool_facts
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import VmFacts
+from tests.integration.xenserver.support import XEN_PASSWORD, RecordingSleep, calls, client, writes
 
 
 @pytest.mark.parametrize('disks,nics', [(2, 2), (8, 8)])
@@ -120,7 +120,7 @@ def test_reads_are_retried_after_a_reset_but_writes_are_not(xen_sim, xen):
 
 
 def test_a_body_cut_short_is_a_transport_failure_not_a_foreign_server(xen_sim, xen):
-    """Regression (fault matrix, issue 12): an answer whose connection dies before Content-Length bytes
+    """Regression found by the fault matrix: an answer whose connection dies before Content-Length bytes
     arrived used to be read as "the answer is not XML-RPC; check that hostname points at a XenServer
     host". It is a transport failure: retried for reads, reported as possibly processed for writes."""
     partial = "<?xml version='1.0'?>\n<methodResponse>\n<params>"
@@ -182,14 +182,14 @@ def test_migrations_stay_within_the_concurrency_bound_and_are_idempotent(xen_sim
     names = ['app-0006', 'batch-0009', 'db-0012', 'cache-0013', 'app-0016', 'db-0017']
     with client(xen) as session:
         outcomes = Migration(session, concurrency=2).run(names, 'xs-host-03')
-    assert [o.value for o in outcomes] == ['migrated'] * 5 + ['unchanged']  # db-0017 already runs there
+    assert [o['status'] for o in outcomes.items] == ['migrated'] * 5 + ['unchanged']  # db-0017 already runs there
     assert xen.max_in_flight['pool_migrate'] == 2
     assert all(xen.vm(n)['resident_on'] == xen.hosts[2] for n in names)
     assert calls(xen_sim, 'task.destroy') == 5
     before = writes(xen_sim)
     with client(xen) as session:
         again = Migration(session, concurrency=2).run(names, 'xs-host-03')
-    assert [o.value for o in again] == ['unchanged'] * 6 and writes(xen_sim) == before
+    assert [o['status'] for o in again.items] == ['unchanged'] * 6 and writes(xen_sim) == before
     assert xen.active_sessions() == {}
 
 

@@ -14,10 +14,10 @@ import time
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import EventStream
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.xenserver_event_stream import EventStream
 from tests.harness import ROOT, collections_path
 from tests.integration.eda_support import RunningSource, captured_logs, until
-from tests.integration.xenserver.helpers import XEN_PASSWORD, calls, client, writes
+from tests.integration.xenserver.support import XEN_PASSWORD, calls, client, writes
 
 ROUND_TRIP = 1.0  # event_timeout of these tests: the longest one event.from call waits
 

@@ -2,7 +2,7 @@
 call budgets counted by the simulator, module_defaults, bounded parallel migrations, idempotence,
 check mode and per-VM failures."""
 
-from tests.integration.xenserver.helpers import XEN_PASSWORD, calls, play, writes
+from tests.integration.xenserver.support import XEN_PASSWORD, calls, play, writes
 
 VM_INFO = 'opencitrix.automation.xenserver_vm_info'
 HOST_INFO = 'opencitrix.automation.xenserver_host_info'
@@ -56,8 +56,9 @@ def test_migrate_bounded_idempotent_check_mode_and_failures(xen_sim, xen, xen_en
          'ignore_errors': True}]), env=xen_env, diff=True)
     move = first.task('move')
     assert move['status'] == 'failed'
-    assert move['result']['msg'].startswith('Could not migrate 1 of 7 VMs (web-0020: Could not migrate VM web-0020: '
-                                            'VM_BAD_POWER_STATE: VM web-0020 is halted; live migration needs it running')
+    assert move['result']['msg'] == ('Migration to xs-host-03 failed for 1 of 7: web-0020: Could not migrate VM web-0020: '
+                                     'VM_BAD_POWER_STATE: VM web-0020 is halted; live migration needs it running')
+    assert move['result']['counts'] == {'changed': 5, 'unchanged': 1, 'skipped': 0, 'failed': 1}
     assert move['result']['failed_vms'] == ['web-0020']
     statuses = {v['vm']: v['status'] for v in move['result']['vms']}
     assert statuses == dict({v: 'migrated' for v in vms[:5]}, **{'db-0017': 'unchanged', 'web-0020': 'failed'})

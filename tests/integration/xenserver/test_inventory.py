@@ -2,7 +2,7 @@
 constructed features, bulk reads counted by the simulator (500 and 5,000 VMs), the cache, several
 pools, the master redirect and one-line errors."""
 
-from tests.integration.xenserver.helpers import XEN_PASSWORD, calls
+from tests.integration.xenserver.support import XEN_PASSWORD, calls
 
 PLUGIN = 'opencitrix.automation.xenserver'
 NETWORK = 'Pool-wide network associated with eth0'
@@ -65,10 +65,52 @@ def test_hosts_vms_groups_addresses_and_a_cached_second_run(xen_sim, xen, xen_en
     assert vars_['xenserver_tags'] == ['dev', 'web'] and vars_['xenserver_vcpus'] == 2 and vars_['xenserver_memory_mb'] == 4096
 
     xen_sim.stats.reset()
-    cached = run_inventory(config, env=dict(xen_env, XENSERVER_PASSWORD='not-needed-when-cached'), name='inv1.xenserver.yml')
+    cached = run_inventory(config, env=xen_env, name='inv1.xenserver.yml')
     assert cached.parsed, cached
     assert calls(xen_sim) == 0 and xen_sim.stats.count() == 0
     assert cached.data == first.data
+
+
+def test_the_cache_belongs_to_the_pool_user_and_password(make_pool, run_inventory, tmp_path):
+    """One inventory file, cache on: pointed at another pool it reads that pool; with a wrong password it
+    fails in one line; with another user it signs in again; never does it return the first pool's hosts."""
+    alpha, beta = [make_pool(vms=4, pool_name=name, host_prefix=name, vm_prefix=name + '-') for name in ('alpha', 'beta')]
+    config = {'plugin': PLUGIN, 'cache': True, 'cache_plugin': 'ansible.builtin.jsonfile',
+              'cache_connection': str(tmp_path / 'inventory-cache'), 'cache_timeout': 3600}
+
+    def env(sim, password=XEN_PASSWORD, user='root'):
+        return {'XENSERVER_HOST': sim.service('xenserver').url, 'XENSERVER_USER': user, 'XENSERVER_PASSWORD': password,
+                'XENSERVER_CA_PATH': sim.ca_path}
+
+    def run(sim, **kwargs):
+        alpha.stats.reset()
+        beta.stats.reset()
+        return run_inventory(config, env=env(sim, **kwargs), name='pool.xenserver.yml')
+
+    first = run(alpha)
+    assert first.parsed and first.group('xenserver_hosts') == ['alpha-01', 'alpha-02', 'alpha-03'], first
+    assert calls(alpha, 'session.login_with_password') == 1
+
+    other_pool = run(beta)
+    assert other_pool.parsed, other_pool
+    assert other_pool.group('xenserver_hosts') == ['beta-01', 'beta-02', 'beta-03']
+    assert not [h for h in other_pool.hostvars if h.startswith('alpha')]
+    assert calls(beta, 'session.login_with_password') == 1 and calls(alpha) == 0
+
+    wrong = run(alpha, password='Wrong-cache-pass-9')
+    assert not wrong.parsed and not (wrong.data or {}).get('xenserver_hosts'), wrong
+    assert 'SESSION_AUTHENTICATION_FAILED: the user name or password was rejected' in wrong.stderr
+    assert 'Traceback' not in wrong.output and 'Wrong-cache-pass-9' not in wrong.output
+    assert calls(alpha, 'session.login_with_password') == 1
+
+    other_user = run(alpha, user='pool-operator')
+    assert not other_user.parsed and calls(alpha, 'session.login_with_password') == 1
+
+    cached = run(alpha)
+    assert cached.parsed and cached.data == first.data
+    assert calls(alpha) == 0 and calls(beta) == 0
+    for path in (tmp_path / 'inventory-cache').iterdir():
+        assert XEN_PASSWORD not in path.name and XEN_PASSWORD not in path.read_text()
 
 
 def test_a_constant_number_of_calls_at_500_and_5000_vms(make_pool, run_inventory):

@@ -3,7 +3,7 @@ fail in one line before signing in; every running VM of the pool takes ``all_tar
 refuses before any migration."""
 
 from tests.integration.fleet_support import assert_refused, empty_refusal, play_of
-from tests.integration.xenserver.helpers import XEN_PASSWORD, XEN_USER, calls, writes
+from tests.integration.xenserver.support import XEN_PASSWORD, XEN_USER, calls, writes
 
 MIGRATE = 'opencitrix.automation.xenserver_vm_migrate'
 VMS_EMPTY = empty_refusal('VM', 'pool')

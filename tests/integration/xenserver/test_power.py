@@ -4,8 +4,8 @@ final power state, and a second identical run that changes nothing and writes no
 import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_vm_state import VmState
-from tests.integration.xenserver.helpers import client, writes
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm_state import VmState
+from tests.integration.xenserver.support import client, writes
 
 STATES = ('running', 'halted', 'suspended', 'paused')
 
@@ -34,13 +34,13 @@ def test_power_transitions_from(xen_sim, xen, start):
                 continue
             result = VmState(session).ensure(params(name, target))
         expected = 'running' if target == 'restarted' else target
-        assert result['changed'] is (start != target), (name, result)
-        assert xen.vm(name)['power_state'].lower() == expected, (name, result['actions'])
-        assert result['vm']['power_state'] == expected
+        assert result.changed is (start != target), (name, result.result)
+        assert xen.vm(name)['power_state'].lower() == expected, (name, result.result['actions'])
+        assert result.result['vm']['power_state'] == expected
         if target == 'restarted':
             continue
         before = writes(xen_sim)
         with client(xen) as session:
             again = VmState(session).ensure(params(name, target))
-        assert again['changed'] is False and again['actions'] == [] and writes(xen_sim) == before, name
+        assert again.changed is False and again.result['actions'] == [] and writes(xen_sim) == before, name
     assert xen.active_sessions() == {} and not xen.jobs

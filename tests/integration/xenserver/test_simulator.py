@@ -8,7 +8,7 @@ import xmlrpc.client
 import pytest
 import XenAPI
 
-from tests.integration.xenserver.helpers import XEN_PASSWORD, calls, writes
+from tests.integration.xenserver.support import XEN_PASSWORD, calls, writes
 
 NULL = 'OpaqueRef:NULL'
 

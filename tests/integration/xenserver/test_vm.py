@@ -4,7 +4,7 @@ idempotence, check mode and diff by the simulator's write counters, the master r
 
 import json
 
-from tests.integration.xenserver.helpers import XEN_PASSWORD, calls, play, writes
+from tests.integration.xenserver.support import XEN_PASSWORD, calls, play, writes
 
 VM = 'opencitrix.automation.xenserver_vm'
 

@@ -13,7 +13,7 @@ from ansible_collections.opencitrix.automation.plugins.plugin_utils.daas_machine
     machine_watch_argument_spec, watched_state,
 )
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.event_source import source_params
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import (
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.xenserver_event_stream import (
     event_stream_argument_spec,
 )
 from tests.harness import ROOT

@@ -131,7 +131,7 @@ import os
 import sys
 
 try:
-    from ansible_collections.opencitrix.automation.plugins.module_utils import xenserver_event_stream as _probe  # noqa: F401
+    from ansible_collections.opencitrix.automation.plugins.plugin_utils import xenserver_event_stream as _probe  # noqa: F401
 except ImportError:
     # Loaded by file path from an installed collection: make its ansible_collections tree importable.
     sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), *(['..'] * 7))))
@@ -140,8 +140,8 @@ from ansible_collections.opencitrix.automation.plugins.plugin_utils.event_source
     run_blocking_source, run_by_hand, source_params,
 )
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.logout_guard import LogoutGuard  # noqa: E402
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver import XenServerSession  # noqa: E402
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver_event_stream import (  # noqa: E402
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import XenServerSession  # noqa: E402
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.xenserver_event_stream import (  # noqa: E402
     EventStream, event_stream_argument_spec,
 )
 

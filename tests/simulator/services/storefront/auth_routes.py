@@ -109,7 +109,7 @@ class AuthRoutes(Routes):
         if fields['for-service'] != self.state.token_realm:
             return text_response('Unknown service "%s".' % fields['for-service'])
         session, state = self.state.start_conversation()
-        response = rendering.logon_form(state)
+        response = rendering.logon_form(state, self.state.domain_field)
         response.headers['Set-Cookie'] = 'ASP.NET_SessionId=%s; path=/; HttpOnly' % session
         return response
 
@@ -130,6 +130,8 @@ class AuthRoutes(Routes):
             return rendering.form('fail', None, status='error-state-context-invalid')
         if session['stage'] == 'credentials':
             username = form.get('username') or ''
+            if self.state.domain_field and form.get('domain') and not re.search(r'[\\@]', username):
+                username = form['domain'] + '\\' + username
             if 'loginBtn' not in form or not self.state.password_matches(username, form.get('password', '')):
                 sessions.pop(session_id, None)
                 return rendering.form('fail', None, [requirement(

@@ -1,12 +1,13 @@
 """Hostile resources XML the store can be switched to answer (``POST /_sim/storefront/hostile``), for
-the client's defences: an entity bomb, quadratic blow-up, an external entity, 3 MiB of XML, and a gzip
-bomb (64 MiB of XML in about 64 KiB on the wire)."""
+the client's defences: an entity bomb, quadratic blow-up, an external entity, 3 MiB of XML, a gzip
+bomb (64 MiB of XML in about 64 KiB on the wire), and elements nested 100,000 levels deep (1.3 MB)."""
 
 import gzip
 
 from tests.simulator.services.storefront.rendering import NS_RESOURCES
 
-KINDS = ('entity-bomb', 'quadratic', 'external-entity', 'oversize', 'gzip-bomb')
+KINDS = ('entity-bomb', 'quadratic', 'external-entity', 'oversize', 'gzip-bomb', 'deep')
+DEEP_LEVELS = 100000
 
 BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE resources [<!ENTITY lol "lol">'
                   + ''.join('<!ENTITY lol%d "%s">' % (i, ('&lol%d;' % (i - 1) if i > 1 else '&lol;') * 10)
@@ -29,7 +30,15 @@ def gzip_bomb():
     return _GZIP_BOMB[0]
 
 
+def deep_document(levels=DEEP_LEVELS):
+    """A resources document whose one resource holds ``levels`` nested elements (1.3 MB for 100,000)."""
+    return ('<?xml version="1.0"?><resources xmlns="%s" enumeration="full"><resource><id>deep</id>%s%s</resource>'
+            '</resources>' % (NS_RESOURCES, '<path>' * levels, '</path>' * levels))
+
+
 def hostile_body(kind):
+    if kind == 'deep':
+        return deep_document()
     if kind == 'oversize':
         pad = 'x' * (3 * 1024 * 1024)
         return ('<?xml version="1.0"?><resources xmlns="%s" enumeration="full"><resource><id>big</id>'

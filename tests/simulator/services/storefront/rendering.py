@@ -122,13 +122,15 @@ def requirement(cred_id, cred_type, label, control, label_type='plain', save_id=
                                    '<Input>%s</Input>' % control if control else '')
 
 
-def logon_form(state):
+def logon_form(state, domain_field=False):
     text = '<Text><Secret>%s</Secret><ReadOnly>false</ReadOnly><InitialValue></InitialValue><Constraint>.+</Constraint></Text>'
+    domain = [requirement('domain', 'domain', 'Domain:', text % 'false', save_id='ExplicitForms-Domain')]
     return form('more-info', state, [
         requirement('username', 'username', 'User name:',
                     '<AssistiveText>domain\\user or user@domain</AssistiveText>' + text % 'false',
                     save_id='ExplicitForms-Username'),
         requirement('password', 'password', 'Password:', text % 'true', save_id='ExplicitForms-Password'),
+    ] + (domain if domain_field else []) + [
         requirement('saveCredentials', 'savecredentials', 'Remember my password',
                     '<CheckBox><InitialValue>false</InitialValue></CheckBox>'),
         requirement('loginBtn', 'none', None, '<Button>Log On</Button>', label_type='none')])

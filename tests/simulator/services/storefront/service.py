@@ -11,7 +11,8 @@ from tests.simulator.services.storefront.store_routes import StoreRoutes
 
 
 @forwards('state', 'store_realm', 'token_realm', 'users', 'enumeration', 'subscriptions_status',
-          'offered_protocols', 'challenge_style', 'second_factor', 'hostile', 'last_query', 'tokens', 'resources',
+          'offered_protocols', 'challenge_style', 'second_factor', 'domain_field', 'hostile', 'last_query', 'tokens',
+          'resources', 'served_users',
           'add_user', 'mint_token', 'expire_tokens')
 class StoreFront(Service):
     name = 'storefront'

@@ -1,6 +1,7 @@
 """State of the StoreFront service: the store's and token service's realms, users, issued tokens on the
 simulator clock, ExplicitForms conversations, the resources and the switches tests turn (enumeration
-outcome, subscriptions status, offered protocols, challenge style, second factor, hostile answers)."""
+outcome, subscriptions status, offered protocols, challenge style, second factor, a domain field on the
+logon form, hostile answers)."""
 
 import random
 import secrets
@@ -31,6 +32,8 @@ class StoreState:
         self.offered_protocols = list(config.get('protocols', ['ExplicitForms', 'IntegratedWindows', 'CitrixAGBasic']))
         self.challenge_style = config.get('challenge_style', 'canonical')   # canonical | doc-examples
         self.second_factor = bool(config.get('second_factor', False))
+        self.domain_field = bool(config.get('domain_field', False))  # the logon form asks for the domain apart
+        self.served_users = {}  # user -> store requests answered with that user's token
         self.passcode = config.get('passcode', '123456')
         self.hostile = None
         self.last_query = None
@@ -41,6 +44,10 @@ class StoreState:
     def add_user(self, username, password):
         with self.lock:
             self.users[username.lower()] = password
+
+    def served(self, user):
+        with self.lock:
+            self.served_users[user] = self.served_users.get(user, 0) + 1
 
     def password_matches(self, username, password):
         expected = self.users.get(username.lower())

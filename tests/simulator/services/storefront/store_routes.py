@@ -30,7 +30,7 @@ class StoreRoutes(Routes):
                                       % scope))
 
     def _store_request(self, request, media):
-        self.auth.check_token(request, self.state.store_realm)
+        self.state.served(self.auth.check_token(request, self.state.store_realm)['user'])
         if not accepts(request, media):
             raise Reply(text_response('Not acceptable: %s is not served here; ask for %s.' % (
                 request.header('Accept') or 'no Accept header', media), 406))

@@ -11,6 +11,7 @@ import re
 import xmlrpc.client
 
 from tests.simulator.base import Response, Route
+from tests.simulator.services.xenserver.odd_answers import OddAnswers
 from tests.simulator.services.xenserver.tasks import Pending
 from tests.simulator.services.xenserver.wire import Wired, wire
 from tests.simulator.services.xenserver.xenapi_db import XenFailure
@@ -47,6 +48,7 @@ class XmlRpc:
         self.calls = collections.Counter()
         self.calls_by_listener = collections.Counter()
         self.injected = []  # [method, ErrorDescription, remaining times]
+        self.odd_answers = OddAnswers()
         self._method_routes = {}
 
     @staticmethod
@@ -89,6 +91,7 @@ class XmlRpc:
                 self.stats.record_write(request.route)
         except XenFailure as failure:
             body = {'Status': 'Failure', 'ErrorDescription': failure.description}
+        body = self.odd_answers.apply(method, body)
         data = xmlrpc.client.dumps((body,), methodresponse=True, allow_none=True)
         return Response(200, data.encode('utf-8'), content_type='text/xml')
 
@@ -151,6 +154,11 @@ class XmlRpc:
         reached through ``Async.``) fail with ``description`` (code and parameters), as a concurrent change
         or a toolstack error on a real pool would. Session calls are never affected."""
         self.injected.append([method, [str(d) for d in description], kwargs.get('times', 1)])
+
+    def answer_oddly(self, method, shape, times=1):
+        """Answer the next ``times`` calls of ``method`` (a name or glob) in ``shape``, one of
+        :data:`.odd_answers.SHAPES` (a failure with an empty ErrorDescription, records as text...)."""
+        self.odd_answers.arrange(method, shape, times)
 
     def _raise_injected(self, method):
         for entry in self.injected:

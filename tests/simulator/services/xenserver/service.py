@@ -31,7 +31,7 @@ BOOT_SECONDS = 10.0
           'invalidate_sessions')
 @forwards('tasks', 'jobs', 'in_flight', 'max_in_flight', 'process_due')
 @forwards('layout', 'pool', 'hosts', 'networks', 'master_index', 'master_host')
-@forwards('rpc', 'calls', 'calls_by_listener', 'injected', 'inject_failure')
+@forwards('rpc', 'calls', 'calls_by_listener', 'injected', 'inject_failure', 'odd_answers', 'answer_oddly')
 @forwards('vms', 'vm_destroy')
 @forwards('listeners', 'member_url')
 class XenServerPool(Service):

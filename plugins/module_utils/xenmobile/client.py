@@ -1,0 +1,247 @@
+# -*- coding: utf-8 -*-
+# Copyright: opencitrix.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""XenMobile Server / Citrix Endpoint Management public REST API client.
+
+Signs in with ``POST /xenmobile/api/v1/authentication/login`` (or the ``/login/cloud`` variant with a
+Citrix Cloud bearer token), sends the ``auth_token`` header, signs in again once when a call gets
+HTTP 401, and signs out when done. Replies carry a ``status``/``message`` envelope: a non-zero
+``status`` is an error even with HTTP 200. Use the client as a context manager so the sign-out also
+happens when something fails.
+
+What the API offers per concept lives beside this module: :mod:`properties` (server properties),
+:mod:`devices` (the device filter), :mod:`apps` (enterprise apps); :mod:`records` reads device records.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from urllib.parse import urlsplit
+
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import (
+    env_fallback, transport_argument_spec,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.auth import TokenAuth, any_401
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
+    REGION_API_HOSTS, CloudClient,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.paging import iterate_pages
+from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
+
+API = '/xenmobile/api/v1'
+LOGIN_PATH = API + '/authentication/login'
+CLOUD_LOGIN_PATH = API + '/authentication/login/cloud'
+LOGOUT_PATH = API + '/authentication/logout'
+DEFAULT_PORT = 4443
+SESSION_SECONDS = 24 * 3600.0  # an auth_token is logged out when the task ends, long before this
+CREDENTIAL_HINT = ('check username and password (XENMOBILE_USER / XENMOBILE_PASSWORD); the account must be '
+                   'a local XenMobile user whose role has the Public API access permission')
+CLOUD_CREDENTIAL_HINT = 'check that the Citrix Cloud API client is an administrator of this Endpoint Management service'
+NO_PUBLIC_API_HINT = 'the user\'s RBAC role lacks the Public API access permission'
+PERMISSION_HINT = ('the user\'s RBAC role lacks a permission this call needs: Public API access plus the '
+                   'feature permission (Devices, Apps or Settings > Server Properties)')
+
+
+def xenmobile_argument_spec():
+    """Connection options of every XenMobile module (documented in the ``xenmobile`` doc fragment)."""
+    spec = dict(
+        url=dict(type='str', required=True, fallback=(env_fallback, ['XENMOBILE_URL'])),
+        username=dict(type='str', fallback=(env_fallback, ['XENMOBILE_USER'])),
+        password=dict(type='str', no_log=True, fallback=(env_fallback, ['XENMOBILE_PASSWORD'])),
+        login_type=dict(type='str', default='password', choices=['password', 'cloud'],
+                        fallback=(env_fallback, ['XENMOBILE_LOGIN_TYPE'])),
+        cloud_client_id=dict(type='str', fallback=(env_fallback, ['CITRIX_CLIENT_ID'])),
+        cloud_client_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['CITRIX_CLIENT_SECRET'])),
+        cloud_region=dict(type='str', default='us', choices=sorted(REGION_API_HOSTS),
+                          fallback=(env_fallback, ['CITRIX_CLOUD_REGION'])),
+        cloud_api_url=dict(type='str', fallback=(env_fallback, ['CITRIX_CLOUD_API_URL'])),
+    )
+    spec.update(transport_argument_spec('XENMOBILE'))
+    return spec
+
+
+def server_url(url):
+    """The server's base URL: a bare host name gets ``https://`` and the API's port 4443."""
+    url = (url or '').strip()
+    if url and '://' not in url:
+        url = 'https://%s' % url
+        if not urlsplit(url).port:
+            url += ':%d' % DEFAULT_PORT
+    return url
+
+
+def filter_ids_text(filter_ids):
+    """The API wants ``filterIds`` as one string holding a single-quoted list: "['a', 'b']"."""
+    if not filter_ids:
+        return None
+    for item in filter_ids:
+        if "'" in item:
+            raise errors.InputError('Filter id %s contains a single quote, which the API cannot take' % item)
+    return '[%s]' % ', '.join("'%s'" % item for item in filter_ids)
+
+
+def filter_body(search=None, filter_ids=None, **sorting):
+    """The body of a device or application filter: ``search``, ``filterIds`` and the listing's own
+    sort fields (API names), leaving out what is not set."""
+    fields = [('search', search), ('filterIds', filter_ids_text(filter_ids))] + sorted(sorting.items())
+    return dict((key, value) for key, value in fields if value)
+
+
+class XenMobileClient:
+    """One signed-in session with one XenMobile server."""
+
+    def __init__(self, url, username=None, password=None, login_type='password', cloud_token=None,
+                 redactor=None, **transport):
+        """``cloud_token``: for ``login_type='cloud'``, a callable returning a Citrix Cloud bearer
+        token. ``transport``: HttpClient keyword arguments."""
+        self.redact = redactor or Redactor()
+        self.login_type = login_type
+        self.username = username
+        self._password = password
+        self._cloud_token = cloud_token
+        if login_type == 'password':
+            if not username or not password:
+                raise errors.InputError('XenMobile user name or password is missing',
+                                        hint='set username and password, or XENMOBILE_USER and XENMOBILE_PASSWORD')
+            self.redact.add(password)
+        elif cloud_token is None:
+            raise errors.InputError('login_type cloud needs Citrix Cloud API client credentials',
+                                    hint='set cloud_client_id and cloud_client_secret, or CITRIX_CLIENT_ID and '
+                                         'CITRIX_CLIENT_SECRET')
+        self._credential_hint = CREDENTIAL_HINT if login_type == 'password' else CLOUD_CREDENTIAL_HINT
+        # The auth_token lives as long as this client: it is logged out when the client is done.
+        self.auth = TokenAuth(self._login, lambda token: {'auth_token': token}, any_401, redactor=self.redact)
+        self.http = HttpClient(server_url(url), redactor=self.redact, service_name='XenMobile', auth=self.auth,
+                               hint_for={401: self._credential_hint, 403: PERMISSION_HINT,
+                                         'redirect': 'check url (XENMOBILE_URL) or a proxy rewriting answers'},
+                               **transport)
+
+    @classmethod
+    def from_params(cls, params, redactor=None, log=None):
+        """A client from module options (names as in ``xenmobile_argument_spec``)."""
+        transport = transport_options(params)
+        cloud_token = None
+        if params.get('login_type') == 'cloud':
+            cloud = CloudClient(params.get('cloud_client_id'), params.get('cloud_client_secret'),
+                                region=params.get('cloud_region') or 'us', api_url=params.get('cloud_api_url'),
+                                redactor=redactor, log=log, **transport)
+            cloud_token = cloud.token
+        return cls(params.get('url'), params.get('username'), params.get('password'),
+                   login_type=params.get('login_type') or 'password', cloud_token=cloud_token,
+                   redactor=redactor, log=log, **transport)
+
+    @property
+    def server(self):
+        return self.http.base_url
+
+    @property
+    def stats(self):
+        return self.http.stats
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        # Sign out also after a failure, unless the server could not be reached at all.
+        if not isinstance(exc, errors.TransportError):
+            self.logout()
+        self.http.close()
+        return False
+
+    # -- session ------------------------------------------------------------------------------
+
+    def login(self):
+        """Sign in now (otherwise the first call does)."""
+        return self.auth.token()
+
+    def _login(self, _rejection=None):
+        if self.login_type == 'cloud':
+            what = 'sign in to XenMobile server %s with a Citrix Cloud token' % self.server
+            path, body = CLOUD_LOGIN_PATH, {'bearerToken': self._cloud_token()}
+        else:
+            what = 'sign in to XenMobile server %s as "%s"' % (self.server, self.username)
+            path, body = LOGIN_PATH, {'login': self.username, 'password': self._password}
+        try:
+            response = self.http.request('POST', path, json_body=body, state_changing=False, what=what,
+                                         authenticated=False)
+        except errors.ApiError as exc:
+            if exc.status in (400, 401):
+                raise errors.AuthenticationError(exc.summary, status=exc.status, code=exc.code,
+                                                 api_message=exc.api_message, method=exc.method, url=exc.url,
+                                                 hint=self._credential_hint)
+            if exc.status == 403:
+                exc.hint = NO_PUBLIC_API_HINT
+                raise exc.redacted(self.redact)
+            raise
+        reply = self._check_envelope(self.http.decode_json(response, what), what, response,
+                                     errors.AuthenticationError, self._credential_hint)
+        token = reply.get('auth_token')
+        if not isinstance(token, str) or not token:
+            raise errors.ResponseFormatError('Could not ' + what, api_message='the reply has no auth_token',
+                                             url=self.redact(response.url))
+        self.redact.add(token)
+        return token, SESSION_SECONDS
+
+    def logout(self):
+        """Sign out (best effort: a failure here never hides the outcome of the real work)."""
+        token = self.auth.cache.get(self.auth.cache_key)
+        if not token:
+            return
+        self.auth.forget()
+        body = {'login': self.username} if self.login_type == 'password' else {}
+        try:
+            self.http.request('POST', LOGOUT_PATH, json_body=body, headers={'auth_token': token},
+                              state_changing=False, what='sign out of XenMobile server %s' % self.server,
+                              authenticated=False)
+        except errors.CitrixError as exc:
+            if self.http.log:
+                self.http.log('XenMobile sign-out failed: %s' % exc)
+
+    def _check_envelope(self, reply, what, response, error_class=errors.ApiError, hint=None):
+        """A non-zero ``status`` is an error whatever the HTTP status was."""
+        url = self.redact(response.url.split('?')[0])
+        if not isinstance(reply, dict):
+            raise errors.ResponseFormatError('Could not ' + what, url=url,
+                                             api_message='expected a JSON object, got %s' % type(reply).__name__)
+        status = reply.get('status')
+        if status is not None and str(status) != '0':
+            raise error_class('Could not ' + what, status=response.status_code, code='status %s' % status,
+                              api_message=self.redact(str(reply.get('message') or 'no message')),
+                              method=response.request.method, url=url, hint=hint)
+        return reply
+
+    def call(self, method, path, what, json_body=None, data=None, headers=None, state_changing=None):
+        """An authenticated call returning the checked JSON reply (a 401 gets one new sign-in and one
+        resend, see :mod:`auth`)."""
+        response = self.http.request(method, path, json_body=json_body, data=data, headers=headers,
+                                     state_changing=state_changing, what=what)
+        return self._check_envelope(self.http.decode_json(response, what), what, response)
+
+    def paged(self, path, body, page_size, what, items_of, count_of, numbers_as_text=False):
+        """Items of a ``start``/``limit`` listing. Counting is asked for on the first page only; paging
+        stops at a short page or once that count is reached, so N items take ceil(N / page size)
+        requests."""
+        total = {}
+
+        def fetch(start):
+            start = start or 0
+            page = dict(body, start=start, limit=page_size, enableCount=start == 0)
+            if numbers_as_text:  # the device filter examples send every field as a string
+                page = dict(page, start=str(start), limit=str(page_size), enableCount=str(start == 0).lower())
+            reply = self.call('POST', path, what, json_body=page, state_changing=False)
+            items = items_of(reply)
+            if not isinstance(items, list):
+                raise errors.ResponseFormatError('Could not ' + what, api_message='the item list is not a list')
+            if start == 0:
+                count = count_of(reply)
+                total['count'] = int(count) if isinstance(count, (int, str)) and str(count).isdigit() else 0
+            end = start + len(items)
+            more = len(items) >= page_size and (not total['count'] or end < total['count'])
+            return items, (end if more else None)
+
+        return iterate_pages(fetch)
