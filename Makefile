@@ -49,6 +49,8 @@ $(RULEBOOK_STAMP):
 	touch $@
 
 rulebook-venv: $(RULEBOOK_STAMP)
+	@command -v java >/dev/null || { [ -n "$$JAVA_HOME" ] && [ -x "$$JAVA_HOME/bin/java" ]; } || \
+	  { echo 'ansible-rulebook needs Java 17 (java on PATH, or JAVA_HOME): see bindep.txt' >&2; exit 1; }
 
 collection-link:
 	@mkdir -p $(COLLECTIONS)/ansible_collections/opencitrix

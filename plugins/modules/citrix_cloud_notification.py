@@ -34,9 +34,13 @@ description:
     and was created within the last O(lookback_hours) hours (any listed notification when not set).
   - When listed items carry no event IDs and O(event_id) or O(dedup_key) is set, nothing can be
     verified. The notification is sent, with a warning, on every run.
-  - When the listing is refused (HTTP 401 after a new token, 403, 404 or 405), the notification is sent,
-    with one warning. Other failures of the listing (connection errors, server errors after the
-    transport's retries, a malformed page) fail the task before anything is sent.
+  - When the listing is refused (HTTP 401 after a new token, 403, 404 or 405), the task does not fail;
+    the notification is sent and the task's result carries exactly one warning saying so (one per host
+    the task runs on, however many pages or retries there were; in check mode it says the notification
+    would be sent). As nothing then shows it as sent, every run sends it again, with its warning. Other
+    failures of the listing (connection errors, server errors after the transport's retries, a malformed
+    page) fail the task before anything is sent, so that a new run can look again instead of sending
+    blind.
   - Nothing makes two runs at the same time safe. The service is not known to refuse a repeated event
     ID, so two tasks that look up at the same moment both send. Run the task once per play
     (C(run_once)).

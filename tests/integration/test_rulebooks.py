@@ -34,12 +34,15 @@ def test_xenserver_rulebook_restarts_a_tagged_vm_and_sigterm_leaves_no_session(m
     xen.add_test_vm('eda-plain', power_state='Running', tags=['web'])
     rulebook = Rulebook(tmp_path, 'xenserver_restart_halted_vm', sim.client_env())
 
-    def following():
-        return sim.stats.count(route='xenserver.event.from') >= 2
-    rulebook.wait_until(following, what='the source to follow the pool')
-    xen.invalidate_sessions()  # a toolstack restart: the source logs in again (shown at -v)
+    rulebook.wait_until(lambda: sim.stats.count(route='xenserver.event.from') >= 2,
+                        what='the source to read the pool and wait for changes')
     sim.stats.reset()
-    rulebook.wait_until(following, what='the source to follow the pool again')
+    xen.invalidate_sessions()  # a toolstack restart: the source logs in again (shown at -v)
+
+    def following_again():  # logged in again and asking from its token (not after a whole event_timeout)
+        return sim.stats.count(route='xenserver.session.login_with_password') >= 1 and \
+            sim.stats.count(route='xenserver.event.from') >= 1
+    rulebook.wait_until(following_again, what='the source to follow the pool again')
     xen.halt_guest('eda-web')
     xen.halt_guest('eda-plain')
     rulebook.wait_until(lambda: xen.vm('eda-web')['power_state'] == 'Running', what='the tagged VM to run again')
