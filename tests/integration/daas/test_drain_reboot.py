@@ -46,8 +46,8 @@ def test_waves_skip_busy_machines_at_the_deadline_and_name_a_machine_that_does_n
     # Nobody logs off by themselves: the busy machines are skipped at the deadline (the default).
     daas.set_behaviour(registration_delay=20)
     play = role_play(daas_drain_reboot_delivery_group='Ring Desktops', daas_drain_reboot_wave='50%',
-                     daas_drain_reboot_deadline=1, daas_drain_reboot_poll_interval=0.5,
-                     daas_drain_reboot_registration_timeout=4, daas_drain_reboot_run_id='t1')
+                     daas_drain_reboot_deadline=1, daas_drain_reboot_poll_interval=1,
+                     daas_drain_reboot_registration_timeout=2, daas_drain_reboot_run_id='t1')
     env = sim.client_env()
 
     check = run_playbook(play, env=env, check=True)
@@ -93,8 +93,8 @@ def test_rolling_reboot_of_200_machines_logs_off_only_after_the_deadline_and_res
     deadline = 2
     play = role_play(daas_drain_reboot_delivery_group='Rolling Desktops', daas_drain_reboot_wave='20%',
                      daas_drain_reboot_deadline=deadline, daas_drain_reboot_at_deadline='logoff',
-                     daas_drain_reboot_poll_interval=0.5, daas_drain_reboot_logoff_timeout=5,
-                     daas_drain_reboot_registration_timeout=6, daas_drain_reboot_run_id='r1')
+                     daas_drain_reboot_poll_interval=1, daas_drain_reboot_logoff_timeout=3,
+                     daas_drain_reboot_registration_timeout=3, daas_drain_reboot_run_id='r1')
     env = sim.client_env()
 
     # Killed (the whole process group, as a thrown-away execution environment) as soon as wave 2's reboots arrive.

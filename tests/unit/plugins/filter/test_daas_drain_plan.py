@@ -1,10 +1,12 @@
 """The daas_drain_plan filter: waves from the machines and the two progress tags of a run, so that a run
-started again resumes (a drained wave first, rebooted machines finished, never planned again)."""
+started again resumes (a drained wave first, rebooted machines finished, never planned again); the
+daas_drain_step filter: which machines a step did and which it failed."""
 
 import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.opencitrix.automation.plugins.filter.daas_drain_plan import FilterModule, wave_size
+from ansible_collections.opencitrix.automation.plugins.filter.daas_drain_step import daas_drain_step
 
 DRAINING = 'DrainReboot-r1-draining'
 REBOOTED = 'DrainReboot-r1-rebooted'
@@ -76,3 +78,18 @@ def test_every_machine_is_planned_once_in_order():
 def test_bad_input_is_refused(machines, tags):
     with pytest.raises(AnsibleFilterError):
         FilterModule().filters()['daas_drain_plan'](machines, *tags)
+
+
+def test_a_step_result_splits_its_machines_into_done_and_failed():
+    names = ['CORP\\A', 'CORP\\B', 'CORP\\C']
+    per_machine = {'failed': True, 'msg': 'Tag change failed for 1 of 3', 'machines': [
+        {'name': 'CORP\\A', 'outcome': 'changed'}, {'name': 'CORP\\B', 'outcome': 'failed', 'reason': 'HTTP 409'},
+        {'name': 'CORP\\C', 'outcome': 'unchanged'}]}
+    assert daas_drain_step(per_machine, names, 'drain') == {
+        'ok': ['CORP\\A', 'CORP\\C'], 'failed': {'CORP\\B': 'drain: HTTP 409'}}
+    whole = {'failed': True, 'msg': 'Could not sign in'}
+    assert daas_drain_step(whole, names, 'reboot') == {
+        'ok': [], 'failed': dict((n, 'reboot: Could not sign in') for n in names)}
+    assert daas_drain_step({'skipped': True, 'changed': False}, names, 'mark') == {'ok': [], 'failed': {}}
+    with pytest.raises(AnsibleFilterError):
+        daas_drain_step('nope', names, 'drain')
