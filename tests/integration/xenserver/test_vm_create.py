@@ -151,7 +151,7 @@ def test_two_runs_in_threads_against_a_slow_clone(make_pool):
 
 def test_check_mode_absent_and_a_busy_leftover(xen_sim, xen):
     with xen.db.lock:
-        leftover = xen.vms.clone_vm(xen.vm_ref('web-template'), HALF_MADE)
+        leftover = xen.clone_vm(xen.vm_ref('web-template'), HALF_MADE)
     before = writes(xen_sim)
     with client(xen) as session:
         planned = VmState(session, check_mode=True).ensure(params())

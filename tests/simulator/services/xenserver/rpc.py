@@ -106,7 +106,8 @@ class XmlRpc:
         spec = self.model.message(cls, message) if cls in self.model.classes else None
         if spec is None and message == 'get_all_records_where' and cls in self.model.classes:
             spec = WHERE_SPEC
-        if spec is None or (asynchronous and spec[0]):
+        # Of the implicit messages, only the constructor and destructor have an Async form.
+        if spec is None or (asynchronous and spec[0] and message not in ('create', 'destroy')):
             raise XenFailure('MESSAGE_METHOD_UNKNOWN', method)
         implicit, param_spec = spec
         if len(params) != len(param_spec):
