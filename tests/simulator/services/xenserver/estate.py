@@ -169,6 +169,7 @@ class EstateBuilder:
                               other_config={'storage_driver_domain': ''})
         self.parts.new_vm_metrics(dom0, running=True)
         self.db.update('host', host, host_CPUs=cpus, PIFs=pifs, control_domain=dom0, resident_VMs=[dom0])
+        self.parts.add_console(dom0)
         return host
 
     def _storage(self):

@@ -41,39 +41,73 @@ LISTED_OPERATIONS = ('start', 'start_on', 'clean_shutdown', 'hard_shutdown', 'cl
 def check_operation(db, vm, op, strict=True):
     """``vm``'s record if ``op`` may run on it now, else the XenFailure xapi answers, checked in xapi's order."""
     record = db.get('VM', vm)
+    failure = denial(db, vm, record, op, Facts(db, record), strict)
+    if failure is not None:
+        raise XenFailure(*failure)
+    return record
+
+
+class Facts:
+    """What the checks of one VM read besides its record, looked up once (and only when needed)."""
+
+    def __init__(self, db, record):
+        self.db = db
+        self.record = record
+        self._other = self._resets = self._clone_suspended = None
+
+    @property
+    def guest_other(self):
+        if self._other is None:
+            self._other = guest_other(self.db, self.record)
+        return self._other
+
+    @property
+    def resets_at_boot(self):
+        if self._resets is None:
+            self._resets = any(_resets_at_boot(self.db, vbd) for vbd in self.record['VBDs'])
+        return self._resets
+
+    @property
+    def clone_suspended(self):
+        if self._clone_suspended is None:
+            self._clone_suspended = clone_suspended_allowed(self.db)
+        return self._clone_suspended
+
+
+def denial(db, vm, record, op, facts, strict=True):
+    """The ErrorDescription (code and parameters) of the first of xapi's checks ``op`` fails on ``vm``, or None."""
     if op in record['blocked_operations']:
-        raise XenFailure('OPERATION_BLOCKED', vm, record['blocked_operations'][op])
+        return ('OPERATION_BLOCKED', vm, record['blocked_operations'][op])
     power = record['power_state'].lower()
     allowed = ALLOWED_STATES.get(op)
-    if op in CLONES and power == 'suspended' and (record['is_a_snapshot'] or clone_suspended_allowed(db)):
+    if op in CLONES and power == 'suspended' and (record['is_a_snapshot'] or facts.clone_suspended):
         allowed = ('halted', 'suspended')
     if allowed and power not in allowed:
-        raise XenFailure('VM_BAD_POWER_STATE', vm, ', '.join(allowed), power)
+        return ('VM_BAD_POWER_STATE', vm, ', '.join(allowed), power)
     for task, other in record['current_operations'].items():
         if not may_overlap(op, other):
-            raise XenFailure('OTHER_OPERATION_IN_PROGRESS', 'VM', vm, other, task)
+            return ('OTHER_OPERATION_IN_PROGRESS', 'VM', vm, other, task)
     if record['is_a_template'] and not record['is_a_snapshot']:
         if op not in TEMPLATE_OPERATIONS or (op in ('destroy', 'migrate_send') and record['is_default_template']):
             if op == 'destroy':
-                raise XenFailure('VM_CANNOT_DELETE_DEFAULT_TEMPLATE', vm)
-            raise XenFailure('VM_IS_TEMPLATE', vm, op)
+                return ('VM_CANNOT_DELETE_DEFAULT_TEMPLATE', vm)
+            return ('VM_IS_TEMPLATE', vm, op)
     if record['is_a_snapshot'] and op not in SNAPSHOT_OPERATIONS:
-        raise XenFailure('VM_IS_SNAPSHOT', vm, op)
+        return ('VM_IS_SNAPSHOT', vm, op)
     if op == 'provision' and not record['is_a_template']:
-        raise XenFailure('PROVISION_ONLY_ALLOWED_ON_TEMPLATE')
+        return ('PROVISION_ONLY_ALLOWED_ON_TEMPLATE',)
     if op == 'revert' and not record['is_a_snapshot']:
-        raise XenFailure('ONLY_REVERT_SNAPSHOT')
+        return ('ONLY_REVERT_SNAPSHOT',)
     if op in IMMOBILE_OPERATIONS and record['platform'].get('nomigrate') in ('1', 'true'):
-        raise XenFailure('VM_IS_IMMOBILE', vm)
+        return ('VM_IS_IMMOBILE', vm)
     if record['is_control_domain'] and op not in ('start', 'start_on', 'changing_memory_limits'):
-        raise XenFailure('OPERATION_NOT_ALLOWED', 'This operation is not allowed on a control domain')
+        return ('OPERATION_NOT_ALLOWED', 'This operation is not allowed on a control domain')
     if strict and power == 'running' and op in GUEST_FEATURE_NEEDED:
-        other = guest_other(db, record)
-        if not any(other.get(feature) == '1' for feature in GUEST_FEATURE_NEEDED[op]):
-            raise XenFailure('VM_LACKS_FEATURE', vm)
-    if op in RESET_DISK_BLOCKS and any(_resets_at_boot(db, vbd) for vbd in record['VBDs']):
-        raise XenFailure('VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION')
-    return record
+        if not any(facts.guest_other.get(feature) == '1' for feature in GUEST_FEATURE_NEEDED[op]):
+            return ('VM_LACKS_FEATURE', vm)
+    if op in RESET_DISK_BLOCKS and facts.resets_at_boot:
+        return ('VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION',)
+    return None
 
 
 def clone_suspended_allowed(db):
@@ -108,14 +142,11 @@ def guest_other(db, record):
 
 def refresh_allowed(db, vm):
     """Recompute ``vm``'s ``allowed_operations`` with the checks of :func:`check_operation`."""
-    allowed = []
-    for op in LISTED_OPERATIONS:
-        try:
-            check_operation(db, vm, op)
-        except XenFailure:
-            continue
-        allowed.append(op)
-    db.update('VM', vm, allowed_operations=allowed)
+    record = db.get('VM', vm)
+    facts = Facts(db, record)
+    allowed = [op for op in LISTED_OPERATIONS if denial(db, vm, record, op, facts) is None]
+    if allowed != record['allowed_operations']:
+        db.update('VM', vm, allowed_operations=allowed)
 
 
 def assert_can_boot(db, vm, host):

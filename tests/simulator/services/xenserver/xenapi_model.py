@@ -124,13 +124,18 @@ class Model:
 
     def blank_record(self, cls):
         """A record of ``cls`` with every field at the datamodel's default (or its type's empty value)."""
-        blank = self._blank.get(cls)
-        if blank is None:
-            blank = self._blank[cls] = {name: self.default(ftype) if text is None else self.parse(ftype, text)
-                                        for name, ftype, _qualifier, text in self.classes[cls]['fields']}
+        cached = self._blank.get(cls)
+        if cached is None:
+            blank = {name: self.default(ftype) if text is None else self.parse(ftype, text)
+                     for name, ftype, _qualifier, text in self.classes[cls]['fields']}
+            containers = [(name, type(value)) for name, value in blank.items() if isinstance(value, (dict, list))]
+            cached = self._blank[cls] = (blank, containers)
+        blank, containers = cached
+        record = dict(blank)
         # Defaults are flat: only maps and sets need copies of their own.
-        return {name: (dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value)
-                for name, value in blank.items()}
+        for name, kind in containers:
+            record[name] = kind(blank[name])
+        return record
 
 
 _MODEL = None

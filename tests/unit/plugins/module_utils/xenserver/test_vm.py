@@ -42,7 +42,7 @@ def test_summary_from_records_with_ints_as_strings():
     assert facts['ip'] == '10.1.1.1' and facts['host'] == 'xs1' and facts['tags'] == ['a', 'b']
     assert facts['disks'] == [{'device': '0', 'name': 'disk', 'uuid': 'u-vdi', 'size_bytes': 21474836480, 'size_gb': 20.0,
                                'sr': 'NFS', 'sr_uuid': 'u-sr', 'bootable': True, 'mode': 'RW'}]
-    assert facts['cdroms'] == [{'device': '3', 'empty': True}]
+    assert facts['cdroms'] == [{'device': '3', 'empty': True, 'iso_name': None}]
     assert facts['nics'][0]['network'] == 'LAN' and facts['nics'][0]['ipv4'] == ['10.1.1.1']
     assert facts['guest'] == {'os_name': 'Windows', 'distro': 'windows', 'pv_drivers_version': '9.4.0',
                               'pv_drivers_detected': True, 'live': True}
