@@ -42,6 +42,7 @@ class VmSnapshots:
         self.check_mode = check_mode
         self.log = log or (lambda message: None)
         self.actions = []
+        self.reverted_state = None
 
     def _note(self, action):
         self.actions.append(action)
@@ -84,11 +85,12 @@ class VmSnapshots:
     def _view(snapshots, vm):
         names = sorted(s.get('name_label') for s in snapshots.values())
         current = (snapshots.get(vm.get('parent')) or {}).get('name_label')
-        return {'snapshots': names, 'current': current}
+        return {'snapshots': names, 'current': current, 'power_state': str(vm.get('power_state')).lower()}
 
-    @staticmethod
-    def _planned(before, state, name, changed):
-        after = {'snapshots': list(before['snapshots']), 'current': before['current']}
+    def _planned(self, before, state, name, changed):
+        after = dict(before, snapshots=list(before['snapshots']))
+        if changed and state == 'reverted':
+            after['power_state'] = self.reverted_state
         if changed and state == 'present':
             after['snapshots'] = sorted(after['snapshots'] + [name])
             after['current'] = name
@@ -122,6 +124,7 @@ class VmSnapshots:
         if vm.get('parent') == snap_ref and vm.get('power_state') == snap.get('power_state') \
                 and started and started <= _instant(snap.get('snapshot_time')):
             return False
+        self.reverted_state = str(snap.get('power_state')).lower()
         self._note('revert VM %s to snapshot %s' % (vm_name, name))
         if not self.check_mode:
             self.session.run_task('VM.revert', snap_ref, what='revert VM %s to snapshot %s' % (vm_name, name),

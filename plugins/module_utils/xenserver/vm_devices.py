@@ -54,6 +54,37 @@ def disk_size(entry, position):
     return size
 
 
+def check_device_params(params):
+    """Input errors of ``disks``, ``networks`` and ``cdrom`` that need no look-up, before any call."""
+    for position, entry in enumerate(params.get('disks') or []):
+        disk_size(entry, position)
+    for position, entry in enumerate(params.get('networks') or []):
+        nic_mac(entry, position)
+        nic_device(entry, position)
+    cdrom = params.get('cdrom')
+    if cdrom is not None and cdrom_kind(cdrom) == 'iso' and not cdrom.get('iso_name'):
+        raise errors.InputError('cdrom.type iso needs cdrom.iso_name')
+
+
+def nic_mac(entry, position):
+    mac = str(entry.get('mac') or '').lower() or None
+    if mac and not MAC.match(mac):
+        raise errors.InputError('networks[%d].mac "%s" is not a MAC address' % (position, entry['mac']),
+                                hint='write it like 02:16:3e:00:00:01')
+    return mac
+
+
+def nic_device(entry, position):
+    device = None if entry.get('device') is None else str(entry['device'])
+    if device is not None and not 0 <= as_int(device, -1) < VIF_DEVICES:
+        raise errors.InputError('networks[%d].device must be 0 to %d' % (position, VIF_DEVICES - 1))
+    return device
+
+
+def cdrom_kind(entry):
+    return entry.get('type') or ('iso' if entry.get('iso_name') else 'none')
+
+
 def size_gb(size):
     return round(size / float(GIB), 3)
 
@@ -329,13 +360,8 @@ class DevicePlan:
         taken = set(by_device)
         for position, entry in enumerate(entries):
             where = 'networks[%d]' % position
-            device = None if entry.get('device') is None else str(entry['device'])
-            if device is not None and not 0 <= as_int(device, -1) < VIF_DEVICES:
-                raise errors.InputError('%s.device must be 0 to %d' % (where, VIF_DEVICES - 1))
-            mac = str(entry.get('mac') or '').lower() or None
-            if mac and not MAC.match(mac):
-                raise errors.InputError('%s.mac "%s" is not a MAC address' % (where, entry['mac']),
-                                        hint='write it like 02:16:3e:00:00:01')
+            device = nic_device(entry, position)
+            mac = nic_mac(entry, position)
             network = self.pool.network(entry.get('name'), entry.get('uuid'), where) \
                 if entry.get('name') or entry.get('uuid') else None
             nic = by_device.get(device) if device is not None else (
@@ -397,9 +423,7 @@ class DevicePlan:
     # -- CD drive -------------------------------------------------------------------------------
 
     def _plan_cdrom(self, entry):
-        kind = entry.get('type') or ('iso' if entry.get('iso_name') else 'none')
-        if kind == 'iso' and not entry.get('iso_name'):
-            raise errors.InputError('cdrom.type iso needs cdrom.iso_name')
+        kind = cdrom_kind(entry)
         wanted = self.pool.iso(entry['iso_name']) if kind == 'iso' else NULL_REF
         current = self.cdrom
         self.before['cdrom'] = None if current is None else {

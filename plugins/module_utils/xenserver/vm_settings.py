@@ -17,6 +17,7 @@ import copy
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import NULL_REF
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import MIB, as_int, xenstore_key
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm_devices import check_device_params
 
 SETTINGS = ('name', 'description', 'vcpus', 'cores_per_socket', 'memory_mb', 'tags', 'other_config', 'xenstore_data',
             'home_server')
@@ -29,6 +30,15 @@ def check_params(params):
     for option in POSITIVE:
         if params.get(option) is not None and params[option] < 1:
             raise errors.InputError('Invalid %s %s: it must be at least 1' % (option, params[option]))
+    if params.get('vcpus') and params.get('cores_per_socket'):
+        check_topology(params['vcpus'], params['cores_per_socket'])
+    check_device_params(params)
+
+
+def check_topology(vcpus, cores_per_socket):
+    if vcpus % cores_per_socket:
+        raise errors.InputError('vcpus (%d) must be a multiple of cores_per_socket (%d)' % (vcpus, cores_per_socket),
+                                hint='choose cores_per_socket that divides vcpus')
 
 
 def settings_of(record, params, hosts):
@@ -69,9 +79,7 @@ def desired_settings(current, params, home_server=None):
                 after[field][key_of(key)] = str(value)
     if home_server is not None:
         after['home_server'] = home_server or None
-    if after['vcpus'] % after['cores_per_socket']:
-        raise errors.InputError('vcpus (%d) must be a multiple of cores_per_socket (%d)' % (
-            after['vcpus'], after['cores_per_socket']), hint='choose cores_per_socket that divides vcpus')
+    check_topology(after['vcpus'], after['cores_per_socket'])
     return after
 
 

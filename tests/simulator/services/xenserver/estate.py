@@ -229,9 +229,8 @@ class EstateBuilder:
         self.parts.add_disk(ref, (20 + 10 * (index % 4)) * GIB, userdevice='0', name='%s disk 0' % name)
         self.parts.add_cd(ref)
         self.parts.add_nic(ref, self.networks[index % 7 == 3 and 1 or 0], device='0')
-        if power == 'Running' and index % 20 != 10:
-            self.parts.report_guest(ref, os=OS_VERSIONS[index % len(OS_VERSIONS)])
-        if power == 'Suspended':
+        # A paused or suspended guest keeps the metrics its agent reported while it ran.
+        if power in ('Running', 'Paused', 'Suspended') and index % 20 != 10:
             self.parts.report_guest(ref, os=OS_VERSIONS[index % len(OS_VERSIONS)])
         if index % 100 == 5:
             self.parts.snapshot_record(ref, '%s before upgrade' % name)
