@@ -66,7 +66,7 @@ options:
       - Create the VM as a linked clone of O(template) (C(VM.clone), fast, sharing the template's disks through
         copy-on-write where the storage allows it).
       - V(false) makes a full copy (C(VM.copy)) with disks of its own, on the storage repository of the first entry
-        of O(disks) that names one, else on the pool's default storage repository.
+        of O(disks) when it names one, else on the pool's default storage repository.
       - Note that C(xenserver_guest) copies by default; this module clones by default.
     type: bool
     default: true
@@ -143,7 +143,9 @@ options:
         aliases: [description]
       sr:
         description:
-          - Name or UUID of the storage repository of a new disk (default the pool's default storage repository).
+          - Name or UUID of the storage repository of a new disk (default the pool's default storage repository),
+            and of a disk that provisioning the template makes (default the one the template names, else the pool's
+            default), as C(xe vm-install sr-uuid=) does.
           - For an existing disk, a different storage repository is an error; disks are not moved.
         type: str
       sr_uuid:

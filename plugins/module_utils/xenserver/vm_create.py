@@ -29,6 +29,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.faults import kind
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import NULL_REF, is_reference, quote
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import ORDINARY_VMS, one
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm_devices import retarget_provision_spec
 
 UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 CREATING = ' [creating by opencitrix.automation]'
@@ -110,13 +111,18 @@ class VmCreation:
                                        hint='shut it down, or set clone_from_snapshot: true to clone a snapshot of it')
         return ref, record
 
-    def create(self, params, leftovers, copy_sr=None):
+    def create(self, params, leftovers, copy_sr=None, validate=None):
         """``(ref, record)`` of the new VM, still under its temporary name (in check mode ``(None, planned
-        record)``). With ``copy_sr`` (a reference, or NULL for the disks' own), a full copy."""
+        record)``). With ``copy_sr`` (a reference, or NULL for the disks' own), a full copy. ``validate(planned
+        record)`` runs before anything is written, so input that cannot apply to the new VM creates nothing; it
+        returns ``{device: SR UUID}`` for the disks provisioning makes."""
         name, label = params['name'], params['template']
         source_ref, source = self.source(params)
         template = bool(source.get('is_a_template'))
         from_snapshot = not template and source.get('power_state') != 'Halted'
+        # As the new VM will be before provisioning: still a template when made from one.
+        planned = dict(source, name_label=name, is_a_snapshot=False, power_state='Halted', tags=source.get('tags') or [])
+        placement = validate(planned) if validate is not None else {}
         self.remove_leftovers(name, leftovers, params)
         if from_snapshot:
             self.note('snapshot VM %s to clone it' % label)
@@ -124,9 +130,10 @@ class VmCreation:
         self.note('%s %s %s into VM %s' % (verb, 'template' if template else 'the snapshot of VM' if from_snapshot else 'VM',
                                            label, name))
         if self.check_mode:
+            if from_snapshot:
+                self.note('delete the snapshot of VM %s' % label)
             if template:
                 self.note('provision VM %s (create its disks)' % name)
-            planned = dict(source, name_label=name, is_a_template=False, power_state='Halted', tags=source.get('tags') or [])
             return None, planned
         temporary = creating_name(name)
         origin = source_ref
@@ -150,12 +157,23 @@ class VmCreation:
         try:
             if template:
                 self.note('provision VM %s (create its disks)' % name)
+                self._place_provisioned(ref, name, source, placement)
                 self.session.run_task('VM.provision', ref, what='provision the disks of VM %s' % name,
                                       timeout=params['timeout'])
             return ref, self.record(ref)
         except Exception as exc:
             self.abandon(ref, name, exc, params)
             raise
+
+    def _place_provisioned(self, ref, name, source, placement):
+        """Point the disks of the provisioning spec of the new VM ``ref`` at the storage repositories of
+        ``placement`` (``{device: SR UUID}``)."""
+        spec = (source.get('other_config') or {}).get('disks')
+        placed = retarget_provision_spec(spec, placement) if spec and placement else spec
+        if placed != spec:
+            what = 'choose the storage of the disks of VM %s' % name
+            self.session.call('VM.remove_from_other_config', ref, 'disks', what=what)
+            self.session.call('VM.add_to_other_config', ref, 'disks', placed, what=what)
 
     def _check_ref(self, ref, what):
         if not is_reference(ref):

@@ -89,14 +89,35 @@ def size_gb(size):
     return round(size / float(GIB), 3)
 
 
+DISK_SPEC = re.compile(r'<disk\s+([^>]*?)\s*(/?)>')
+SPEC_ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
+
+
 def provisioned_disks(record):
-    """The disks ``VM.provision`` makes from a template's ``other_config:disks``, as ``(device, size)``."""
+    """The disks ``VM.provision`` makes from a template's ``other_config:disks``, as ``(device, size, SR
+    UUID or '')``."""
     spec = (record.get('other_config') or {}).get('disks', '')
     found = []
-    for match in re.finditer(r'<disk\s+([^>]*)/?>', spec):
-        attrs = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
-        found.append((attrs.get('device', '0'), as_int(attrs.get('size'))))
+    for match in DISK_SPEC.finditer(spec):
+        attrs = dict(SPEC_ATTRIBUTE.findall(match.group(1)))
+        found.append((attrs.get('device', '0'), as_int(attrs.get('size')), attrs.get('sr', '')))
     return found
+
+
+def retarget_provision_spec(spec, srs):
+    """``spec`` (a template's ``other_config:disks``) with the ``sr`` of each disk whose device is in ``srs``
+    (``{device: SR UUID}``) set to that UUID, as ``xe vm-install sr-uuid=`` does."""
+    def disk(match):
+        attrs = SPEC_ATTRIBUTE.findall(match.group(1))
+        values = dict(attrs)
+        device = values.get('device', '0')
+        if device not in srs:
+            return match.group(0)
+        if 'sr' not in values:
+            attrs.append(('sr', ''))
+        text = ' '.join('%s="%s"' % (key, srs[device] if key == 'sr' else value) for key, value in attrs)
+        return '<disk %s%s>' % (text, match.group(2))
+    return DISK_SPEC.sub(disk, spec)
 
 
 def current_devices(record, related, provision=False):
@@ -120,10 +141,10 @@ def current_devices(record, related, provision=False):
                       'shared_with': [v for v in vdi.get('VBDs') or [] if v != vbd_ref]})
     if provision:
         used = set(d['device'] for d in disks)
-        for device, size in provisioned_disks(record):
+        for device, size, sr_uuid in provisioned_disks(record):
             if device not in used:
                 disks.append({'vbd': None, 'vdi': None, 'device': device, 'size': size, 'name': None,
-                              'description': None, 'sr': None, 'shared_with': []})
+                              'description': None, 'sr': None, 'sr_uuid': sr_uuid, 'shared_with': []})
     for vif_ref in record.get('VIFs') or []:
         vif = related.get(vif_ref)
         if vif:
@@ -181,6 +202,28 @@ class PoolObjects:
             raise errors.NotFoundError('home_server: no single host "%s" in the pool' % label,
                                        hint='use a host name, UUID or address from xenserver_host_info')
         return found[0]
+
+    def check_names(self, params):
+        """Resolve every storage repository, network, ISO and home server ``params`` names, so that a name
+        that matches nothing fails before anything is created or changed."""
+        for position, entry in enumerate(params.get('disks') or []):
+            if entry.get('sr') or entry.get('sr_uuid'):
+                self.sr(entry.get('sr'), entry.get('sr_uuid'), 'disks[%d]' % position)
+        for position, entry in enumerate(params.get('networks') or []):
+            if entry.get('name') or entry.get('uuid'):
+                self.network(entry.get('name'), entry.get('uuid'), 'networks[%d]' % position)
+        cdrom = params.get('cdrom')
+        if cdrom is not None and cdrom_kind(cdrom) == 'iso':
+            self.iso(cdrom['iso_name'])
+        if params.get('home_server'):
+            self.host(params['home_server'])
+
+    def sr_uuid(self, ref):
+        return (self.classes.get('sr', {}).get(ref) or {}).get('uuid')
+
+    def sr_of_uuid(self, uuid):
+        found = [ref for ref, record in self.classes.get('sr', {}).items() if uuid and record.get('uuid') == uuid]
+        return found[0] if found else None
 
     def default_sr(self):
         pools = list(self.classes.get('pool', {}).values())
@@ -296,15 +339,17 @@ class DevicePlan:
         if sr and disk['sr'] and sr != disk['sr']:
             raise errors.InputError('%s is on storage repository %s, not %s; disks are not moved' % (
                 where, self.pool.name(disk['sr']), self.pool.name(sr)), hint='leave sr unset for existing disks')
+        # A disk that provisioning the template will make has no name before it exists.
+        label = self._final(disk['name']) or 'on device %s' % disk['device']
         if size is not None and size > disk['size']:
             view['size_gb'] = size_gb(size)
-            self._add('grow disk %s of VM %s to %s GiB' % (disk['name'] or where, self.name, size_gb(size)),
+            self._add('grow disk %s of VM %s to %s GiB' % (label, self.name, size_gb(size)),
                       lambda: self._resize(disk, size), halted=True)
         for field, option, method in (('name', 'name', 'VDI.set_name_label'),
                                       ('description', 'name_desc', 'VDI.set_name_description')):
             if entry.get(option) is not None and entry[option] != disk[field]:
                 view[field] = entry[option]
-                self._add('set the %s of disk %s of VM %s' % (field, disk['name'] or where, self.name),
+                self._add('set the %s of disk %s of VM %s' % (field, label, self.name),
                           lambda method=method, value=entry[option]: self._call(method, disk['vdi'], value))
 
     def _new_disk(self, disk):

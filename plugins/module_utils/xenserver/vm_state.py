@@ -24,6 +24,7 @@ __metaclass__ = type
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import Change
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import NULL_REF
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import VmFacts, one
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm_create import (
     STEPPED_BACK, VmCreation, creating_name,
@@ -40,6 +41,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm
 
 POWER_STATES = ('running', 'halted', 'suspended', 'paused', 'restarted')
 PLANNED = 'OpaqueRef:planned'
+DEVICE_OPTIONS = ('disks', 'networks', 'cdrom')
 
 
 class VmState:
@@ -53,6 +55,7 @@ class VmState:
         self.actions = []
         self.power = VmPower(session, check_mode, self._note)
         self.creation = VmCreation(session, self.facts, check_mode, self._note, self.log)
+        self.provision_srs = {}
 
     def _note(self, action):
         self.actions.append(action)
@@ -68,11 +71,14 @@ class VmState:
             changed = self.creation.absent(ref, record, leftovers, params)
             return Change(changed, before=before, after=None, actions=self.actions)
         pool = PoolObjects(self.session)
+        pool.check_names(params)
         created = ref is None
+        copy_sr = self._copy_sr(params, pool) if created else None
         if created:
-            ref, record = self.creation.create(params, leftovers, copy_sr=self._copy_sr(params, pool))
+            validate = None if self.check_mode else (lambda planned: self._validate(planned, params, pool, copy_sr))
+            ref, record = self.creation.create(params, leftovers, copy_sr=copy_sr, validate=validate)
         try:
-            return self._converge(ref, record, created, params, pool)
+            return self._converge(ref, record, created, params, pool, copy_sr)
         except Exception as exc:
             if created and ref is not None and not self.check_mode \
                     and not self.creation.abandon(ref, params['name'], exc, params) \
@@ -92,8 +98,9 @@ class VmState:
             return pool.sr(first.get('sr'), first.get('sr_uuid'), 'disks[0]')
         return pool.default_sr()
 
-    def _plan(self, ref, record, created, params, pool):
-        """``(before, after, devices)`` for VM ``record`` (with ``created``, the VM being made)."""
+    def _plan(self, ref, record, created, params, pool, copy_sr=None):
+        """``(before, after, devices)`` for VM ``record`` (with ``created``, the VM being made; in check mode
+        ``ref`` is None and ``record`` the source's, whose disks a full copy puts on ``copy_sr``)."""
         home = None
         if params.get('home_server') is not None:
             home = pool.name(pool.host(params['home_server'])) if params['home_server'] else ''
@@ -101,16 +108,48 @@ class VmState:
         if created:
             before['name'] = params['name']
         after = desired_settings(before, params, home)
-        related = self.facts.related({ref or PLANNED: record})
+        related = self.facts.related({ref or PLANNED: record}) if any(
+            params.get(option) is not None for option in DEVICE_OPTIONS) else {}
         current = current_devices(record, related, provision=created and ref is None and bool(record.get('is_a_template')))
+        if created and ref is None:
+            self.provision_srs = self._place_planned_disks(current[0], params, pool, copy_sr)
         devices = DevicePlan(after['name'], before['power_state'], current, pool, params,
                              label=creating_name(params['name']) if created else None)
         before.update(devices.before)
         after.update(devices.after)
         return before, after, devices
 
-    def _converge(self, ref, record, created, params, pool):
-        before, after, devices = self._plan(ref, record, created, params, pool)
+    def _validate(self, planned, params, pool, copy_sr):
+        """Plan the VM about to be made from its source's record ``planned``, failing on input that cannot
+        apply to it; ``{device: SR UUID}`` of the disks provisioning must put elsewhere than it would."""
+        self._plan(None, planned, True, params, pool, copy_sr)
+        return self.provision_srs
+
+    @staticmethod
+    def _place_planned_disks(disks, params, pool, copy_sr):
+        """Where the disks of a VM about to be made will be: a full copy's on ``copy_sr``; those provisioning
+        makes on the storage repository of their ``disks`` entry, else ``copy_sr``, else the one the template
+        names, else the pool's default. ``{device: SR UUID}`` of the disks provisioning makes where the
+        template would not put them."""
+        entries = params.get('disks') or []
+        copying = copy_sr not in (None, NULL_REF)
+        placed = {}
+        for position, disk in enumerate(disks):
+            entry = entries[position] if position < len(entries) else {}
+            if disk['vbd'] is not None:
+                disk['sr'] = copy_sr if copying else disk['sr']
+                continue
+            default = pool.sr_of_uuid(disk['sr_uuid']) or pool.default_sr()
+            if entry.get('sr') or entry.get('sr_uuid'):
+                disk['sr'] = pool.sr(entry.get('sr'), entry.get('sr_uuid'), 'disks[%d]' % position)
+            else:
+                disk['sr'] = copy_sr if copying else default
+            if disk['sr'] != default:
+                placed[disk['device']] = pool.sr_uuid(disk['sr'])
+        return placed
+
+    def _converge(self, ref, record, created, params, pool, copy_sr=None):
+        before, after, devices = self._plan(ref, record, created, params, pool, copy_sr)
         name = after['name']
         power = before['power_state']
         state = params['state']
@@ -154,11 +193,13 @@ class VmState:
 
     @staticmethod
     def _needs_halted(name, power, needs):
-        hardware = all(k in HALTED_ONLY for k in needs)
+        hardware = [k for k in needs if k in HALTED_ONLY]
+        devices = [k for k in needs if k not in HALTED_ONLY]
+        changes = (['change %s of VM %s' % (' and '.join(hardware), name)] if hardware else []) + devices
         return errors.ConflictError(
-            'Could not change %s of VM %s' % (' and '.join(needs) if hardware else '; '.join(needs), name),
+            'Could not ' + '; '.join(changes),
             api_message='VM %s is %s; %s needs it halted' % (
-                name, power, 'changing vCPUs or memory' if hardware else 'this'),
+                name, power, 'changing vCPUs or memory' if not devices else 'each of these changes'),
             hint='use state: halted in this task (then start it in another), set halt_for_changes: true, '
                  'or shut it down first')
 

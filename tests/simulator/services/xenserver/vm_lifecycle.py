@@ -111,7 +111,8 @@ class VmLifecycle(PoolComponent):
             attrs = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
             if attrs.get('device') in existing:
                 continue
-            sr = attrs.get('sr') or self.db.get('pool', self.layout.pool)['default_SR']
+            # sr is the UUID of an SR; empty (or no such SR) means the pool's default SR
+            sr = self.db.by_uuid['SR'].get(attrs.get('sr') or '') or self.db.get('pool', self.layout.pool)['default_SR']
             self.parts.add_disk(vm, int(attrs.get('size', 0)), userdevice=attrs.get('device', '0'),
                                 name='%s %s' % (record['name_label'], attrs.get('device', '0')),
                                 sr=sr if self.db.exists('SR', sr) else None, bootable=attrs.get('bootable') == 'true')
