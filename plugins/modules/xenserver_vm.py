@@ -16,7 +16,7 @@ description:
   - Makes one VM of a XenServer pool present, absent or in a power state, with its description,
     vCPUs and cores per socket, memory, tags, other_config, xenstore data, home server, disks, NICs and CD drive.
   - A missing VM is created from O(template) (a template, whose disks are then provisioned, or a halted VM),
-    as C(xe vm-install) does: a linked clone, or with O(linked_clone=false) a full copy. A VM that is not halted
+    as C(xe vm-install) does (a linked clone, or with O(linked_clone=false) a full copy). A VM that is not halted
     is cloned from a snapshot of it with O(clone_from_snapshot=true).
   - Creating a VM takes several steps (copy or clone, provision, then settings, disks, NICs and CD drive).
     Until the last of them the new VM (and any disk it gets) is called C(<name> [creating by opencitrix.automation]);

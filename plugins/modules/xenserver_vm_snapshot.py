@@ -16,7 +16,7 @@ description:
   - Manages the snapshots of one VM by name. V(present) takes a snapshot of the VM's disks (C(VM.snapshot)), or with
     O(memory=true) of its disks and memory (C(VM.checkpoint)), unless the VM has a snapshot of that name already.
   - V(absent) deletes the snapshots of that name, with the disks only they use.
-  - V(reverted) brings the VM back to the snapshot (C(VM.revert)): its configuration, disks and NICs as they were;
+  - V(reverted) brings the VM back to the snapshot (C(VM.revert)), with its configuration, disks and NICs as they were;
     the VM is then halted, or suspended for a snapshot with memory. A running VM is powered off first, losing what
     it did since. Nothing is done when the VM is at that snapshot still, that is when it was taken or reverted to
     last, the VM is in the snapshot's power state and has not been started since it was taken.

@@ -209,4 +209,3 @@ class VmState:
             self.session.call(method, *args, **kwargs)
             if method == 'VM.set_name_label':
                 self.session.names[args[0]] = args[1]
-

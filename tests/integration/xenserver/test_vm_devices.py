@@ -64,7 +64,8 @@ def test_a_vm_with_disks_nics_iso_cores_and_xenstore_data_then_idempotent_and_ch
     assert calls(xen_sim, 'VM.get_allowed_VBD_devices') == 1 and calls(xen_sim, 'VM.get_allowed_VIF_devices') == 1
 
     xen_sim.stats.reset()
-    changed = dict(SPEC, disks=SPEC['disks'][:2] + [{'size_gb': 8, 'name': 'app01-logs', 'sr': ISCSI}],
+    changed = dict(SPEC)
+    changed.update(disks=SPEC['disks'][:2] + [{'size_gb': 8, 'name': 'app01-logs', 'sr': ISCSI}],
                    xenstore_data=dict(SPEC['xenstore_data'], gateway='10.0.10.1'), cdrom={'iso_name': OTHER_ISO},
                    halt_for_changes=True)
     second = run_playbook(play([task('again', **SPEC), task('changed spec', check=True, **changed)]), env=xen_env)
@@ -98,8 +99,8 @@ def test_a_full_copy_to_a_named_sr_and_a_clone_of_a_running_vm_through_a_snapsho
         task('clone (check)', check=True, **clone), task('clone', **clone), task('clone again', **clone),
     ]), env=xen_env)
     assert run.rc == 0, [(r['task'], r['result'].get('msg')) for r in run.results if r['status'] == 'failed']
-    results = dict((t, run.task(t)['result']) for t in ('copy (check)', 'copy', 'copy again', 'clone (check)', 'clone',
-                                                         'clone again'))
+    titles = ('copy (check)', 'copy', 'copy again', 'clone (check)', 'clone', 'clone again')
+    results = dict((t, run.task(t)['result']) for t in titles)
     assert dict((t, r['changed']) for t, r in results.items()) == {
         'copy (check)': True, 'copy': True, 'copy again': False, 'clone (check)': True, 'clone': True, 'clone again': False}
     copy_actions = ['copy template web-template into VM copy01', 'provision VM copy01 (create its disks)']
@@ -166,7 +167,8 @@ def test_devices_of_a_running_vm_hot_plugged_or_changed_with_a_halt_then_idempot
     assert [(cd['userdevice'], xen.db.get('VDI', cd['VDI'])['name_label']) for cd in cds] == [('3', ISO)]
 
     xen_sim.stats.reset()
-    empty = dict(halted, cdrom={'type': 'none'})
+    empty = dict(halted)
+    empty.update(cdrom={'type': 'none'})
     third = run_playbook(play([task('again', **halted), task('eject (check)', check=True, **empty)]), env=xen_env)
     assert third.rc == 0 and writes(xen_sim) == 0, third
     assert third.task('again')['result']['changed'] is False and third.task('again')['result']['actions'] == []

@@ -74,7 +74,7 @@ def test_a_client_following_the_datamodel_builds_boots_and_installs_a_vm(xen_sim
     assert disk['unpluggable'] is True and disk['currently_attached'] is False and disk['device'] == 'xvdb'
     assert api.VDI.get_record(vdi)['tags'] == [] and api.VDI.get_VBDs(vdi) == [vbd]
 
-    iso = [v for v in api.VDI.get_by_name_label('debian-12.5.0-amd64-netinst.iso')][0]
+    iso = api.VDI.get_by_name_label('debian-12.5.0-amd64-netinst.iso')[0]
     cd = api.VBD.create({'VM': vm, 'VDI': NULL, 'userdevice': 'autodetect', 'bootable': False, 'mode': 'RO',
                          'type': 'CD', 'empty': True, 'other_config': {}, 'qos_algorithm_type': '',
                          'qos_algorithm_params': {}})
