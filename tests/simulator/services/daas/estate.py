@@ -53,6 +53,8 @@ class Estate:
         # token it never handed out before, forever.
         self.endless_paging = False
         self.endless_tokens = 0
+        # The next asynchronous batch fails as a whole with this ``{'code', 'message'}``, running no item.
+        self.fail_next_batch = None
         self.uid = 0
         names = list(config.get('sites', DEFAULT_SITES))
         per_site = size // max(1, len(names))
