@@ -288,7 +288,7 @@ def _creation_interrupted(sim, probe, env, args):
     """A run killed while it created the VM left its half-made VM behind (a clone of the template)."""
     xen = sim.service('xenserver')
     with xen.db.lock:
-        xen.vms.clone_vm(xen.vm_ref(XEN_CREATE_TEMPLATE), args['name'] + XEN_CREATING)
+        xen.clone_vm(xen.vm_ref(XEN_CREATE_TEMPLATE), args['name'] + XEN_CREATING)
 
 
 def _leftover_removed(sim, probe):

@@ -276,6 +276,12 @@ PROBES = [
           fail_job=_xen_fail('VM.pool_migrate', 'VM_MIGRATE_FAILED', 'xs-host-01', 'xs-host-02',
                              'the destination refused the memory image'),
           complete=_xen_on_host(['rel-web', 'rel-app', 'rel-db'], 1)),
+    Probe('XenServer', 'xenserver_vm_power', {'names': ['rel-web', 'rel-app', 'rel-db'], 'state': 'halted'},
+          XEN_CALLS, kind='write', write_route='xenserver.Async.VM.clean_shutdown', sim=XEN, protocol='xmlrpc',
+          auth='xenserver', setup=_xen_setup, url_vars=('XENSERVER_HOST',),
+          targets=lambda sim: ['rel-web', 'rel-app', 'rel-db'],
+          fail_job=_xen_fail('VM.clean_shutdown', 'VM_LACKS_FEATURE'),
+          complete=lambda sim, r: all(_xen_power(n, 'Halted')(sim, r) for n in ('rel-web', 'rel-app', 'rel-db'))),
     Probe('XenServer', None, {'plugin': 'opencitrix.automation.xenserver'}, XEN_CALLS, plugin='xenserver',
           sim=XEN, protocol='xmlrpc', auth='xenserver', url_vars=('XENSERVER_HOST',),
           complete=_inventory_hosts(lambda sim: len([

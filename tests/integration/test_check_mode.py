@@ -95,6 +95,17 @@ def _xen_two_running(sim):
         sim.service('xenserver').add_test_vm(name, power_state='Running', host_index=0)
 
 
+def _xen_snapshot(name, power_state, snapshot=None):
+    """VM ``name`` in ``power_state``, with a snapshot called ``snapshot`` taken now (none without it)."""
+    def setup(sim):
+        xen = sim.service('xenserver')
+        ref = xen.add_test_vm(name, power_state=power_state, host_index=0)
+        if snapshot:
+            with xen.db.lock:
+                xen.parts.snapshot(ref, snapshot)
+    return setup
+
+
 def _xm_property(name, value, default):
     def setup(sim):
         sim.service('xenmobile').instance().put_property(
@@ -181,8 +192,28 @@ CASES = [
     # force: the guest agent of a VM that has just been rebooted has not reported yet (no clean reboot)
     Case('XenServer', 'xenserver_vm', {'name': 'idem-vm', 'state': 'restarted', 'force': True}, XEN,
          _xen_vm('idem-vm', 'Running'), kind='always'),
+    Case('XenServer', 'xenserver_vm', {
+        'name': 'idem-dev', 'vcpus': 4, 'cores_per_socket': 2, 'home_server': 'xs-host-02',
+        'xenstore_data': {'ip': '10.0.0.9'}, 'disks': [{}, {'size_gb': 2, 'sr': 'iSCSI virtual disk storage'}],
+        'networks': [{'name': 'Pool-wide network associated with eth0'},
+                     {'name': 'Pool-wide network associated with eth1', 'mac': '02:16:3e:77:00:01'}],
+        'cdrom': {'iso_name': 'debian-12.5.0-amd64-netinst.iso'}}, XEN, _xen_vm('idem-dev', 'Halted'),
+        label='present (devices and hardware)'),
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-copy', 'template': 'web-template', 'linked_clone': False,
+                                       'disks': [{'sr': 'iSCSI virtual disk storage'}]}, XEN, label='present (full copy)'),
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-clone', 'template': 'idem-vm', 'clone_from_snapshot': True}, XEN,
+         _xen_vm('idem-vm', 'Running'), label='present (clone of a running VM)'),
     Case('XenServer', 'xenserver_vm_migrate', {'vms': ['idem-a', 'idem-b'], 'target_host': 'xs-host-03'}, XEN,
          _xen_two_running, label='migrate'),
+    Case('XenServer', 'xenserver_vm_power', {'names': ['idem-a', 'idem-b'], 'state': 'suspended'}, XEN, _xen_two_running),
+    Case('XenServer', 'xenserver_vm_power', {'names': ['idem-a', 'idem-b'], 'state': 'restarted', 'force': True}, XEN,
+         _xen_two_running, kind='always'),
+    Case('XenServer', 'xenserver_vm_snapshot', {'name': 'idem-vm', 'snapshot': 'idem-snap'}, XEN,
+         _xen_snapshot('idem-vm', 'Running')),
+    Case('XenServer', 'xenserver_vm_snapshot', {'name': 'idem-vm', 'snapshot': 'idem-snap', 'state': 'reverted'}, XEN,
+         _xen_snapshot('idem-vm', 'Running', 'idem-snap')),
+    Case('XenServer', 'xenserver_vm_snapshot', {'name': 'idem-vm', 'snapshot': 'idem-snap', 'state': 'absent'}, XEN,
+         _xen_snapshot('idem-vm', 'Halted', 'idem-snap')),
     Case('XenServer', 'xenserver_host_info', {}, XEN, kind='info'),
     Case('XenServer', 'xenserver_vm_info', {}, XEN, kind='info'),
 

@@ -107,7 +107,7 @@ def _storefront_setup(sim, workdir):
 
 def _xenserver_setup(sim, workdir):
     xen = sim.service('xenserver')
-    for name in ('hyg-web', 'hyg-app'):
+    for name in ('hyg-web', 'hyg-app', 'hyg-pow', 'hyg-dev'):
         xen.add_test_vm(name, power_state='Running', host_index=0)
     return {'password': XEN_PASSWORD, 'wrong': WRONG_SECRET}
 
@@ -162,7 +162,12 @@ PRODUCTS = [
             reads=[('pool', 'xenserver_host_info', {}), ('vms', 'xenserver_vm_info', {'tags': ['web']})],
             changes=[('describe and halt', 'xenserver_vm',
                       {'name': 'hyg-app', 'description': 'Checked for secrets', 'state': 'halted'}),
-                     ('migrate', 'xenserver_vm_migrate', {'vms': ['hyg-web'], 'target_host': 'xs-host-02'})],
+                     ('migrate', 'xenserver_vm_migrate', {'vms': ['hyg-web'], 'target_host': 'xs-host-02'}),
+                     ('devices', 'xenserver_vm', {'name': 'hyg-dev', 'xenstore_data': {'ip': '10.0.0.5'},
+                                                  'disks': [{}, {'size_gb': 1}], 'cdrom': {'type': 'none'},
+                                                  'halt_for_changes': True}),
+                     ('snapshot', 'xenserver_vm_snapshot', {'name': 'hyg-web', 'snapshot': 'hyg-snap'}),
+                     ('suspend', 'xenserver_vm_power', {'names': ['hyg-pow'], 'state': 'suspended'})],
             failing=('wrong password', 'xenserver_host_info', {'password': '{{ wrong }}'}),
             setup=_xenserver_setup),
 ]
