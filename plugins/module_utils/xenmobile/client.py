@@ -215,18 +215,40 @@ class XenMobileClient:
                               method=response.request.method, url=url, hint=hint)
         return reply
 
-    def call(self, method, path, what, json_body=None, data=None, headers=None, state_changing=None):
+    def call(self, method, path, what, json_body=None, data=None, headers=None, state_changing=None, params=None,
+             raw_status=False):
         """An authenticated call returning the checked JSON reply (a 401 gets one new sign-in and one
-        resend, see :mod:`auth`)."""
-        response = self.http.request(method, path, json_body=json_body, data=data, headers=headers,
+        resend, see :mod:`auth`). ``raw_status``: return a reply with a non-zero ``status`` instead of
+        raising (bulk device actions name the devices that failed in it)."""
+        response = self.http.request(method, path, params=params, json_body=json_body, data=data, headers=headers,
                                      state_changing=state_changing, what=what)
-        return self._check_envelope(self.http.decode_json(response, what), what, response)
+        reply = self.http.decode_json(response, what)
+        if raw_status and isinstance(reply, dict):
+            return reply
+        return self._check_envelope(reply, what, response)
 
-    def paged(self, path, body, page_size, what, items_of, count_of, numbers_as_text=False):
-        """Items of a ``start``/``limit`` listing. Counting is asked for on the first page only; paging
-        stops at a short page or once that count is reached, so N items take ceil(N / page size)
-        requests."""
+    def paged(self, path, body, page_size, what, items_of, count_of, numbers_as_text=False, key=None):
+        """Items of a ``start``/``limit`` listing; ``start`` advances by the items a page returned (a 0-based
+        offset). Counting is asked for on the first page only; paging stops at an empty or short page, or
+        once that count of items was read, so N items take ceil(N / page size) requests.
+
+        ``key``: the items' id field. Items whose id was already read are dropped and the count is of
+        distinct ids, so a server that reads ``start`` as a 1-based position (which overlaps each page
+        with the previous one by one item) neither repeats nor loses an item; it costs one request more."""
         total = {}
+        seen = set()
+
+        def distinct(items):
+            if key is None:
+                return list(items)
+            fresh = []
+            for item in items:
+                ident = item.get(key) if isinstance(item, dict) else None
+                if ident is None or ident not in seen:
+                    fresh.append(item)
+                    if ident is not None:
+                        seen.add(ident)
+            return fresh
 
         def fetch(start):
             start = start or 0
@@ -240,8 +262,10 @@ class XenMobileClient:
             if start == 0:
                 count = count_of(reply)
                 total['count'] = int(count) if isinstance(count, (int, str)) and str(count).isdigit() else 0
+            fresh = distinct(items)
+            total['read'] = total.get('read', 0) + len(fresh)
             end = start + len(items)
-            more = len(items) >= page_size and (not total['count'] or end < total['count'])
-            return items, (end if more else None)
+            more = len(items) >= page_size and (not total['count'] or total['read'] < total['count'])
+            return fresh, (end if more else None)
 
-        return iterate_pages(fetch)
+        return iterate_pages(fetch, new_items=len, what=what)

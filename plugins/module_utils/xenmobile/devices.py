@@ -51,7 +51,7 @@ class Devices:
         body = filter_body(search, filter_ids, sortColumn=sort_column, sortOrder=sort_order)
         return self.client.paged(DEVICE_FILTER_PATHS[api], body, page_size, 'list devices of %s' % self.client.server,
                                  lambda r: r.get('filteredDevicesDataList'), lambda r: r.get('matchedRecords'),
-                                 numbers_as_text=True)
+                                 numbers_as_text=True, key='id')
 
     def described(self, include_properties=False, **listing):
         """Every device listed with ``listing`` (see :meth:`list`), with its user and last access read

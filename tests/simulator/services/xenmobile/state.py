@@ -8,7 +8,7 @@ import random
 import secrets
 import threading
 
-from tests.simulator.services.xenmobile import seeding
+from tests.simulator.services.xenmobile import actions, seeding
 
 DEFAULT_USER = 'sim-xm-admin'
 DEFAULT_PASSWORD = 'sim-xm-Passw0rd'
@@ -115,6 +115,15 @@ class XenMobileState:
             for name, inst in self.instances.items():
                 if instance in (None, name):
                     inst.tokens.clear()
+
+    def complete_device_actions(self, instance='default', ids=None):
+        """The devices of ``instance`` (those with ``ids`` when given) connect and carry out their pending
+        actions; returns how many actions were carried out."""
+        wanted = set(str(i) for i in ids) if ids is not None else None
+        now = self.local_now().strftime('%m/%d/%Y %H:%M:%S')
+        with self.lock:
+            return sum(actions.complete(d, now) for d in self.instances[instance].devices
+                       if wanted is None or str(d['id']) in wanted)
 
     def writes(self, instance):
         """Names written on ``instance`` by successful write calls, in order."""
