@@ -38,7 +38,8 @@ options:
       - V(password) signs in with O(username) and O(password) (C(POST /xenmobile/api/v1/authentication/login)).
       - V(cloud) signs in to an Endpoint Management service hosted in Citrix Cloud with a Citrix Cloud
         bearer token (C(POST /xenmobile/api/v1/authentication/login/cloud)), obtained with the API client in
-        O(cloud_client_id) and O(cloud_client_secret) and cached like the Citrix Cloud modules' tokens.
+        O(cloud_client_id) and O(cloud_client_secret) and cached like the Citrix Cloud modules' tokens. Which
+        kind of token is offered, and in which order, is set by O(cloud_token_kind).
       - Either way, the session is signed out when the task ends, also when it fails.
       - If not set, the value of the E(XENMOBILE_LOGIN_TYPE) environment variable is used.
     type: str
@@ -66,6 +67,35 @@ options:
       - Citrix Cloud API gateway URL overriding the one chosen by O(cloud_region), for O(login_type=cloud).
       - If not set, the value of the E(CITRIX_CLOUD_API_URL) environment variable is used.
     type: str
+  cloud_customer_id:
+    description:
+      - Citrix Cloud customer id, for O(login_type=cloud): the legacy trust token is requested for it.
+      - If not set, the value of the E(CITRIX_CUSTOMER_ID) environment variable is used.
+    type: str
+  cloud_trust_url:
+    description:
+      - Base URL of the legacy Citrix Cloud trust API, for O(login_type=cloud). By default
+        C(https://trust.citrixworkspacesapi.net) (C(https://trust.citrixworkspacesapi.jp) for O(cloud_region=jp)).
+        A template with a C({service}) placeholder, such as the Citrix Cloud modules' E(CITRIX_WORKSPACES_API_URL),
+        is accepted; C({service}) becomes C(trust).
+      - If not set, the value of the E(CITRIX_TRUST_URL) environment variable is used, else that of
+        E(CITRIX_WORKSPACES_API_URL).
+    type: str
+  cloud_token_kind:
+    description:
+      - Which Citrix Cloud token O(login_type=cloud) offers XenMobile as its C(bearerToken).
+      - V(trust) is the C(token) of the legacy trust API (C(POST {trust}/{customerId}/tokens/clients) with the JSON
+        body C({ClientId, ClientSecret})), which the XenMobile public REST API documents for this sign-in. It needs
+        O(cloud_customer_id).
+      - V(oauth2) is the C(access_token) of C(POST {api gateway}/cctrustoauth2/root/tokens/clients), the token the
+        Citrix Cloud modules use. No public source shows whether XenMobile accepts it.
+      - V(auto) tries V(trust) first (skipped, with the reason, when no customer id is set), then V(oauth2) when the
+        first cannot be had or XenMobile refuses it. Within one task, a new sign-in starts with the kind that worked.
+        When every kind fails, the task fails with one line naming each kind, its token URL and what went wrong.
+      - If not set, the value of the E(XENMOBILE_CLOUD_TOKEN_KIND) environment variable is used.
+    type: str
+    choices: [auto, trust, oauth2]
+    default: auto
   validate_certs:
     description:
       - Verify the server's TLS certificate. Set to V(false) only for a lab.
