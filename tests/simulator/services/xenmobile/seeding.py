@@ -137,6 +137,23 @@ def make_devices(count, rng, now, id_style='int'):
     return devices
 
 
+def make_enrollments(count, created_ms):
+    """``count`` enrollment invitations of the first users: pending, redeemed and expired ones on iOS and
+    Android (``SHTP``), in the §3.19.5 record shape (``_ownership`` is internal)."""
+    kinds = [('iOS', 'PENDING'), ('SHTP', 'REDEEMED'), ('iOS', 'EXPIRED'), ('SHTP', 'PENDING')]
+    out = []
+    for n in range(count):
+        platform, status = kinds[n % len(kinds)]
+        token = 'ep-%s' % uuid.UUID(int=0x5EED0000 + n, version=4)
+        out.append({'token': token, 'type': platform, 'typeLabel': 'iOS' if platform == 'iOS' else 'Android',
+                    'mode': 'classic', 'userName': 'user%d@acme.com' % (n + 1), 'deviceBindingType': None,
+                    'deviceBindingTypeLabel': None, 'deviceBindingData': None, 'secret': None,
+                    'createTime': created_ms - n * 3600000, 'validUntil': None, 'status': status,
+                    'statusLabel': '_X_ew_FILTER_DEVICE_INVITATION_STATUS_%s' % status,
+                    'notificationTemplateCategories': [], '_ownership': 'NO_BINDING'})
+    return out
+
+
 # -- apps ---------------------------------------------------------------------------------------
 
 ENTERPRISE_PLATFORMS = ('ios', 'android', 'android_work', 'android_knox', 'windows', 'windows_tab')

@@ -7,6 +7,7 @@ from tests.simulator.services.xenmobile.action_routes import ActionRoutes
 from tests.simulator.services.xenmobile.app_routes import AppRoutes
 from tests.simulator.services.xenmobile.auth_routes import AuthRoutes
 from tests.simulator.services.xenmobile.device_routes import DeviceRoutes
+from tests.simulator.services.xenmobile.enrollment_routes import EnrollmentRoutes
 from tests.simulator.services.xenmobile.property_routes import PropertyRoutes
 from tests.simulator.services.xenmobile.state import ALL_PERMISSIONS, DEFAULT_PASSWORD, DEFAULT_USER, XenMobileState
 
@@ -53,7 +54,8 @@ class XenMobile(Service):
     def routes(self):
         auth = AuthRoutes(self)
         return (auth.routes() + PropertyRoutes(self, auth).routes() + DeviceRoutes(self, auth).routes()
-                + ActionRoutes(self, auth).routes() + AppRoutes(self, auth).routes())
+                + ActionRoutes(self, auth).routes() + EnrollmentRoutes(self, auth).routes()
+                + AppRoutes(self, auth).routes())
 
     def admin_routes(self):
         def expire(request):

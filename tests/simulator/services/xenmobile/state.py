@@ -29,6 +29,7 @@ class Instance:
         for record in properties or ():
             self.put_property(dict(record))
         self.devices = seeding.make_devices(devices, rng, now, id_style)
+        self.enrollments = seeding.make_enrollments(min(8, devices), int(now.timestamp() * 1000))
         self.apps = {}
         self.next_app_id = 1
         self.next_package_id = 1000
