@@ -14,7 +14,7 @@ from tests.integration.hostile_server import HostileServer
 from tests.module_runner import run_module
 
 GUIDE = os.path.join(ROOT, 'docs', 'docsite', 'rst', 'troubleshooting.rst')
-# The Citrix Cloud and DaaS error bodies exactly as seed 001's troubleshooting section shows them.
+# The Citrix Cloud and DaaS error bodies exactly as the services answer them (published examples).
 CWSAUTH = {'Error': {'Message': 'Missing or invalid CWSAuth header.', 'Type': 'CWSAuthException'}}
 EXPIRED = {'detail': 'Missing or invalid authentication details', 'parameters': {'reason': 'invalid'},
            'type': 'https://errors-api.cloud.com/common/authentication'}
