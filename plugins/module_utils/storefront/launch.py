@@ -35,6 +35,15 @@ NS_LAUNCH = 'http://citrix.com/delivery-services/1-0/launch'
 MEDIA_PARAMS = 'application/vnd.citrix.launchparams+xml'
 MEDIA_DATA = 'application/vnd.citrix.launchdata+xml'
 STARTING = ('rebooting', 'resuming')  # retry reasons that mean the store is starting the desktop
+# What the reasons of a launch's 404 mean (launch.md), for the result's error_text.
+NOT_LAUNCHABLE = {
+    'ResourceNotFound': 'the store offers the user no such resource',
+    'ResourceDisabled': 'the resource is disabled',
+    'UnsupportedOperation': 'the resource cannot be launched with ICA',
+    'SubscriptionStatusInvalid': 'the user is not subscribed to the resource (storefront_subscription subscribes, '
+                                 'unless an approval workflow must grant it first)',
+    'SubscriptionStatusUnknown': 'the store could not tell whether the user is subscribed to the resource',
+}
 MAX_RETRIES = 20
 
 
@@ -46,15 +55,26 @@ def launch_body(client_name=None, client_address=None, device_id=None):
     return safe_xml.unparse({'launchparams': body}).encode('utf-8')
 
 
+# ICA file keys whose values open a session (tickets, launch references, passwords) or carry an STA ticket
+# (``Address=;40;STA...;<ticket>``). Other values (ProxyType=Auto, TWIMode=On ...) are ordinary words.
+SECRET_KEY_PARTS = ('ticket', 'reference', 'password', 'token', 'cookie')
+ADDRESS_KEYS = ('address', 'sslproxyhost', 'httpbrowseraddress')
+MIN_TICKET_PART = 8
+
+
 def ica_secrets(ica, ticket):
-    """Every value of an ICA file (``key=value`` lines) and the logon ticket: all of them are kept out of output."""
+    """The secrets of an ICA file (``key=value`` lines) and its logon ticket, to be kept out of all output."""
     values = [ticket] if ticket else []
     for line in (ica or '').splitlines():
-        if '=' in line and not line.startswith('['):
-            value = line.split('=', 1)[1].strip()
+        if '=' not in line or line.startswith('['):
+            continue
+        key, value = (part.strip() for part in line.split('=', 1))
+        key = key.lower()
+        if any(part in key for part in SECRET_KEY_PARTS):
             values.append(value)
-            values.extend(part for part in value.split(';') if len(part) >= 8)
-    return values
+        elif key in ADDRESS_KEYS and ';' in value:
+            values.extend(part for part in value.split(';') if len(part) >= MIN_TICKET_PART)
+    return [v for v in values if v]
 
 
 def read_launch(data, redactor, what, url):
@@ -108,7 +128,8 @@ class LaunchCheck:
             except errors.ApiError as exc:
                 spent[0] += self.monotonic() - started
                 return self._timed(spent, waited, launched=False, status='failure', error_id=exc.code or 'HTTP %s'
-                                   % exc.status, error_text=exc.api_message or exc.summary, power_on=started_desktop)
+                                   % exc.status, error_text=NOT_LAUNCHABLE.get(exc.code) or exc.api_message
+                                   or exc.summary, power_on=started_desktop)
             spent[0] += self.monotonic() - started
             if answer['kind'] != 'retry':
                 return self._timed(spent, waited, launched=answer['kind'] == 'ica', status=answer['status'],

@@ -9,7 +9,8 @@ behind the ``CitrixAuth`` token check of ``auth_routes``.
 - ``POST {store}/resources/v2/{key}/launch/ica`` with ``launchparams``: a ``launch`` document of status
   ``success`` (the ICA file with fresh tickets and a ``logonTicket``), ``retry`` (a desktop that is off or
   suspended is started: reason ``rebooting`` or ``resuming``, a retry URL and ``after`` seconds) or
-  ``failure`` (an error id); ``404`` with ``X-Citrix-Error-Reason`` for a disabled, unknown or unsubscribed one.
+  ``failure`` (an error id); ``404`` with ``X-Citrix-Error-Reason`` for a disabled, unknown or (subscriptions
+  enabled) unsubscribed one.
   ``POST .../launch/ica/{retrykey}`` retries; before ``after`` has passed on the simulator clock it answers
   ``retry`` again.
 """
@@ -27,7 +28,6 @@ NS_LAUNCHPARAMS = 'http://citrix.com/delivery-services/1-0/launchparams'
 MEDIA_UPDATE = 'application/vnd.citrix.subscriptionupdate+xml'
 MEDIA_LAUNCHPARAMS = 'application/vnd.citrix.launchparams+xml'
 MEDIA_LAUNCHDATA = 'application/vnd.citrix.launchdata+xml'
-BOOT_SECONDS = 30  # the "after" of a retry answer, as in the launch example
 
 
 def not_found(reason):
@@ -101,8 +101,9 @@ class LaunchRoutes(Routes):
         params = self._launch_params(request)
         if not resource['enabled']:
             raise not_found('ResourceDisabled')
-        if (self.state.subscriptions_status == 'enabled' and resource['workflow']
-                and resource['status'] not in ('subscribed', 'approved')):
+        # "If subscriptions are enabled, then unsubscribed resources are prevented from launching"; the
+        # documented reason is that of a workflow resource, used here for every resource (our choice).
+        if self.state.subscriptions_status == 'enabled' and resource['status'] not in ('subscribed', 'approved'):
             raise not_found('SubscriptionStatusInvalid')
         self.state.launch_log.append({'id': resource['id'], 'clientName': params.get('clientName'),
                                       'clientAddress': params.get('clientAddress'), 'deviceId': params.get('deviceId')})
@@ -126,11 +127,11 @@ class LaunchRoutes(Routes):
             if resource['type'] == 'Citrix.MPS.Desktop' and resource.get('power', 'on') != 'on' and retry_key is None:
                 reason = 'resuming' if resource['power'] == 'suspended' else 'rebooting'
                 key = secrets.token_hex(3)
-                state.retries[key] = {'id': resource['id'], 'ready_at': now + BOOT_SECONDS}
+                state.retries[key] = {'id': resource['id'], 'ready_at': now + state.retry_after}
                 resource['power'] = 'starting'
                 self.service.sim.stats.record_write(request.route)  # the store started the desktop
                 url = self.service.sim.url + STORE + '/resources/v2/%s/launch/ica/%s' % (resource['key'], key)
-                return rendering.launch_retry(url, BOOT_SECONDS, reason)
+                return rendering.launch_retry(url, state.retry_after, reason)
             if retry_key is not None:
                 pending = state.retries[retry_key]
                 if now < pending['ready_at']:
