@@ -21,7 +21,7 @@ description:
     was redeemed counts as present, so a user who has enrolled is not invited again; an expired or failed one
     does not count, and a new invitation is created.
   - One request per user creates the invitations of all the platforms that user lacks.
-  - For many users, pass a list (for example read from a CSV file with C(ansible.builtin.read_csv)), or loop over
+  - For many users, pass a list (for example read from a CSV file with C(community.general.read_csv)), or loop over
     them; each run reads before it writes.
   - Group invitations (C(groupName)) and sending notifications again (C(enrollment/notify)) are not offered.
 author:
@@ -130,7 +130,7 @@ EXAMPLES = r'''
       agent: iOS Download Link
 
 - name: Read the users of a bulk enrollment from a CSV file (column "user")
-  ansible.builtin.read_csv:
+  community.general.read_csv:
     path: /srv/enrollment/new-starters.csv
   register: starters
   delegate_to: localhost
