@@ -125,6 +125,10 @@ options:
       - Which device filter endpoint to use. V(legacy) is C(POST /xenmobile/api/v1/device/filter), which
         every XenMobile version has and which documents no page size limit. V(endpoint_management) is
         C(POST /api/endpoint-management/devices/filter), which requires a page size of at most 100.
+      - Devices are de-duplicated by id across pages, and paging stops at an empty or short page (or once the
+        count the first page gave has been read). So a server that reads C(start) as a 1-based position (the
+        public REST API's own example starts page two at 101) neither repeats nor loses a device; it costs one
+        request more.
     type: str
     choices: [endpoint_management, legacy]
     default: legacy
@@ -142,4 +146,36 @@ options:
         V(group#/group/Sales@_fn_@normal). The module sends them in the quoted-list string form the API expects.
     type: list
     elements: str
+'''
+
+    # The deployment schedule of the modules that create apps (module_utils.xenmobile.apps.deployment_spec).
+    DEPLOYMENT = r'''
+options:
+  deployment:
+    description:
+      - Deployment schedule, used when the app is created. The keys match the C(schedule) that
+        M(opencitrix.automation.xenmobile_app_info) returns, so a test server's schedule can be passed as is
+        (dates and times it returns without leading zeros are padded).
+    type: dict
+    suboptions:
+      enable_deployment:
+        description: Deploy the app.
+        type: bool
+      deploy_schedule:
+        description: Deploy now or later.
+        type: str
+        choices: [NOW, LATER]
+      deploy_schedule_condition:
+        description: Deploy every time or only where the previous deployment failed.
+        type: str
+        choices: [EVERYTIME, ONPREVIOUSFAILED]
+      deploy_date:
+        description: Date for V(LATER), as C(MM/DD/YYYY).
+        type: str
+      deploy_time:
+        description: Time for V(LATER), as C(HH:MM) (24 hours).
+        type: str
+      deploy_in_background:
+        description: Deploy in the background.
+        type: bool
 '''

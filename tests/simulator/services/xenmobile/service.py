@@ -6,6 +6,7 @@ from tests.simulator.base import Route, Service, forwards
 from tests.simulator.services.xenmobile.action_routes import ActionRoutes
 from tests.simulator.services.xenmobile.app_routes import AppRoutes
 from tests.simulator.services.xenmobile.auth_routes import AuthRoutes
+from tests.simulator.services.xenmobile.catalog_routes import CatalogRoutes
 from tests.simulator.services.xenmobile.device_routes import DeviceRoutes
 from tests.simulator.services.xenmobile.enrollment_routes import EnrollmentRoutes
 from tests.simulator.services.xenmobile.property_routes import PropertyRoutes
@@ -55,7 +56,7 @@ class XenMobile(Service):
         auth = AuthRoutes(self)
         return (auth.routes() + PropertyRoutes(self, auth).routes() + DeviceRoutes(self, auth).routes()
                 + ActionRoutes(self, auth).routes() + EnrollmentRoutes(self, auth).routes()
-                + AppRoutes(self, auth).routes())
+                + AppRoutes(self, auth).routes() + CatalogRoutes(self, auth).routes())
 
     def admin_routes(self):
         def expire(request):

@@ -55,18 +55,26 @@ class Instance:
         record = self.properties.get(name)
         return record['value'] if record else default
 
-    def add_app(self, name, app_type, versions, description=None):
+    def add_app(self, name, app_type, content, description=None):
+        """Add an app container; ``content`` as in ``seeding.SEED_APPS``: package versions per platform
+        (enterprise, MDX), store URLs per platform (public store apps) or ``{'url': ...}`` (a web link)."""
         cid = self.next_app_id
         self.next_app_id += 1
-        packages = {}
-        for platform, version in versions.items():
-            packages[platform] = seeding.package_record(platform, name, description or name, version, self.next_package_id)
+        parts = {}
+        if app_type == 'Web Link':
+            parts['application'] = seeding.weblink_application(content.get('url') or 'https://www.example.com/')
+        for platform, value in (content.items() if app_type != 'Web Link' else ()):
+            if app_type == 'App Store App':
+                parts[platform] = seeding.store_platform_record(platform, name, {'storeUrl': value},
+                                                                self.next_package_id)
+            else:
+                parts[platform] = seeding.package_record(platform, name, description or name, value,
+                                                         self.next_package_id)
             self.next_package_id += 1
         created = 1700000000000 + cid * 86400000
         self.apps[cid] = seeding.container_record(cid, name, app_type, description or '%s app' % name,
-                                                  created_ms=created, packages=packages)
+                                                  created_ms=created, packages=parts)
         return self.apps[cid]
-
 
 class XenMobileState:
     """Every instance; ``lock`` guards their changes, ``clock`` dates tokens and device activity."""
