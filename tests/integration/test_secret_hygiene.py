@@ -154,7 +154,10 @@ PRODUCTS = [
                                                               'new_pin_code': '{{ pin }}'}),
                      ('invite with a PIN', 'xenmobile_enrollment', {'user': ['hygiene@acme.com'], 'platform': ['ios'],
                                                                     'mode': 'invitation_pin', 'pin': '{{ pin }}'}),
-                     ('archive the devices', 'xenmobile_device_export', {'dest': '{{ archive }}', 'date': '2026-12-01'})],
+                     ('archive the devices', 'xenmobile_device_export', {'dest': '{{ archive }}', 'date': '2026-12-01'}),
+                     ('web link', 'xenmobile_weblink_app', {'name': 'Hygiene Link', 'link_url': 'https://hyg.example/'}),
+                     ('store app', 'xenmobile_store_app', {'name': 'Hygiene Store', 'platforms': [
+                         {'platform': 'android', 'store_url': 'https://play.google.com/store/apps/details?id=hyg'}]})],
             failing=('wrong password', 'xenmobile_server_property_info', {'password': '{{ wrong }}'}),
             setup=_xenmobile_setup),
     Product('StoreFront', 'storefront', {'services': ['storefront']}, (SF_PASSWORD,),
