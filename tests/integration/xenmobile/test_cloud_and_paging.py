@@ -152,3 +152,23 @@ def test_the_legacy_device_listing_is_unchanged(make_sim):
     with client:
         assert len(list(Devices(client).list())) == 1050
     assert sim.stats.count(route='xenmobile.device_filter') == 2
+
+
+def test_cloud_sign_in_through_ansible_playbook_at_vvvv_shows_no_token(make_sim, run_playbook):
+    """The module path: options from the environment as an AWX credential injects them (the customer id from
+    CITRIX_CUSTOMER_ID), the trust token first, and neither the client secret nor any token in the -vvvv output."""
+    sim = make_sim(services=['cloud', 'xenmobile'], size=1, config={'xenmobile': {'devices': 12}})
+    env = {'XENMOBILE_URL': sim.service('xenmobile').url(), 'XENMOBILE_LOGIN_TYPE': 'cloud',
+           'XENMOBILE_CA_PATH': sim.ca_path, 'CITRIX_CLIENT_ID': DEFAULT_CLIENT_ID,
+           'CITRIX_CLIENT_SECRET': DEFAULT_CLIENT_SECRET, 'CITRIX_CUSTOMER_ID': DEFAULT_CUSTOMER,
+           'CITRIX_CLOUD_API_URL': sim.url, 'CITRIX_TRUST_URL': sim.url + '/{service}', 'CITRIX_CA_PATH': sim.ca_path}
+    play = [{'name': 'cloud', 'hosts': 'targets', 'gather_facts': False, 'tasks': [
+        {'name': 'devices', 'opencitrix.automation.xenmobile_device_info': {}, 'register': 'devices'}]}]
+    run = run_playbook(play, env=env, verbosity=4)
+    assert run.rc == 0, run
+    assert run.task('devices')['result']['count'] == 12
+    assert counts(sim) == {'cloud.trust_token': 1, 'cloud.token': 0, 'xenmobile.login_cloud': 1}
+    secrets = [DEFAULT_CLIENT_SECRET] + list(sim.service('cloud').tokens) + list(
+        sim.service('xenmobile').instance().issued)
+    assert len(secrets) >= 3
+    assert not [s[:4] for s in secrets if s in run.output or s in str(run.results)]
