@@ -179,3 +179,29 @@ options:
         description: Deploy in the background.
         type: bool
 '''
+
+    # Options shared by the modules of apps defined by URLs (module_utils.xenmobile.catalog.catalog_argument_spec).
+    CATALOG_APP = r'''
+options:
+  name:
+    description: Name of the app.
+    type: str
+    required: true
+  state:
+    description: V(present) adds or updates the app, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  description:
+    description:
+      - Description. The API requires one for a web link; a web link added without it gets its name.
+    type: str
+  categories:
+    description: Categories (compared as a set).
+    type: list
+    elements: str
+  delivery_groups:
+    description: Delivery groups (compared as a set).
+    type: list
+    elements: str
+'''

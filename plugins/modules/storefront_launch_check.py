@@ -15,7 +15,7 @@ version_added: 0.2.0
 description:
   - A synthetic check of a StoreFront store. Signs in (the CitrixAuth token flow), enumerates the resources
     (C(resources/v2/withoutautoprovision)) and makes the ICA launch request a client makes for each resource in
-    O(resources) (C(POST) of C(launchparams) to its C(launchica) URL). It does not start an ICA session: the ICA
+    O(resources) (C(POST) of C(launchparams) to its C(launchica) URL). It does not start an ICA session; the ICA
     file the store answers with is checked for and discarded.
   - Reports, per resource, whether the launch succeeded, the launch error the store returned (C(NoMoreActiveSessions),
     C(UnavailableDesktop), a 404 reason such as C(ResourceDisabled)...), and how long the launch requests took; and
@@ -168,16 +168,12 @@ counts:
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.client import (
-    StoreFrontClient, storefront_argument_spec,
+    LIBRARIES, StoreFrontClient, storefront_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.launch import run_launch_check
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import (
     client_identity, client_identity_spec,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.safe_xml import (
-    HAS_DEFUSEDXML, HAS_XMLTODICT,
-)
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
 
 
 def argument_spec():
@@ -190,8 +186,7 @@ def argument_spec():
 
 def main():
     module = CitrixModule(argument_spec(), connection_spec=storefront_argument_spec(),
-                          libraries=(('requests', HAS_REQUESTS), ('xmltodict', HAS_XMLTODICT),
-                                     ('defusedxml', HAS_DEFUSEDXML)))
+                          libraries=LIBRARIES)
     params = module.params
     with module.handle_errors():
         client = StoreFrontClient.from_params(params, redactor=module.redactor, log=module.debug_log)

@@ -247,15 +247,11 @@ folders:
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.client import (
-    StoreFrontClient, storefront_argument_spec,
+    LIBRARIES, StoreFrontClient, storefront_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import (
     Resources, client_identity, client_identity_spec, enumeration_problem, listing_result,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.safe_xml import (
-    HAS_DEFUSEDXML, HAS_XMLTODICT,
-)
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
 
 
 def main():
@@ -271,7 +267,7 @@ def main():
             **client_identity_spec()
         ),
         connection_spec=storefront_argument_spec(),
-        libraries=(('requests', HAS_REQUESTS), ('xmltodict', HAS_XMLTODICT), ('defusedxml', HAS_DEFUSEDXML)),
+        libraries=LIBRARIES,
     )
     params = module.params
     with module.handle_errors():

@@ -114,19 +114,15 @@ counts:
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.client import (
-    StoreFrontClient, storefront_argument_spec,
+    LIBRARIES, StoreFrontClient, storefront_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.launch import check_names
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import (
     client_identity, client_identity_spec,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.safe_xml import (
-    HAS_DEFUSEDXML, HAS_XMLTODICT,
-)
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.subscriptions import (
     Subscriptions, subscription_diff,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
 
 
 def argument_spec():
@@ -140,8 +136,7 @@ def argument_spec():
 
 def main():
     module = CitrixModule(argument_spec(), connection_spec=storefront_argument_spec(),
-                          libraries=(('requests', HAS_REQUESTS), ('xmltodict', HAS_XMLTODICT),
-                                     ('defusedxml', HAS_DEFUSEDXML)))
+                          libraries=LIBRARIES)
     params = module.params
     with module.handle_errors():
         check_names(params['resources'])

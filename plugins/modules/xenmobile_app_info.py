@@ -14,10 +14,10 @@ short_description: List the apps of a XenMobile server
 version_added: 0.1.0
 description:
   - Lists apps through the application filter (C(POST /xenmobile/api/v1/application/filter)), page by page.
-  - With O(details=true), also reads each selected app's container, a few requests at a time: an enterprise or
-    MDX app's (C(GET /xenmobile/api/v1/application/mobile/{id})) for its deployment schedule and its package per
-    platform (version, OS limits); a web link's (C(GET .../application/weblink/{id})) for its C(link_url) and C(vpn);
-    a public store app's (C(GET .../application/store/{id})) for its C(store_platforms). SaaS apps have no
+  - With O(details=true), also reads each selected app's container, a few requests at a time. An enterprise or
+    MDX app's (C(GET /xenmobile/api/v1/application/mobile/{id})) gives its deployment schedule and its package per
+    platform (version, OS limits), a web link's (C(GET .../application/weblink/{id})) its C(link_url) and C(vpn),
+    a public store app's (C(GET .../application/store/{id})) its C(store_platforms). SaaS apps have no
     container the public API reads.
 author:
   - opencitrix maintainers (@opencitrix)

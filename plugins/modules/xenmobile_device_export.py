@@ -18,7 +18,7 @@ description:
     host the task runs on, as C(<prefix>-<date>.json) (the device records of M(opencitrix.automation.xenmobile_device_info))
     and C(<prefix>-<date>.csv) (the columns O(csv_columns); values a spreadsheet would run as formulas are neutralised
     as the C(opencitrix.automation.to_csv) filter does).
-  - Compares the devices with the newest archive in O(dest) dated before O(date) and returns what changed since then:
+  - Compares the devices with the newest archive in O(dest) dated before O(date) and returns what changed since then,
     devices new and gone (by id), and devices with another owner or another compliance.
   - Removes the archive files of O(prefix) dated O(keep_days) days or more before O(date). The date in the file names
     counts, not the files' times. Other files in the directory are never touched.

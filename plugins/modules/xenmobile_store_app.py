@@ -30,26 +30,6 @@ author:
 requirements:
   - requests
 options:
-  name:
-    description: Name of the app.
-    type: str
-    required: true
-  state:
-    description: V(present) adds or updates the app, V(absent) deletes it.
-    type: str
-    choices: [present, absent]
-    default: present
-  description:
-    description: Description.
-    type: str
-  categories:
-    description: Categories (compared as a set).
-    type: list
-    elements: str
-  delivery_groups:
-    description: Delivery groups (compared as a set).
-    type: list
-    elements: str
   platforms:
     description:
       - A store link per platform. The entries have the form that M(opencitrix.automation.xenmobile_app_info)
@@ -83,6 +63,7 @@ options:
         type: bool
 extends_documentation_fragment:
   - opencitrix.automation.xenmobile
+  - opencitrix.automation.xenmobile.catalog_app
   - opencitrix.automation.xenmobile.deployment
   - opencitrix.automation.transport
   - opencitrix.automation.attributes

@@ -25,34 +25,15 @@ author:
 requirements:
   - requests
 options:
-  name:
-    description: Name of the app.
-    type: str
-    required: true
-  state:
-    description: V(present) adds or updates the app, V(absent) deletes it.
-    type: str
-    choices: [present, absent]
-    default: present
   link_url:
     description: The address the app opens (the API's C(loginUrl)). Required with O(state=present).
     type: str
   vpn:
     description: Whether the app needs the VPN (Secure Web) to open.
     type: bool
-  description:
-    description: Description. The API requires one; when the app is added without it, the name is used.
-    type: str
-  categories:
-    description: Categories (compared as a set).
-    type: list
-    elements: str
-  delivery_groups:
-    description: Delivery groups (compared as a set).
-    type: list
-    elements: str
 extends_documentation_fragment:
   - opencitrix.automation.xenmobile
+  - opencitrix.automation.xenmobile.catalog_app
   - opencitrix.automation.xenmobile.deployment
   - opencitrix.automation.transport
   - opencitrix.automation.attributes

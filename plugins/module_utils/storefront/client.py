@@ -30,8 +30,14 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.responses im
 from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import (
     TokenCache, cache_key, secret_fingerprint,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.safe_xml import HAS_DEFUSEDXML, HAS_XMLTODICT
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
+    HAS_REQUESTS, HttpClient, transport_options,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.urls import validate_url
+
+# The libraries every StoreFront module needs (CitrixModule's ``libraries``).
+LIBRARIES = (('requests', HAS_REQUESTS), ('xmltodict', HAS_XMLTODICT), ('defusedxml', HAS_DEFUSEDXML))
 
 FORM_MEDIA = 'application/x-www-form-urlencoded'
 EXPLICIT_FORMS = 'ExplicitForms'

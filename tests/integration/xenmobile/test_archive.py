@@ -6,6 +6,7 @@ import datetime
 import json
 import os
 
+from tests.harness import ROOT
 from tests.integration.xenmobile.support import xenmobile, xm_env
 
 ROLE = 'opencitrix.automation.xenmobile_device_archive'
@@ -72,8 +73,13 @@ def test_archive_of_5000_devices_over_two_nights(make_sim, run_playbook, tmp_pat
     for device in flipped:
         device['_compliant'] = not device['_compliant']
 
+    # The second night through the shipped playbook, with its variables as an AWX job template passes them.
     second = first + datetime.timedelta(days=1)
-    run = run_playbook(archive_play(dest, second.isoformat()), env=xm_env(sim))
+    with open(os.path.join(ROOT, 'playbooks', 'xenmobile_device_archive.yml')) as handle:
+        playbook = handle.read()
+    run = run_playbook(playbook, env=xm_env(sim), extra_vars={
+        'xenmobile_device_archive_dest': str(dest), 'xenmobile_device_archive_date': second.isoformat(),
+        'xenmobile_device_archive_keep_days': 30})
     assert run.rc == 0, run
     night2 = summary_of(run)
     changes = night2['changes']
