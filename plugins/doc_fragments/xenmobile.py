@@ -69,7 +69,7 @@ options:
     type: str
   cloud_customer_id:
     description:
-      - Citrix Cloud customer id, for O(login_type=cloud): the legacy trust token is requested for it.
+      - Citrix Cloud customer id, for O(login_type=cloud); the legacy trust token is requested for it.
       - If not set, the value of the E(CITRIX_CUSTOMER_ID) environment variable is used.
     type: str
   cloud_trust_url:

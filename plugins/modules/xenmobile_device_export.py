@@ -24,7 +24,7 @@ description:
     counts, not the files' times. Other files in the directory are never touched.
   - Files are written atomically and only when their content differs, so a second run on the same day with the same
     devices changes nothing. Check mode reads the devices and the previous archive and writes and removes nothing.
-  - The role M(opencitrix.automation.xenmobile_device_archive) wraps this module for a nightly schedule.
+  - The role C(opencitrix.automation.xenmobile_device_archive) wraps this module for a nightly schedule.
 author:
   - opencitrix maintainers (@opencitrix)
 requirements:

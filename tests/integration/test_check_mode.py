@@ -103,6 +103,9 @@ def _sf_off(sim):
 
 
 XM_DEVICES = {'services': ['xenmobile'], 'size': 1, 'config': {'xenmobile': {'devices': 40}}}
+IDEM_IPHONE = {'platform': 'iphone', 'store_url': 'https://itunes.apple.com/us/app/idem/id1?mt=8'}
+IDEM_ANDROID = {'platform': 'android', 'store_url': 'https://play.google.com/store/apps/details?id=idem',
+                'remove_with_mdm': False}
 SF_LAUNCHABLE = ['Controller.Notepad', 'Farm2.Microsoft Excel 1', 'Farm2.Windows 11 Desktop 10']
 
 
@@ -189,14 +192,12 @@ CASES = [
          _xm_catalog('Web Link', {'url': 'https://idem.example/'}), label='present (update)'),
     Case('XenMobile', 'xenmobile_weblink_app', {'name': 'Idem Link', 'state': 'absent'}, XENMOBILE,
          _xm_catalog('Web Link', {'url': 'https://idem.example/'})),
-    Case('XenMobile', 'xenmobile_store_app', {'name': 'Idem Store', 'platforms': [
-        {'platform': 'iphone', 'store_url': 'https://itunes.apple.com/us/app/idem/id1?mt=8'}]}, XENMOBILE,
-        label='present (add)'),
-    Case('XenMobile', 'xenmobile_store_app', {'name': 'Idem Store', 'delivery_groups': ['Sales'], 'platforms': [
-        {'platform': 'android', 'store_url': 'https://play.google.com/store/apps/details?id=idem',
-         'remove_with_mdm': False}]}, XENMOBILE,
-        _xm_catalog('App Store App', {'iphone': 'https://itunes.apple.com/us/app/idem/id1?mt=8'}, 'Idem Store'),
-        label='present (add a platform)'),
+    Case('XenMobile', 'xenmobile_store_app', {'name': 'Idem Store', 'platforms': [IDEM_IPHONE]}, XENMOBILE,
+         label='present (add)'),
+    Case('XenMobile', 'xenmobile_store_app', {'name': 'Idem Store', 'delivery_groups': ['Sales'],
+                                              'platforms': [IDEM_ANDROID]}, XENMOBILE,
+         _xm_catalog('App Store App', {'iphone': IDEM_IPHONE['store_url']}, 'Idem Store'),
+         label='present (add a platform)'),
     Case('XenMobile', 'xenmobile_server_property_info', {}, XENMOBILE, kind='info'),
     Case('XenMobile', 'xenmobile_device_info', {}, XENMOBILE, kind='info'),
     Case('XenMobile', 'xenmobile_user_activity_info', {}, XENMOBILE, kind='info'),

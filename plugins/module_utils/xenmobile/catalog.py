@@ -171,8 +171,8 @@ class CatalogApps:
         after = predicted(self.kind, name, desired, before)
         if not check_mode:
             body = request_body(self.kind, name, desired, before, changed)
-            what = '%s %s app "%s" on %s' % ('add' if container is None else 'update', self.app_type, name,
-                                              self.client.server)
+            verb = 'add' if container is None else 'update'
+            what = '%s %s app "%s" on %s' % (verb, self.app_type, name, self.client.server)
             if container is None:
                 written = self._write('POST', self.path, body, what)
             else:
@@ -211,8 +211,8 @@ def catalog_argument_spec(kind):
     if kind == 'weblink':
         spec.update(link_url=dict(type='str'), vpn=dict(type='bool'))
     else:
-        platform = dict((option, dict(type='bool' if option in ('remove_with_mdm', 'prevent_backup',
-                                                                 'change_management_state') else 'str'))
+        flags = ('remove_with_mdm', 'prevent_backup', 'change_management_state')
+        platform = dict((option, dict(type='bool' if option in flags else 'str'))
                         for _api, option in STORE_PLATFORM_FIELDS)
         platform['platform'] = dict(type='str', required=True, choices=list(STORE_PLATFORMS))
         spec['platforms'] = dict(type='list', elements='dict', options=platform)

@@ -120,9 +120,9 @@ def cloud_token_sources(params, redactor=None, log=None, **transport):
             cloud = CloudClient(params.get('cloud_client_id'), params.get('cloud_client_secret'),
                                 region=params.get('cloud_region') or 'us', api_url=params.get('cloud_api_url'),
                                 redactor=redactor, log=log, **transport)
-            sources.append(CloudTokenSource('cctrustoauth2 token (POST %s%s)' % (cloud.http.base_url, OAUTH2_TOKEN_PATH),
-                                            cloud.token, lambda token: cloud.auth.cache.invalidate(cloud.auth.cache_key,
-                                                                                                  token)))
+            label = 'cctrustoauth2 token (POST %s%s)' % (cloud.http.base_url, OAUTH2_TOKEN_PATH)
+            sources.append(CloudTokenSource(label, cloud.token,
+                                            lambda token: cloud.auth.cache.invalidate(cloud.auth.cache_key, token)))
     return sources
 
 

@@ -124,4 +124,3 @@ def report_day(text):
         return datetime.datetime.strptime(text, '%Y-%m-%d').date()
     except ValueError:
         raise errors.InputError('as_of "%s" is not a date' % text, hint='use YYYY-MM-DD')
-

@@ -110,8 +110,8 @@ def test_device_actions_check_mode_then_once_then_nothing(make_sim, run_playbook
     # ...and once the devices carried them out, asking again acts again (like a restart).
     assert run.task('lock after the device locked')['result']['changed'] is True
     assert run.task('locate after the devices reported')['result']['changed'] is True
-    assert delta(run, 'asked_again', 'connected') == {'xenmobile.device_action.lock': 1,
-                                                       'xenmobile.device_action.locate': 1}
+    again = {'xenmobile.device_action.lock': 1, 'xenmobile.device_action.locate': 1}
+    assert delta(run, 'asked_again', 'connected') == again
     assert sorted(xenmobile(sim).writes('default')) == sorted(
         ['selwipe/%s' % i for i in user5] + ['wipe/11', 'wipe/12', 'revoke/20', 'delete/30', 'delete/31', 'delete/32',
                                              'lock/40', 'locate/41', 'locate/42', 'lock/40', 'locate/41', 'locate/42'])

@@ -16,8 +16,8 @@ def device_ids(request):
     """The body of a bulk call: a JSON array of ids (integers on XenMobile Server, GUID strings on
     Endpoint Management), or a 400."""
     body = request.json()
-    if not isinstance(body, list) or not body or not all(isinstance(i, (int, str)) and not isinstance(i, bool)
-                                                        for i in body):
+    if not isinstance(body, list) or not body or not all(
+            isinstance(i, (int, str)) and not isinstance(i, bool) for i in body):
         invalid('the request body must be a non-empty JSON array of device ids')
     return [str(i) for i in body]
 

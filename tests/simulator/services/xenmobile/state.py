@@ -76,6 +76,7 @@ class Instance:
                                                   created_ms=created, packages=parts)
         return self.apps[cid]
 
+
 class XenMobileState:
     """Every instance; ``lock`` guards their changes, ``clock`` dates tokens and device activity."""
 
