@@ -73,6 +73,7 @@ def issued_secrets(sim, extra=()):
     if 'storefront' in services:
         found.update(services['storefront'].tokens)
         found.update(services['storefront'].users.values())
+        found.update(services['storefront'].issued_tickets)
     if 'xenserver' in services:
         found.update(services['xenserver'].issued_sessions)
         found.add(services['xenserver'].password)

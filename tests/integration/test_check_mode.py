@@ -122,6 +122,25 @@ def _xm_app(sim):
     sim.service('xenmobile').instance().add_app('Idem Gone', 'Enterprise', {'android': '1.0.0'})
 
 
+def _xm_catalog(app_type, content, name='Idem Link'):
+    def setup(sim):
+        sim.service('xenmobile').instance().add_app(name, app_type, content)
+    return setup
+
+
+def _sf_off(sim):
+    """The desktop the launch case starts is on: a launch check then changes nothing."""
+    for resource in sim.service('storefront').resources:
+        resource['power'] = 'on'
+
+
+XM_DEVICES = {'services': ['xenmobile'], 'size': 1, 'config': {'xenmobile': {'devices': 40}}}
+IDEM_IPHONE = {'platform': 'iphone', 'store_url': 'https://itunes.apple.com/us/app/idem/id1?mt=8'}
+IDEM_ANDROID = {'platform': 'android', 'store_url': 'https://play.google.com/store/apps/details?id=idem',
+                'remove_with_mdm': False}
+SF_LAUNCHABLE = ['Controller.Notepad', 'Farm2.Microsoft Excel 1', 'Farm2.Windows 11 Desktop 10']
+
+
 CASES = [
     Case('Citrix Cloud', 'citrix_cloud_resource_location', {'name': 'Idem lab'}, CLOUD, label='present (create)'),
     Case('Citrix Cloud', 'citrix_cloud_resource_location', {'name': 'Idem edit', 'internal_only': True}, CLOUD,
@@ -228,12 +247,48 @@ CASES = [
     Case('XenMobile', 'xenmobile_app', {'name': 'Idem', 'platform': 'android', 'version': '2.0.1',
                                         'file': '{workdir}/idem.apk'}, XENMOBILE, _xm_package, label='present (upload)'),
     Case('XenMobile', 'xenmobile_app', {'name': 'Idem Gone', 'state': 'absent'}, XENMOBILE, _xm_app),
+    # Device actions: the device carries them out when it next connects, so a second run finds them pending.
+    Case('XenMobile', 'xenmobile_device', {'action': 'lock', 'id': ['3']}, XM_DEVICES, label='lock'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'locate', 'serial_number': ['SN00000004']}, XM_DEVICES,
+         label='locate'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'unlock', 'id': ['5']}, XM_DEVICES, label='unlock'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'selective_wipe', 'user': ['user6@acme.com'], 'confirm': True},
+         XM_DEVICES, label='selective_wipe'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'full_wipe', 'id': ['7'], 'confirm': True}, XM_DEVICES,
+         label='full_wipe'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'revoke', 'id': ['8'], 'confirm': True}, XM_DEVICES,
+         label='revoke'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'delete', 'id': ['9', '10'], 'confirm': True}, XM_DEVICES,
+         label='delete'),
+    Case('XenMobile', 'xenmobile_enrollment', {'user': ['idem@acme.com'], 'platform': ['ios', 'android']},
+         XM_DEVICES, label='present (invite)'),
+    Case('XenMobile', 'xenmobile_enrollment', {'user': ['user1@acme.com'], 'platform': ['ios'], 'state': 'absent'},
+         XM_DEVICES),
+    Case('XenMobile', 'xenmobile_weblink_app', {'name': 'Idem Link', 'link_url': 'https://idem.example/'}, XENMOBILE,
+         label='present (add)'),
+    Case('XenMobile', 'xenmobile_weblink_app', {'name': 'Idem Link', 'link_url': 'https://idem.example/new',
+                                                'vpn': True}, XENMOBILE,
+         _xm_catalog('Web Link', {'url': 'https://idem.example/'}), label='present (update)'),
+    Case('XenMobile', 'xenmobile_weblink_app', {'name': 'Idem Link', 'state': 'absent'}, XENMOBILE,
+         _xm_catalog('Web Link', {'url': 'https://idem.example/'})),
+    Case('XenMobile', 'xenmobile_store_app', {'name': 'Idem Store', 'platforms': [IDEM_IPHONE]}, XENMOBILE,
+         label='present (add)'),
+    Case('XenMobile', 'xenmobile_store_app', {'name': 'Idem Store', 'delivery_groups': ['Sales'],
+                                              'platforms': [IDEM_ANDROID]}, XENMOBILE,
+         _xm_catalog('App Store App', {'iphone': IDEM_IPHONE['store_url']}, 'Idem Store'),
+         label='present (add a platform)'),
     Case('XenMobile', 'xenmobile_server_property_info', {}, XENMOBILE, kind='info'),
     Case('XenMobile', 'xenmobile_device_info', {}, XENMOBILE, kind='info'),
     Case('XenMobile', 'xenmobile_user_activity_info', {}, XENMOBILE, kind='info'),
     Case('XenMobile', 'xenmobile_app_info', {'details': True}, XENMOBILE, kind='info'),
 
     Case('StoreFront', 'storefront_resource_info', {}, STOREFRONT, kind='info'),
+    Case('StoreFront', 'storefront_subscription', {'resources': ['Farm3.AutoCAD 5', 'Farm1.SAP GUI 6']}, STOREFRONT,
+         label='subscribed'),
+    Case('StoreFront', 'storefront_subscription', {'resources': ['Farm2.Microsoft Excel 1'], 'state': 'unsubscribed'},
+         STOREFRONT),
+    # Launches that start nothing: no write, no change; check mode launches nothing.
+    Case('StoreFront', 'storefront_launch_check', {'resources': SF_LAUNCHABLE}, STOREFRONT, _sf_off, kind='info'),
 ]
 
 
