@@ -121,7 +121,10 @@ sessions:
       description: V(changed), V(unchanged) or V(failed).
       type: str
     reason:
-      description: What failed (the API's error), or null.
+      description:
+        - What failed (the API's error), or null.
+        - For an V(unchanged) log-off, why nothing was done (the session had ended between the read and the
+          log-off, as when its user logs off at that moment).
       type: str
   sample:
     - id: 41ba32e9-d12b-485c-afd2-c4d0d047cd8b

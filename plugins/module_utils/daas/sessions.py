@@ -162,7 +162,7 @@ class Sessions:
     def apply_state(self, sessions, state, missing=(), concurrency=DEFAULT_CONCURRENCY, check_mode=False,
                     max_targets=None, batch=True, batch_size=DEFAULT_BATCH_SIZE):
         """``logged_off`` or ``disconnected``; one outcome per session (a logged-off session is gone, so it is
-        never ``unchanged`` here). ``missing``: session ids asked for that do not exist; logged off already,
+        ``unchanged`` only when its log-off is answered 404: it ended between the read and the write). ``missing``: session ids asked for that do not exist; logged off already,
         but they cannot be disconnected (NotFoundError). With ``max_targets``, nothing is changed when more
         sessions than that would change. The actions go through ``$batch`` unless ``batch`` is False
         (:class:`.batch.BatchWriter`)."""
@@ -198,8 +198,17 @@ class Sessions:
             return decisions
 
         writes = [session_write(item['id'], action, target=item) for item in fleet.with_outcome('changed')]
-        BatchWriter(self.client, batch, batch_size, concurrency).apply(
-            fleet, writes, resolve, on_failure=lambda item: item.update(state=item['state_before']))
+        writer = BatchWriter(self.client, batch, batch_size, concurrency)
+        outcomes = writer.send(writes, resolve)
+        fleet.warnings.extend(writer.warnings)
+        for write, outcome in zip(writes, outcomes):
+            if outcome.ok:
+                continue
+            if action == 'logoff' and isinstance(outcome.error, errors.NotFoundError):
+                # Its user logged off between the read and the write: the session is gone, as asked.
+                write.target.update(outcome='unchanged', reason='the session had already ended')
+            else:
+                fleet.fail(write.target, outcome.error, state=write.target['state_before'])
         return fleet
 
 

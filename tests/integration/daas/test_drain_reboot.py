@@ -108,7 +108,7 @@ def test_rolling_reboot_of_200_machines_logs_off_only_after_the_deadline_and_res
     done = summary(resumed)
     plan = task(resumed, 'Plan the waves')['ansible_facts']['daas_drain_reboot_plan']
     assert len(plan['done']) == 40 and set(daas.machine(m)['Name'] for m in first_wave) == set(plan['done'])
-    assert len(plan['finishing']) == 40 and [len(w) for w in plan['waves']] == [40, 40, 40]
+    assert len(plan['finishing']) == 40 and [len(w) for w in plan['waves']] == [40, 40, 40], (plan, done)
     name = daas.machine(stuck)['Name']
     assert list(done['not_back']) == [name] and done['failed'] == {} and done['skipped'] == {}
     assert len(done['rebooted']) == 200 - 40 - 1 and len(done['done_before']) == 40

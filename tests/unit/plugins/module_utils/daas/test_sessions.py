@@ -77,3 +77,26 @@ def test_find_sessions_by_delivery_group_and_tag_of_their_machine():
     assert [s['Id'] for s in found.find(tags=['Ring1'], delivery_groups=['Dev'])[0]] == ['b']
     with pytest.raises(errors.InputError):
         found.find(tags=[''])
+
+
+def test_a_session_that_ends_between_the_read_and_the_log_off_is_not_a_failure():
+    from tests.unit.plugins.module_utils.daas.support import FakeSite
+
+    gone = {'ErrorType': 'ObjectNotFound', 'ErrorMessage': 'Session s2 was not found.'}
+
+    def answer(path, method, body):
+        if path == '/Sessions/s2/$logoff':
+            return 404, {}, gone
+        if path == '/Sessions/s3/$disconnect':
+            return 404, {}, gone
+        return 204, {}, None
+
+    sessions = [{'Id': 's1', 'State': 'Active'}, {'Id': 's2', 'State': 'Active'}]
+    fleet = Sessions(FakeSite(answer)).apply_state(sessions, 'logged_off')
+    assert [(i['id'], i['outcome'], i['state'], i['reason']) for i in fleet.items] == [
+        ('s1', 'changed', 'LoggedOff', None), ('s2', 'unchanged', 'LoggedOff', 'the session had already ended')]
+    assert fleet.failed == []
+    # A disconnect needs the session: one that is gone fails, with the state it had.
+    fleet = Sessions(FakeSite(answer)).apply_state([{'Id': 's3', 'State': 'Active'}], 'disconnected')
+    assert [(i['outcome'], i['state']) for i in fleet.items] == [('failed', 'Active')]
+    assert 'HTTP 404, POST /Sessions/s3/$disconnect' in fleet.items[0]['reason']
