@@ -196,6 +196,7 @@ def handle(sim, handler):
         sim.stats.record_write(route)
     handler.send(response)
     sim.stats.record_answer(route)
+    sim.record_exchange(route, request, response)
 
 
 def run_route(route, request):
