@@ -41,14 +41,15 @@ def _header(headers, name):
 
 
 def spec_url(path, headers):
-    """``(spec, host URL, path)`` of the spec's URL for a request path, or None when no spec covers it."""
+    """``(spec, host URL, server path, path below the server)`` of the spec's URL for a request path, or
+    None when no spec covers it."""
     where = _spec_path(path, headers)
     if where is None:
         return None
     name, below = where
     if name == DAAS:
-        return name, DAAS_HOST, DAAS_SERVER + below
-    return name, RESOURCE_LOCATIONS_HOST, RESOURCE_LOCATIONS_SERVER + below
+        return name, DAAS_HOST, DAAS_SERVER, below
+    return name, RESOURCE_LOCATIONS_HOST, RESOURCE_LOCATIONS_SERVER, below
 
 
 def _spec_path(path, headers):

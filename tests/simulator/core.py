@@ -131,19 +131,20 @@ class Simulator:
     def record(self, services):
         """Keep every exchange the routes of ``services`` answer from now on (not injected faults) in
         ``exchanges``: dicts with the request's ``method``, ``path``, ``query``, ``headers`` and ``body`` and
-        the answer's ``status``, ``response_headers``, ``content_type`` and ``response_body`` (bytes). The
-        conformance check of the tests validates them against the vendor specs."""
+        the answer's ``status``, ``response_headers``, ``content_type``, ``response_body`` (bytes as sent)
+        and ``response_json`` (the JSON body as the route gave it, or None). The tests' conformance check
+        validates them against the vendor specs."""
         self._recorded_services = tuple(services)
         self.exchanges = []
 
-    def record_exchange(self, route, request, response):
+    def record_exchange(self, route, request, response, data, content_type):
         if self.exchanges is None or route.service not in self._recorded_services:
             return
-        data, content_type = response.encoded()
         self.exchanges.append({
             'route': route.name, 'method': request.method, 'path': request.path, 'query': request.query,
             'headers': dict(request.headers.items()), 'body': request.body, 'status': response.status,
-            'response_headers': dict(response.headers), 'content_type': content_type, 'response_body': data})
+            'response_headers': dict(response.headers), 'content_type': content_type, 'response_body': data,
+            'response_json': response.body if isinstance(response.body, (dict, list)) else None})
 
     def reset(self):
         """Forget counts and faults (state stays)."""

@@ -36,8 +36,10 @@ class Machines:
             return self.client.pages('/MachineCatalogs/%s/Machines' % path_segment(catalog),
                                      'list the machines of catalog "%s"' % catalog, fields)
         if delivery_group:
+            # This operation takes no ``fields`` (only limit and continuationToken): its answer carries every
+            # property of each machine.
             return self.client.pages('/DeliveryGroups/%s/Machines' % path_segment(delivery_group),
-                                     'list the machines of delivery group "%s"' % delivery_group, fields)
+                                     'list the machines of delivery group "%s"' % delivery_group)
         return self.client.pages('/Machines', 'list the machines of the site', fields)
 
     def list(self, catalog=None, delivery_group=None, fields=MACHINE_FIELDS):

@@ -22,6 +22,20 @@ def ref(obj):
     return {'Id': obj['Id'], 'Uid': obj['Uid'], 'Name': obj['Name']} if obj else None
 
 
+def render_user(user, domain):
+    """An ``IdentityUserResponseModel`` for ``DOMAIN\\user``, with the properties seed 002 shows (the live API
+    sends every one, null when unknown; ``PropertiesFetched`` 0: no directory lookup was made)."""
+    short = user.split('\\')[-1]
+    model = dict.fromkeys(('SamName', 'SamAccountName', 'CommonName', 'Sid', 'GroupSids', 'DenyOnlySids',
+                           'PasswordCanExpire', 'DaysUntilPasswordExpiry', 'IsBuiltIn', 'IsGroup', 'StreetAddress',
+                           'City', 'State', 'Country', 'Mail', 'TelephoneNumber', 'HomePhone', 'Mobile', 'Enabled',
+                           'Locked', 'Domain', 'Forest', 'Guid', 'DistinguishedName', 'CanonicalName',
+                           'DirectoryServer'))
+    model.update(DisplayName=short, PrincipalName='%s@%s.example.com' % (short, domain.lower()), Name=user,
+                 PropertiesFetched=0, PossibleLookupFailure=False)
+    return model
+
+
 def select_fields(model, fields):
     if not fields:
         return model
@@ -51,9 +65,9 @@ def render_machine(estate, site, machine):
     return {
         'Id': machine['Id'], 'Uid': machine['Uid'], 'Name': machine['Name'], 'MachineCatalog': ref(catalog),
         'AgentVersion': '2311.0.0.1170', 'AllocationType': catalog['AllocationType'],
-        'ApplicationsInUse': [], 'AssignedUsers': [], 'AssociatedUsers': [
-            {'Name': s['User'], 'DisplayName': s['User'].split('\\')[-1]} for s in sessions],
-        'AzureAdJoinedMode': 'None', 'ContainerScopes': [],
+        'ApplicationsInUse': [], 'AssignedUsers': [], 'AssociatedUsers': [render_user(s['User'], site.domain)
+                                                                           for s in sessions],
+        'AzureAdJoinedMode': 'NotAadJoined', 'ContainerScopes': [],
         'ControllerDnsName': 'ddc01.%s.example.com' % site.domain.lower() if registered else None,
         'DeliveryGroup': ref(group), 'DeliveryType': group['DeliveryType'] if group else None,
         'Description': None, 'DesktopConditions': None, 'DnsName': machine['DnsName'],
@@ -70,7 +84,7 @@ def render_machine(estate, site, machine):
         'LastConnectionFailure': 'None',
         'LastConnectionTime': us_time(first['StartTime']) if first else None,
         'FormattedLastConnectionTime': iso(first['StartTime']) if first else None,
-        'LastConnectionUser': first['User'] if first else None,
+        'LastConnectionUser': render_user(first['User'], site.domain) if first else None,
         'LastDeregistrationReason': machine['LastDeregistrationReason'],
         'LastDeregistrationTime': (us_time(machine['LastDeregistrationTime'])
                                    if machine['LastDeregistrationTime'] else None),
@@ -88,7 +102,7 @@ def render_machine(estate, site, machine):
         'SessionClientVersion': '23.11.0.23' if first else None,
         'SessionConnectedViaHostName': None, 'SessionConnectedViaIP': None,
         'SessionCount': len(sessions), 'SessionLaunchedViaHostName': None, 'SessionLaunchedViaIP': None,
-        'SessionProtocol': 'HDX' if first else None, 'SessionSecureIcaActive': False if first else None,
+        'SessionProtocol': 'Hdx' if first else None, 'SessionSecureIcaActive': False if first else None,
         'SessionSmartAccessTags': [], 'SessionStartTime': us_time(first['StartTime']) if first else None,
         'FormattedSessionStartTime': iso(first['StartTime']) if first else None,
         'SessionState': first['State'] if first else None,
@@ -100,16 +114,31 @@ def render_machine(estate, site, machine):
         'WindowsConnectionSetting': 'LogonEnabled', 'Zone': dict(site.zone),
         'SupportedPowerActions': list(machine['SupportedPowerActions']),
         'FaultState': 'Unregistered' if power_state == 'On' and not registered else 'None',
-        'ContainerMetadata': None, 'Tags': [], 'UpgradeType': 'Unknown', 'UpgradeState': 'Unknown',
+        'ContainerMetadata': None, 'Tags': [], 'UpgradeType': 'NotSet', 'UpgradeState': 'Unknown',
         'MachineConfigurationOutOfSync': False, 'UpgradeDetail': None,
     }
+
+
+def render_machine_detail(estate, site, machine):
+    """A ``MachineDetailResponseModel`` (a single machine's GET and the synchronous power actions): the
+    listing's model plus the detail properties."""
+    model = render_machine(estate, site, machine)
+    catalog = site.catalogs.get(machine['_catalog'])
+    virtual = catalog['MachineType'] == 'Virtual'
+    model.update({
+        'AssignedClientName': None, 'AssignedIPAddress': None, 'BrowserName': None, 'ColorDepth': 'TwentyFourBit',
+        'IconId': None, 'IsReserved': False, 'LoadIndexes': None, 'SecureIcaRequired': False,
+        'SessionsEstablished': model['SessionCount'], 'SessionsPending': 0, 'StoreFrontServersForHostedReceiver': [],
+        'VMToolsState': ('Running' if model['PowerState'] == 'On' else 'NotStarted') if virtual else 'NotPresent',
+        'FailureReason': None,
+    })
+    return model
 
 
 def render_session(estate, site, session, fields=None):
     """A session as seed 002 shows it, with its machine embedded (unless ``fields`` leaves it out)."""
     machine = site.machines.get(session['Machine'])
     user = session['User']
-    short = user.split('\\')[-1]
     model = {
         'Id': session['Id'], 'Uid': session['Uid'], 'ApplicationsInUse': [], 'AppState': 'Active',
         'AppStateLastChangeTime': us_time(session['StartTime']),
@@ -129,9 +158,7 @@ def render_session(estate, site, session, fields=None):
         'StartTime': us_time(session['StartTime']), 'FormattedStartTime': iso(session['StartTime']),
         'State': session['State'], 'StateChangeTime': us_time(session['StateChangeTime']),
         'FormattedStateChangeTime': iso(session['StateChangeTime']), 'UntrustedUserName': user,
-        'User': {'DisplayName': short, 'SamName': None, 'SamAccountName': None, 'CommonName': None,
-                 'PrincipalName': '%s@%s.example.com' % (short, site.domain.lower()), 'Sid': None,
-                 'Name': user, 'Domain': None, 'PossibleLookupFailure': False},
+        'User': render_user(user, site.domain),
     }
     if machine is not None and (not fields or 'machine' in fields):
         embedded = render_machine(estate, site, machine)

@@ -14,7 +14,7 @@ from tests.simulator.services.daas.context import (
 from tests.simulator.services.daas.errors import error_data, fail
 from tests.simulator.services.daas.power import POWER_ACTIONS, run_action, settle
 from tests.simulator.services.daas.rendering import (
-    iso, render_job, render_machine, render_session, select_fields, us_time,
+    iso, render_job, render_machine, render_machine_detail, render_session, select_fields, us_time,
 )
 
 
@@ -26,8 +26,8 @@ class DaasRoutes(Routes):
     def lock(self):
         return self.service.sim.lock
 
-    def _machine_page(self, request, site, machines, key):
-        fields = requested_fields(request)
+    def _machine_page(self, request, site, machines, key, takes_fields=True):
+        fields = requested_fields(request) if takes_fields else None
         support = request.arg('sessionSupport')
         if support:
             machines = [m for m in machines if site.catalogs[m['_catalog']]['SessionSupport'].lower() == support.lower()]
@@ -82,12 +82,14 @@ class DaasRoutes(Routes):
         with self.lock:
             group = self.state.find_by_name_or_id(site.groups, request.params['group'], 'Delivery group', 'ObjectNotFound')
             machines = [m for m in site.machines.values() if m['_group'] == group['Id']]
-            return self._machine_page(request, site, machines, 'group:' + group['Id'])
+            # DeliveryGroupsGetDeliveryGroupMachines takes only limit and continuationToken.
+            return self._machine_page(request, site, machines, 'group:' + group['Id'], takes_fields=False)
 
     def get_machine(self, request, site, _caller, _base):
         with self.lock:
             machine = self.state.find_machine(site, request.params['machine'])
-            return Response(200, select_fields(render_machine(self.state, site, machine), requested_fields(request)),
+            return Response(200, select_fields(render_machine_detail(self.state, site, machine),
+                                               requested_fields(request)),
                             transaction_headers(request))
 
     def patch_machine(self, request, site, _caller, _base):
@@ -127,7 +129,7 @@ class DaasRoutes(Routes):
                 if run_async:
                     headers['Location'] = '%s/Jobs/%s' % (base, job['Id'])
                     return Response(202, None, headers)
-                return Response(200, render_machine(self.state, site, machine), headers)
+                return Response(200, render_machine_detail(self.state, site, machine), headers)
         return handler
 
     def list_jobs(self, request, site, caller, base):
