@@ -194,7 +194,8 @@ class HttpClient:
             self.log(self.redact(message))
 
     def request(self, method, path, params=None, json_body=None, data=None, headers=None,
-                state_changing=None, expected=None, what=None, hint=None, timeout=None, authenticated=True):
+                state_changing=None, expected=None, what=None, hint=None, timeout=None, authenticated=True,
+                trace_header=None):
         """Send one logical request (retried per :mod:`retries`, redirects followed within the same
         origin, the token renewed once when the API rejects it); return the ``requests.Response``
         with its body read.
@@ -203,6 +204,8 @@ class HttpClient:
         is returned, not followed. ``what`` names the operation in error messages ("list service
         states"). ``state_changing`` defaults to True for methods other than GET/HEAD/OPTIONS.
         ``authenticated=False``: a sign-in or another request that must not carry the token.
+        ``trace_header``: the answer header holding the server's id of the request (such as DaaS's
+        ``Citrix-TransactionId``); an error for an answer that has it names it (``transaction_id``).
         """
         method = method.upper()
         if state_changing is None:
@@ -240,7 +243,7 @@ class HttpClient:
                 continue
             if auth and auth.rejected(response):
                 if renewed:
-                    raise self._rejected_again(response, summary, method, display_url, hint)
+                    raise self._rejected_again(response, summary, method, display_url, hint, trace_header)
                 self._debug('%s %s: HTTP %s, the token was rejected; signing in again' % (method, display_url, status))
                 token = auth.renew(token, response)
                 renewed = True
@@ -252,7 +255,7 @@ class HttpClient:
                     method, display_url, status, attempt, self.retry.retries, delay))
                 self.retry.sleep(delay)
                 continue
-            raise self.error_from_response(response, summary, method, display_url, hint)
+            raise self.error_from_response(response, summary, method, display_url, hint, trace_header)
 
     def _exchange(self, method, url, params, json_body, data, headers, expected, timeout, summary, display_url,
                   state_changing, attempt):
@@ -394,14 +397,15 @@ class HttpClient:
                     'check the object before running again')
         return errors.TransportError(summary, method=method, url=url, api_message=reason, hint=hint)
 
-    def _rejected_again(self, response, summary, method, url, hint):
-        err = self.error_from_response(response, summary, method, url, hint)
+    def _rejected_again(self, response, summary, method, url, hint, trace_header=None):
+        err = self.error_from_response(response, summary, method, url, hint, trace_header)
         err.hint = 'a new sign-in was rejected too; %s' % (err.hint or 'check the credentials')
         err.args = (err.render(),)
         return err
 
-    def error_from_response(self, response, summary, method, url, hint=None):
-        """Build the typed error for an unsuccessful response (status, API code and message)."""
+    def error_from_response(self, response, summary, method, url, hint=None, trace_header=None):
+        """Build the typed error for an unsuccessful response (status, API code and message, and the
+        value of its ``trace_header``)."""
         status = response.status_code
         code = message = None
         body = json_body(response)
@@ -413,8 +417,10 @@ class HttpClient:
         hint = hint or self.hint_for.get(status)
         if status == 429:
             hint = hint or 'the API kept throttling after %d retries; lower concurrency or try later' % self.retry.retries
+        transaction = response.headers.get(trace_header) if trace_header else None
         return cls(summary, status=status, code=self.redact(code) if code else code,
-                   api_message=self.redact(message) if message else message, method=method, url=url, hint=hint)
+                   api_message=self.redact(message) if message else message, method=method, url=url, hint=hint,
+                   transaction_id=self.redact(transaction) if transaction else None)
 
     def call(self, method, path, what=None, **kwargs):
         """Like :meth:`request`, returning the decoded JSON body (None for an empty body)."""

@@ -13,6 +13,7 @@ Two ways in, one client:
   ``CitrixOnPremises``, and resource paths under ``.../{customerId}/{siteId}``.
 Listings ask for the largest page the API allows (1000) and only the ``fields`` they use. The resources
 themselves are in :mod:`.machines` and :mod:`.sessions`.
+Every request carries a new ``Citrix-TransactionId`` and errors name the server's (:mod:`.transactions`).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,6 +25,7 @@ from urllib.parse import quote
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import run_bounded
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import transactions
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.onprem import (
     ONPREM_CUSTOMER_ID, OnPremisesSession,
 )
@@ -108,9 +110,9 @@ class DaasClient:
     def sites(self):
         """The sites of this customer that the caller may administer (``GET /me``)."""
         what = 'list the sites of customer "%s" (GET /me)' % self.customer_id
-        response = self.session.request('GET', self.api_root + '/me', what=what,
-                                        headers={'Citrix-CustomerId': self.customer_id})
-        body = require_keys(self.http.decode_json(response, what), ('Customers',), what)
+        response = transactions.send(self.session, 'GET', self.api_root + '/me', what,
+                                     {'Citrix-CustomerId': self.customer_id})
+        body = transactions.decode(self.http, response, what, lambda found: require_keys(found, ('Customers',), what))
         customers = body['Customers'] or []
         chosen = [c for c in customers if str(c.get('Id', '')).lower() == self.customer_id.lower()]
         if not chosen and len(customers) == 1 and self.on_premises:
@@ -157,11 +159,12 @@ class DaasClient:
 
     def request(self, method, path, what, headers=None, **kwargs):
         """One request on a path of the site (``/Machines``...); the ``requests.Response``."""
-        return self.session.request(method, self._url(path), headers=self._headers(headers), what=what, **kwargs)
+        return transactions.send(self.session, method, self._url(path), what, self._headers(headers), **kwargs)
 
-    def call(self, method, path, what, **kwargs):
-        """One request on a path of the site; its decoded JSON body."""
-        return self.http.decode_json(self.request(method, path, what, **kwargs), what)
+    def call(self, method, path, what, check=None, **kwargs):
+        """One request on a path of the site; its decoded JSON body, passed through ``check`` (a function
+        raising ResponseFormatError for a body of the wrong shape) when given."""
+        return transactions.decode(self.http, self.request(method, path, what, **kwargs), what, check)
 
     @staticmethod
     def collection(body, what):
@@ -176,9 +179,14 @@ class DaasClient:
         if fields:
             query['fields'] = ','.join(fields)
 
+        def page(body):
+            self.collection(body, what)
+            return body
+
         def fetch(token):
-            body = self.call('GET', path, what, params=dict(query, continuationToken=token) if token else query)
-            return [body], self.collection(body, what)[1]
+            body = self.call('GET', path, what, params=dict(query, continuationToken=token) if token else query,
+                             check=page)
+            return [body], body.get('ContinuationToken')
 
         fresh = NewById()
         return iterate_pages(fetch, new_items=lambda bodies: fresh(bodies[0]['Items']), what=what)
@@ -192,8 +200,9 @@ class DaasClient:
 
     def jobs(self):
         """The caller's jobs (``GET /Jobs``)."""
-        return self.collection(self.call('GET', '/Jobs', 'list jobs'), 'list jobs')[0]
+        return self.call('GET', '/Jobs', 'list jobs', check=lambda body: self.collection(body, 'list jobs')[0])
 
     def job(self, job_id):
         what = 'read job %s' % job_id
-        return require_keys(self.call('GET', '/Jobs/%s' % path_segment(job_id), what), ('Id', 'Status'), what)
+        return self.call('GET', '/Jobs/%s' % path_segment(job_id), what,
+                         check=lambda body: require_keys(body, ('Id', 'Status'), what))

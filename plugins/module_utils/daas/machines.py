@@ -15,6 +15,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
     DEFAULT_CONCURRENCY, MAX_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, ref_name,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.transactions import transaction_id
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import require_named
 
@@ -56,13 +57,14 @@ class Machines:
             return None
 
     def set_maintenance_mode(self, machine_id, enabled):
-        self.client.request('PATCH', '/Machines/%s' % path_segment(machine_id),
-                            'turn maintenance mode %s' % ('on' if enabled else 'off'),
-                            json_body={'InMaintenanceMode': bool(enabled)})
+        """Turn maintenance mode on or off; returns the answer's transaction id."""
+        return transaction_id(self.client.request('PATCH', '/Machines/%s' % path_segment(machine_id),
+                                                  'turn maintenance mode %s' % ('on' if enabled else 'off'),
+                                                  json_body={'InMaintenanceMode': bool(enabled)}))
 
     def power_action(self, machine_id, action, force=False):
         """Start ``$start``, ``$shutdown``, ``$reboot``, ``$suspend`` or ``$resume`` as an async job;
-        returns the job id (None if the server answered synchronously)."""
+        returns ``(job id, transaction id)`` (no job id if the server answered synchronously)."""
         params = {'async': 'true', 'detailResponseRequired': 'false'}
         if force and action in ('shutdown', 'reboot'):
             params['force'] = 'true'
@@ -71,8 +73,9 @@ class Machines:
         location = response.headers.get('Location')
         if response.status_code == 202 and not location:
             raise errors.ResponseFormatError('Could not send $%s' % action,
-                                             api_message='202 Accepted without a Location header for the job')
-        return location.rstrip('/').rsplit('/', 1)[-1] if location else None
+                                             api_message='202 Accepted without a Location header for the job',
+                                             transaction_id=transaction_id(response))
+        return location.rstrip('/').rsplit('/', 1)[-1] if location else None, transaction_id(response)
 
     def find(self, names=(), machine_ids=(), catalog=None, delivery_group=None, fields=MACHINE_FIELDS,
              concurrency=DEFAULT_CONCURRENCY, all_targets=False):
@@ -117,10 +120,13 @@ class Machines:
         for machine in machines:
             before = bool(machine.get('InMaintenanceMode'))
             fleet.add(machine.get('Name'), 'changed' if before != bool(enabled) else 'unchanged', id=machine.get('Id'),
-                      in_maintenance_mode_before=before, in_maintenance_mode=bool(enabled))
+                      in_maintenance_mode_before=before, in_maintenance_mode=bool(enabled), transaction_id=None)
         fleet.check_max_targets(max_targets, 'machines')
+
+        def change(item):
+            item['transaction_id'] = self.set_maintenance_mode(item['id'], enabled)
         if not check_mode:
-            fleet.run_changes(lambda item: self.set_maintenance_mode(item['id'], enabled), concurrency, MAX_CONCURRENCY,
+            fleet.run_changes(change, concurrency, MAX_CONCURRENCY,
                               on_failure=lambda item: item.update(in_maintenance_mode=item['in_maintenance_mode_before']))
         return fleet
 

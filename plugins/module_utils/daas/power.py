@@ -83,14 +83,14 @@ def apply_power_state(client, machines, state, force=False, concurrency=DEFAULT_
                   catalog=(machine.get('MachineCatalog') or {}).get('Name'),
                   delivery_group=(machine.get('DeliveryGroup') or {}).get('Name'),
                   power_state_before=before, power_state_after=before if outcome != 'changed' else None,
-                  action=action, job_id=None, job_status=None)
+                  action=action, job_id=None, job_status=None, transaction_id=None)
     fleet.check_max_targets(max_targets, 'machines')
     if check_mode:
         return fleet
     api = Machines(client)
 
     def send(item):
-        item['job_id'] = api.power_action(item['id'], item['action'], force)
+        item['job_id'], item['transaction_id'] = api.power_action(item['id'], item['action'], force)
 
     fleet.run_changes(send, concurrency, MAX_CONCURRENCY)
     sent = fleet.with_outcome('changed')

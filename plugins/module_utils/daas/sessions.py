@@ -14,6 +14,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
     DEFAULT_CONCURRENCY, MAX_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, ref_name,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.transactions import transaction_id
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import require_named
 
@@ -44,11 +45,14 @@ class Sessions:
             return None
 
     def log_off(self, session_id):
-        self.client.request('POST', '/Sessions/%s/$logoff' % path_segment(session_id), 'log off session %s' % session_id)
+        """Log a session off; returns the answer's transaction id."""
+        return transaction_id(self.client.request('POST', '/Sessions/%s/$logoff' % path_segment(session_id),
+                                                  'log off session %s' % session_id))
 
     def disconnect(self, session_id):
-        self.client.request('POST', '/Sessions/%s/$disconnect' % path_segment(session_id),
-                            'disconnect session %s' % session_id)
+        """Disconnect a session; returns the answer's transaction id."""
+        return transaction_id(self.client.request('POST', '/Sessions/%s/$disconnect' % path_segment(session_id),
+                                                  'disconnect session %s' % session_id))
 
     def find(self, session_ids=(), users=(), machines=(), states=(), concurrency=DEFAULT_CONCURRENCY, all_targets=False):
         """Sessions matching every condition given: ``session_ids`` (read one by one; ids that do not exist
@@ -89,11 +93,14 @@ class Sessions:
             change = state == 'logged_off' or before != 'Disconnected'
             fleet.add(facts['id'], 'changed' if change else 'unchanged', id=facts['id'], user=facts['user'],
                       machine=facts['machine'], state_before=before,
-                      state='LoggedOff' if state == 'logged_off' else 'Disconnected')
+                      state='LoggedOff' if state == 'logged_off' else 'Disconnected', transaction_id=None)
         fleet.check_max_targets(max_targets, 'sessions')
         action = self.log_off if state == 'logged_off' else self.disconnect
+
+        def change_one(item):
+            item['transaction_id'] = action(item['id'])
         if not check_mode:
-            fleet.run_changes(lambda item: action(item['id']), concurrency, MAX_CONCURRENCY,
+            fleet.run_changes(change_one, concurrency, MAX_CONCURRENCY,
                               on_failure=lambda item: item.update(state=item['state_before']))
         return fleet
 

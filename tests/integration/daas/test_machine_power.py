@@ -91,6 +91,7 @@ def test_failed_job_fails_task_after_the_others_completed(make_sim, run_playbook
     broken = daas.machine(catalog['machine_ids'][5])
     daas.update_machine(broken['Id'], fail_next_power_action={
         'code': 'HypervisorNotContactable', 'message': 'The hypervisor connection SimHypervisor could not be contacted.'})
+    sim.record(['daas'])
     run = run_playbook(task_play('citrix_daas_machine_power', {'catalog': 'Flaky', 'state': 'restarted'},
                                  name='reboot'), env=sim.client_env())
     assert run.rc != 0
@@ -106,6 +107,10 @@ def test_failed_job_fails_task_after_the_others_completed(make_sim, run_playbook
     assert outcomes.pop(broken['Name']) == 'failed'
     assert set(outcomes.values()) == {'changed'}
     assert result['result']['counts']['changed'] == 11
+    # Every machine's result names the transaction id the server answered its power action with.
+    answered = {e['path'].rsplit('/', 2)[-2]: e['response_headers']['Citrix-TransactionId']
+                for e in sim.exchanges if e['route'] == 'daas.power.reboot'}
+    assert {m['id']: m['transaction_id'] for m in result['result']['machines']} == answered
 
 
 def test_unsupported_pending_and_unmanaged_machines_are_skipped_with_reasons(make_sim, run_playbook):

@@ -53,6 +53,8 @@ class Estate:
         # token it never handed out before, forever.
         self.endless_paging = False
         self.endless_tokens = 0
+        # Cloud tokens the gateway still accepts but the DaaS service refuses (401 ErrorData).
+        self.refused_tokens = set()
         self.uid = 0
         names = list(config.get('sites', DEFAULT_SITES))
         per_site = size // max(1, len(names))

@@ -44,7 +44,7 @@ class DaasRoutes(Routes):
                 user = context.onprem_caller(self.state, request)
                 customer, display = ONPREM_CUSTOMER, user
             else:
-                record = context.cloud_record(request)
+                record = context.cloud_record(request, self.state)
                 customer, display = record['customer'], record['client_id']
             with self.lock:
                 sites = [{'Id': s.id, 'Name': s.name} for s in self.state.sites.values()]
@@ -215,4 +215,6 @@ class DaasRoutes(Routes):
             routes.append(Route(method, ONPREM_PREFIX + path, self._scoped('onprem', handler), 'daas.' + name, write))
             routes.append(Route(method, LEGACY_PREFIX + path, self._scoped('legacy', handler),
                                 'daas.legacy.' + name, write))
+        for route in routes:
+            route.handler = context.traced(route.handler)
         return routes
