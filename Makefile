@@ -1,7 +1,8 @@
 # Two entry points for a newcomer on a fresh machine:
 #   make demo   set up .venv, start the simulator, run playbooks/demo.yml against it, print what happened
-#   make test   set up .venv, run every check (unit + integration tests, ansible-test sanity, ansible-lint,
-#               changelog lint, benchmark request-count bounds at small sizes)
+#   make test   set up .venv (and .venv-rulebook), run every check (unit + integration tests, the example
+#               rulebooks under ansible-rulebook, ansible-test sanity, ansible-lint, changelog lint,
+#               benchmark request-count bounds at small sizes)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -17,7 +18,7 @@ PIP := pip install --disable-pip-version-check --quiet
 
 # The reliability report (docs/reliability.md) is written from the outcomes of the last `make pytest` by
 # `make reliability-report`; `make test` only checks that the committed one is current.
-.PHONY: demo test venv pytest reliability-report reliability-check unit integration core-matrix sanity lint changelog-lint collection-link bench bench-check docs docs-lint molecule clean
+.PHONY: demo test venv rulebook-venv pytest reliability-report reliability-check unit integration core-matrix sanity lint changelog-lint collection-link bench bench-check docs docs-lint molecule clean
 
 # Stamps are keyed on the requirements' content, not their mtimes (a git checkout touches mtimes).
 REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
@@ -32,6 +33,25 @@ $(VENV_STAMP):
 
 venv: $(VENV_STAMP)
 
+# ansible-rulebook in a venv of its own (its dependencies, drools and a JVM bridge among them, stay out of the
+# test toolchain), with the collection's runtime requirements and the same ansible-core and ansible-runner as
+# .venv: the example rulebooks run under it in tests/integration/test_rulebooks.py, and the playbooks their
+# actions start run with its ansible-playbook.
+RULEBOOK_VENV := .venv-rulebook
+RULEBOOK_PINS := $(shell grep -E '^(ansible-core|ansible-runner)==' requirements-dev.txt)
+RULEBOOK_HASH := $(shell (cat requirements.txt requirements-rulebook.txt; echo $(RULEBOOK_PINS)) | sha256sum | cut -c1-16)
+RULEBOOK_STAMP := $(RULEBOOK_VENV)/.installed-$(RULEBOOK_HASH)
+
+$(RULEBOOK_STAMP):
+	$(PYTHON) -m venv $(RULEBOOK_VENV)
+	$(RULEBOOK_VENV)/bin/$(PIP) -r requirements-rulebook.txt -r requirements.txt $(RULEBOOK_PINS)
+	rm -f $(RULEBOOK_VENV)/.installed*
+	touch $@
+
+rulebook-venv: $(RULEBOOK_STAMP)
+	@command -v java >/dev/null || { [ -n "$$JAVA_HOME" ] && [ -x "$$JAVA_HOME/bin/java" ]; } || \
+	  { echo 'ansible-rulebook needs Java 17 (java on PATH, or JAVA_HOME): see bindep.txt' >&2; exit 1; }
+
 collection-link:
 	@mkdir -p $(COLLECTIONS)/ansible_collections/opencitrix
 	@ln -sfn $(CURDIR) $(COLLECTIONS)/ansible_collections/opencitrix/automation
@@ -42,8 +62,11 @@ demo: venv collection-link
 test: venv pytest reliability-check core-matrix molecule sanity lint changelog-lint docs-lint docs bench-check
 	@echo "make test: all checks passed"
 
-pytest: venv collection-link
-	$(BIN)/python -m pytest tests/unit tests/integration -n $(PYTEST_WORKERS) -q
+# The rulebook tests fail (instead of skipping) when ansible-rulebook is missing.
+RULEBOOK_ENV := OPENCITRIX_RULEBOOK=$(CURDIR)/$(RULEBOOK_VENV)/bin/ansible-rulebook OPENCITRIX_REQUIRE_RULEBOOK=1
+
+pytest: venv collection-link rulebook-venv
+	$(RULEBOOK_ENV) $(BIN)/python -m pytest tests/unit tests/integration -n $(PYTEST_WORKERS) -q
 
 reliability-report: venv collection-link
 	$(BIN)/python -m tests.reliability_report docs/reliability.md
@@ -54,8 +77,8 @@ reliability-check: venv collection-link
 unit: venv collection-link
 	$(BIN)/python -m pytest tests/unit -q
 
-integration: venv collection-link
-	$(BIN)/python -m pytest tests/integration -n $(PYTEST_WORKERS) -q
+integration: venv collection-link rulebook-venv
+	$(RULEBOOK_ENV) $(BIN)/python -m pytest tests/integration -n $(PYTEST_WORKERS) -q
 
 # The older ansible-core minors that meta/runtime.yml admits (the main toolchain in .venv has the newest): each gets
 # its own venv with the runtime requirements and only the test tools the smoke tests import, and runs the tests

@@ -114,8 +114,10 @@ class Fault:
     the probe kind ('read', 'list', 'write') to the acceptable outcomes; ``applies(probe)`` filters;
     ``warm``: the probe's credentials are used once before the fault (so a token is cached);
     ``fired(sim, probe)`` tells afterwards whether the fault really happened (a cell whose fault
-    never fired proves nothing); ``breach(sim, probe)`` names what must never happen under this fault
-    and did (a DEFECT whatever the outcome), or None."""
+    never fired proves nothing); ``breach(sim, probe, result, targets)`` names what must never happen under
+    this fault and did (a DEFECT whatever the outcome), or None (``targets``: the probe's targets as they
+    were before the call). ``expect['batch']``, when present, replaces
+    ``expect['write']`` for probes that write through a batch route."""
 
     def __init__(self, key, title, inject, expect, applies=None, warm=False, fired=_rules_fired, breach=None,
                  verify=None):
@@ -126,9 +128,16 @@ class Fault:
         self.applies = applies or (lambda probe: True)
         self.warm = warm
         self.fired = fired
-        self.breach = breach or (lambda sim, probe: None)
+        self.breach = breach or (lambda sim, probe, *_context: None)
         # verify(sim, probe, result): for a success, what is wrong with what was made of the result, or None
         self.verify = verify or (lambda sim, probe, result: None)
+
+    def allowed(self, probe):
+        """The acceptable outcomes for ``probe``: ``expect['batch']`` for a write sent through a batch route
+        (a lost batch is resolved from the objects' side, so it recovers), else by the probe's kind."""
+        if probe.batch_route and 'batch' in self.expect:
+            return self.expect['batch']
+        return self.expect.get(probe.kind, set())
 
 
 def closed_port_url():
@@ -160,6 +169,8 @@ def _refused(sim, probe, env, args):
 def _on(route_attr, action, **rule):
     def inject(sim, probe, env, args):
         route = getattr(probe, route_attr)
+        if route_attr == 'write_route' and probe.batch_route:  # the write that goes over the wire
+            route = probe.batch_route
         options = dict(rule)
         if action in ('malformed', 'reset_mid_body'):
             malformed, partial, content_type = BROKEN_BODIES[probe.protocol]
@@ -204,7 +215,7 @@ def _redirect(status, scheme, host, signin=False, times=-1, same_origin=False):
     return inject
 
 
-def _reached_elsewhere(sim, probe):
+def _reached_elsewhere(sim, probe, *_context):
     hits = sim.stats.count(listener='elsewhere-*')
     return '%d request(s) reached the redirect target' % hits if hits else None
 
@@ -265,7 +276,7 @@ def _inventory_cached(sim, probe):
     return bool(os.listdir(os.path.join(sim.workdir, 'inventory-cache')))
 
 
-def _answered_from_cache(sim, probe):
+def _answered_from_cache(sim, probe, *_context):
     logins = sim.stats.count(route=SIGNIN_ROUTES['xenserver'])
     return None if logins >= 2 else 'the wrong password got the hosts cached with the right one (no sign-in tried)'
 
@@ -298,7 +309,7 @@ def _rival_created(sim, probe):
     return sim.stats.count(route='xenserver.Async.VM.clone') == 1
 
 
-def _vms_of_one_name(sim, probe):
+def _vms_of_one_name(sim, probe, *_context):
     names = [r['name_label'] for r in sim.service('xenserver').db.all('VM').values()]
     if names.count('rel-new') != 1 or any(n.endswith(XEN_CREATING) for n in names):
         return '%d VMs called rel-new and %d half-made ones remain' % (
@@ -317,7 +328,7 @@ def _endless_paging(sim, probe, env, args):
 ENDLESS_PAGES_FOLLOWED = 5  # page requests of an endless listing a client may make before giving up
 
 
-def _followed_endless_paging(sim, probe):
+def _followed_endless_paging(sim, probe, *_context):
     pages = sim.stats.count(route=probe.page_route)
     return ('followed %d pages of a listing that never ends' % pages) if pages > ENDLESS_PAGES_FOLLOWED else None
 
@@ -346,7 +357,7 @@ def _deep_xml(sim, probe, env, args):
     _INJECTED_AT[id(sim)] = time.monotonic()
 
 
-def _slow_refusal(sim, probe):
+def _slow_refusal(sim, probe, *_context):
     seconds = time.monotonic() - _INJECTED_AT.pop(id(sim), time.monotonic())
     return 'took %.1f s to end on the deep document' % seconds if seconds > SLOW_REFUSAL_SECONDS else None
 
@@ -371,7 +382,7 @@ def _other_domain_token(sim, probe, env, args):
     args['domain'] = 'LAB'
 
 
-def _used_other_domain_token(sim, probe):
+def _used_other_domain_token(sim, probe, *_context):
     served = sim.service('storefront').served_users.get('CORP\\' + OTHER_DOMAIN_USER)
     if served:
         return ('%d store request(s) of LAB\\%s were sent with CORP\\%s\'s cached token'
@@ -402,6 +413,68 @@ def _is_write(probe):
     return probe.kind == 'write'
 
 
+def _batched(probe):
+    return probe.batch_route is not None
+
+
+def _writes_sent(sim, probe):
+    """Writes of the probe's write route that reached the site: requests of their own and batch items."""
+    return sim.stats.count(route=probe.write_route) + sim.stats.items(route=probe.write_route)
+
+
+def _acted_twice(sim, probe, result=None, targets=None):
+    sent = _writes_sent(sim, probe)
+    if targets and sent > len(targets):
+        return '%d writes reached the site for %d objects' % (sent, len(targets))
+    return None
+
+
+FAILING_ITEMS = 3
+ITEM_REFUSAL = {'SdkErrorId': 'ObjectLocked', 'ErrorMessage': 'Another administrator is changing this object.'}
+
+
+def _items_fail(sim, probe, env, args):
+    for key in probe.target_keys(sim)[:FAILING_ITEMS]:
+        sim.faults.add('status', route=probe.write_route, path=re.escape(key), status=409, body=ITEM_REFUSAL)
+
+
+def _three_named(sim, probe, result, names):
+    """The failed items are named with the API's error; every other object was done."""
+    message = result.get('msg', '')
+    missing = [n for n in names[:FAILING_ITEMS] if '%s: ' % n not in message]
+    if missing or 'ObjectLocked: Another administrator is changing this object.' not in message:
+        return 'the failed items are not named with the API\'s error: %s' % message
+    if _writes_sent(sim, probe) != len(names):
+        return '%d writes reached the site for %d objects' % (_writes_sent(sim, probe), len(names))
+    done = [i for i in result.get(probe.result_key) or [] if i.get('outcome') == 'changed']
+    if len(done) != len(names) - FAILING_ITEMS:
+        return '%d objects done, expected %d' % (len(done), len(names) - FAILING_ITEMS)
+    return None
+
+
+def _fail_next_batch(sim, probe, env, args):
+    sim.service('daas').fail_next_batch = {'code': 'UnknownError', 'message': 'The orchestration service restarted.'}
+
+
+def _whole_batch_named(sim, probe, result, names):
+    message = result.get('msg', '')
+    missing = [n for n in names if '%s: Batch job ' % n not in message]
+    if missing or 'UnknownError: The orchestration service restarted.' not in message:
+        return 'not every object of the failed batch is named with the job\'s error: %s' % message
+    return None
+
+
+def _batch_job_failed(sim, probe):
+    return sim.service('daas').fail_next_batch is None and any(
+        job['Type'] == 'Batch' and job.get('_fail') for job in sim.service('daas').site().jobs.values())
+
+
+def _throttle_batch(sim, probe, env, args):
+    for route in (probe.batch_route, 'daas.job.get', 'daas.job.results'):
+        sim.faults.add('status', route=route, status=429, headers={'Retry-After': '1'}, times=1,
+                       body={'SdkErrorId': 'TooManyRequests', 'ErrorMessage': 'Slow down.'})
+
+
 def _xenserver(probe):
     return probe.auth == 'xenserver'
 
@@ -415,6 +488,8 @@ def _over_http(probe):
 
 
 MUST_RECOVER = {'read': {RECOVERED}, 'list': {RECOVERED}, 'write': {RECOVERED}}
+# A write through a batch route whose answer is lost: resolved from the objects' side (each acted on once).
+BATCH_RESOLVES = {'batch': {RECOVERED}}
 MUST_FAIL = {'read': {FAILED_CLEANLY}, 'list': {FAILED_CLEANLY}, 'write': {FAILED_CLEANLY}}
 
 FAULTS = [
@@ -435,14 +510,25 @@ FAULTS = [
     Fault('malformed', 'malformed body in the API\'s media type (always)', _on('routes', 'malformed', times=-1),
           MUST_FAIL),
     Fault('html', 'HTML error page, 502 (always)', _on('routes', 'html', status=502, times=-1), MUST_FAIL),
-    Fault('write_reset', 'reset on the write (once)', _on('write_route', 'reset', times=1),
-          {'write': {FAILED_CLEANLY}}, _is_write),
-    Fault('write_500', 'HTTP 500 on the write (once)',
+    Fault('write_reset', 'reset on the write (once; for a batched write, on the batch POST)',
+          _on('write_route', 'reset', times=1), dict(BATCH_RESOLVES, write={FAILED_CLEANLY}), _is_write,
+          breach=_acted_twice),
+    Fault('write_500', 'HTTP 500 on the write (once; for a batched write, on the batch POST)',
           _on('write_route', 'status', status=500, times=1, body={'message': 'Internal server error'}),
-          {'write': {FAILED_CLEANLY}}, _is_write),
-    Fault('write_429', 'HTTP 429 on the write (once)',
+          dict(BATCH_RESOLVES, write={FAILED_CLEANLY}), _is_write, breach=_acted_twice),
+    Fault('write_429', 'HTTP 429 on the write (once; for a batched write, on the batch POST)',
           _on('write_route', 'status', status=429, headers={'Retry-After': '0'}, times=1),
           {'write': {RECOVERED}}, lambda p: _is_write(p) and _over_http(p)),
+    Fault('batch_lost', 'the batch POST is processed, then its answer is lost (reset); it is not sent again and no '
+          'object is changed twice', _on('batch_route', 'lost_answer', times=1), {'write': {RECOVERED}}, _batched,
+          breach=lambda sim, probe, result, targets: _acted_twice(sim, probe, result, targets) or (
+              'the batch was sent again' if sim.stats.count(route=probe.batch_route) > 1 else None)),
+    Fault('batch_items_failed', '%d items of a batch answer 409 with an ErrorData body; the others are done' %
+          FAILING_ITEMS, _items_fail, {'write': {FAILED_CLEANLY}}, _batched, breach=_three_named),
+    Fault('batch_429', 'HTTP 429 with Retry-After on the batch POST, the batch job read and its results (once each)',
+          _throttle_batch, {'write': {RECOVERED}}, _batched),
+    Fault('batch_job_failed', 'the batch job fails as a whole', _fail_next_batch, {'write': {FAILED_CLEANLY}},
+          _batched, fired=_batch_job_failed, breach=_whole_batch_named),
     Fault('page_lost', 'second page of a listing malformed', _on('page_route', 'malformed', times=1, after=1),
           MUST_FAIL, lambda p: p.page_route is not None),
     Fault('token_expired', 'token expired mid-run (cached Cloud, on-premises DaaS or StoreFront token; XenMobile '
@@ -526,11 +612,14 @@ class Probe:
     'json', 'xml' or 'xmlrpc'; ``complete(sim, result)`` says whether a success really is complete;
     ``targets(sim)`` are the names a failed bulk action must report; ``fail_job(sim)`` makes the next
     asynchronous job or task fail; ``endless_paging(sim)`` makes the ``page_route`` listing hand out a
-    new continuation token with every page, forever."""
+    new continuation token with every page, forever. ``batch_route``: the route that carries the writes
+    (as batch items of ``write_route``), with ``target_keys(sim)`` (what each target's write path names,
+    in the order of ``targets``) and ``result_key`` (the module's per-object results)."""
 
     def __init__(self, product, module, args, routes, kind='read', write_route=None, setup=None, env=None,
                  url_vars=(), auth=None, page_route=None, sim=None, protocol='json', complete=None,
-                 targets=None, fail_job=None, plugin=None, label=None, endless_paging=None):
+                 targets=None, fail_job=None, plugin=None, label=None, endless_paging=None, batch_route=None,
+                 target_keys=None, result_key=None):
         self.product = product
         self.module = module
         self.plugin = plugin
@@ -550,6 +639,9 @@ class Probe:
         self.fail_job = fail_job
         self.label = label
         self.endless_paging = endless_paging
+        self.batch_route = batch_route
+        self.target_keys = target_keys or targets
+        self.result_key = result_key
 
     @property
     def id(self):

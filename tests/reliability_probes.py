@@ -34,11 +34,15 @@ DAAS_SESSIONS = 'daas.sessions.list'
 DAAS_PAGED = 1100  # more than one page of 1000
 
 
+DAAS_MACHINES_WRITTEN = 5  # enough for a batch in which three items fail and the others are done
+DAAS_SESSIONS_WRITTEN = 4
+
+
 def _daas_setup(sim):
     daas = sim.service('daas')
-    daas.add_catalog('Reliability', 3, delivery_group='Reliability Group')
+    daas.add_catalog('Reliability', DAAS_MACHINES_WRITTEN, delivery_group='Reliability Group')
     daas.add_catalog('Paged', DAAS_PAGED)
-    for machine in daas.machines_of('Reliability')[:2]:
+    for machine in daas.machines_of('Reliability')[:DAAS_SESSIONS_WRITTEN]:
         daas.add_session(machine, user='SIMLAB\\reliability')
 
 
@@ -47,6 +51,12 @@ def _daas_names(catalog):
         daas = sim.service('daas')
         return [daas.machine(m)['Name'] for m in daas.machines_of(catalog)]
     return names
+
+
+def _daas_ids(catalog):
+    def ids(sim):
+        return sim.service('daas').machines_of(catalog)
+    return ids
 
 
 def _daas_all(predicate, catalog='Reliability'):
@@ -180,21 +190,24 @@ PROBES = [
           complete=lambda sim, r: (r.get('counts') or {}).get('returned') == DAAS_PAGED),
     Probe('Citrix DaaS', 'citrix_daas_machine_info', {'catalog': 'Reliability'}, DAAS_MACHINES, sim=DAAS,
           setup=_daas_setup, env=onprem_env, url_vars=('CITRIX_DDC_URL',), auth='daas_onprem', label='on-premises',
-          complete=lambda sim, r: (r.get('counts') or {}).get('returned') == 3),
+          complete=lambda sim, r: (r.get('counts') or {}).get('returned') == DAAS_MACHINES_WRITTEN),
     Probe('Citrix DaaS', 'citrix_daas_machine', {'catalog': 'Reliability', 'maintenance_mode': True}, DAAS_MACHINES,
           kind='write', write_route='daas.machine.update', sim=DAAS, setup=_daas_setup,
           url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud', targets=_daas_names('Reliability'),
-          complete=_daas_all(lambda m: m['InMaintenanceMode'])),
+          complete=_daas_all(lambda m: m['InMaintenanceMode']), batch_route='daas.batch',
+          target_keys=_daas_ids('Reliability'), result_key='machines'),
     Probe('Citrix DaaS', 'citrix_daas_machine_power', {'catalog': 'Reliability', 'state': 'stopped'}, DAAS_MACHINES,
           kind='write', write_route='daas.power.*', sim=DAAS, setup=_daas_setup, url_vars=('CITRIX_CLOUD_API_URL',),
           auth='cloud', targets=_daas_names('Reliability'), fail_job=_daas_fail_next_shutdown,
-          complete=_daas_all(lambda m: m['PowerState'] == 'Off')),
+          complete=_daas_all(lambda m: m['PowerState'] == 'Off'), batch_route='daas.batch',
+          target_keys=_daas_ids('Reliability'), result_key='machines'),
     Probe('Citrix DaaS', 'citrix_daas_session_info', {'user': ['SIMLAB\\reliability']}, DAAS_SESSIONS, sim=DAAS,
           setup=_daas_setup, url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud',
-          complete=lambda sim, r: len(r.get('sessions') or []) == 2),
+          complete=lambda sim, r: len(r.get('sessions') or []) == DAAS_SESSIONS_WRITTEN),
     Probe('Citrix DaaS', 'citrix_daas_session', {'user': ['SIMLAB\\reliability'], 'state': 'logged_off'}, DAAS_SESSIONS,
           kind='write', write_route='daas.session.logoff', sim=DAAS, setup=_daas_setup,
-          url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud', targets=_daas_session_names, complete=_daas_sessions_gone),
+          url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud', targets=_daas_session_names, complete=_daas_sessions_gone,
+          batch_route='daas.batch', result_key='sessions'),
     Probe('Citrix DaaS', None, {'plugin': 'opencitrix.automation.citrix_daas', 'catalogs': ['Paged']}, DAAS_MACHINES,
           kind='list', plugin='citrix_daas', sim=DAAS, setup=_daas_setup, url_vars=('CITRIX_CLOUD_API_URL',),
           auth='cloud', page_route='daas.catalog_machines.list', endless_paging=_daas_endless_paging,

@@ -166,6 +166,8 @@ def fault_sections(outcomes):
     for fault in faults:
         reads = ' or '.join(sorted(fault.expect.get('read', fault.expect.get('list', {'-'}))))
         writes = ' or '.join(sorted(fault.expect.get('write', {'-'})))
+        if 'batch' in fault.expect:
+            writes += '; through `$batch`: ' + ' or '.join(sorted(fault.expect['batch']))
         lines.append('| `%s` | %s | %s | %s |' % (fault.key, fault.title, reads, writes))
     lines.append('')
     for product in _ordered(outcomes, lambda o: o['product']):

@@ -35,12 +35,16 @@ options:
     required: true
   region:
     description:
-      - Region of the Citrix Cloud account; selects the API host (V(us) C(api-us.cloud.com), V(eu)
-        C(api-eu.cloud.com), V(ap-s) C(api-ap-s.cloud.com), V(jp) C(api.citrixcloud.jp)).
+      - Region of the Citrix Cloud account; selects the API gateway and the Citrix Workspaces hosts
+        (core, registry, notifications). V(global) C(api.cloud.com) (the gateway Citrix's own Terraform
+        provider uses for every call), V(us) C(api-us.cloud.com), V(eu) C(api-eu.cloud.com) and V(ap-s)
+        C(api-ap-s.cloud.com) with the Workspaces hosts C({service}.citrixworkspacesapi.net); V(jp)
+        C(api.citrixcloud.jp) with C({service}.citrixworkspacesapi.jp).
+      - US Government tenants are not covered by a region; set O(api_url) and O(workspaces_api_url).
       - If not set, the value of the E(CITRIX_CLOUD_REGION) environment variable is used.
     type: str
     default: us
-    choices: [ap-s, eu, jp, us]
+    choices: [ap-s, eu, global, jp, us]
   api_url:
     description:
       - Base URL of the Citrix Cloud API gateway (token, resource locations, DaaS), overriding the one
@@ -50,7 +54,8 @@ options:
   workspaces_api_url:
     description:
       - URL template of the Citrix Workspaces platform hosts (core, registry, notifications), with a
-        C({service}) placeholder, for example C(https://{service}.citrixworkspacesapi.net) (the default).
+        C({service}) placeholder, overriding the one chosen by O(region), for example
+        C(https://{service}.citrixworkspacesapi.net).
       - If not set, the value of the E(CITRIX_WORKSPACES_API_URL) environment variable is used.
     type: str
   token_cache:
@@ -104,10 +109,12 @@ options:
     env:
       - name: CITRIX_CUSTOMER_ID
   region:
-    description: Region of the Citrix Cloud account; selects the API host.
+    description:
+      - Region of the Citrix Cloud account; selects the API gateway and the Citrix Workspaces hosts
+        (V(jp) the C(.jp) ones, V(global) the gateway C(api.cloud.com)).
     type: str
     default: us
-    choices: [ap-s, eu, jp, us]
+    choices: [ap-s, eu, global, jp, us]
     env:
       - name: CITRIX_CLOUD_REGION
   api_url:

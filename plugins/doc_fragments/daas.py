@@ -11,8 +11,9 @@ __metaclass__ = type
 class ModuleDocFragment(object):
     """Citrix DaaS options. List this fragment before C(opencitrix.automation.citrix_cloud): its
     C(customer_id) entry (not required, since on-premises sites have none) takes precedence.
-    ``DOCUMENTATION`` is for modules, ``PLUGIN`` (with ``env:``) for inventory plugins, and
-    ``MACHINE_TARGETS`` / ``MACHINE_FILTERS`` describe how modules choose machines."""
+    ``DOCUMENTATION`` is for modules, ``PLUGIN`` (with ``env:``) for inventory plugins,
+    ``MACHINE_TARGETS`` / ``MACHINE_FILTERS`` describe how modules choose machines, and ``BATCH`` how fleet
+    modules send their changes."""
 
     DOCUMENTATION = r'''
 options:
@@ -115,4 +116,25 @@ options:
     type: list
     elements: str
     choices: [AgentError, Initializing, Registered, Unknown, Unregistered]
+'''
+
+    BATCH = r'''
+options:
+  batch:
+    description:
+      - Send the changes through the API's C($batch) call, up to O(batch_size) of them in one HTTP request, and read
+        every change's outcome through the batch's job (C(GET /Jobs/{id}/Results)), instead of sending one request
+        per object. Up to 4 batches are in flight at once.
+      - V(false) sends one request per object, O(concurrency) at a time. A site that answers C($batch) with HTTP 404
+        or 405 (an older on-premises site) gets the same, with one warning.
+      - A batch request is never sent twice. When its answer, its job or its results are lost, the task waits until
+        no batch job of the caller is running, reads the objects, and sends again only the changes that left no
+        trace on them (such as a pending power action, or the state asked for), so no object is changed twice.
+    type: bool
+    default: true
+  batch_size:
+    description:
+      - Changes per C($batch) request, from 1 to 1000.
+    type: int
+    default: 250
 '''

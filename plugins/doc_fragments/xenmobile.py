@@ -59,7 +59,7 @@ options:
       - Citrix Cloud region of the API client, for O(login_type=cloud).
       - If not set, the value of the E(CITRIX_CLOUD_REGION) environment variable is used.
     type: str
-    choices: [ap-s, eu, jp, us]
+    choices: [ap-s, eu, global, jp, us]
     default: us
   cloud_api_url:
     description:

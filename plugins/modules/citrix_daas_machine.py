@@ -16,6 +16,8 @@ description:
   - Sets maintenance mode (C(PATCH /Machines/{id}) with C(InMaintenanceMode)) on machines of a Citrix DaaS
     site, or of an on-premises site (see O(ddc_url)), chosen by name, ID, catalog and/or delivery group. Acting on
     the whole site takes O(all_targets=true); an empty target option fails the task before any request.
+  - The changes go through C($batch), hundreds in one request (see O(batch)), so the number of requests grows with
+    the number of batches, not of machines.
   - O(max_targets) caps how many machines may change; over it, none changes.
   - A machine in maintenance mode accepts no new sessions; sessions already there go on.
   - Only machines whose setting differs are changed; a second run changes nothing.
@@ -31,12 +33,15 @@ options:
     type: bool
     required: true
   concurrency:
-    description: Update requests in flight at once (at most 32).
+    description:
+      - Update requests in flight at once (at most 32) when they are sent one per machine (O(batch=false), or a
+        site without C($batch)).
     type: int
     default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS
+  - opencitrix.automation.daas.BATCH
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
@@ -120,8 +125,9 @@ counts:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    TARGET_OPTIONS, daas_argument_spec, machine_target_argument_spec, machine_targets,
+    TARGET_OPTIONS, batch_argument_spec, daas_argument_spec, machine_target_argument_spec, machine_targets,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
@@ -134,6 +140,7 @@ def argument_spec():
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
     spec.update(machine_target_argument_spec())
+    spec.update(batch_argument_spec())
     spec.update(fleet_argument_spec())
     return spec
 
@@ -143,12 +150,14 @@ def main():
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS)
+        sending = batch_options(params)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
         machines = Machines(client)
         found = machines.find(concurrency=params['concurrency'], all_targets=params['all_targets'],
                               **machine_targets(params))
         fleet = machines.apply_maintenance_mode(found, params['maintenance_mode'], concurrency=params['concurrency'],
-                                                check_mode=module.check_mode, max_targets=params['max_targets'])
+                                                check_mode=module.check_mode, max_targets=params['max_targets'],
+                                                **sending)
     module.exit_fleet(fleet, 'machines',
                       diff=fleet.diff('in_maintenance_mode', 'in_maintenance_mode_before', 'in_maintenance_mode'))
 

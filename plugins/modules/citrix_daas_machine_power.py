@@ -15,7 +15,7 @@ version_added: 0.1.0
 description:
   - Brings machines of a Citrix DaaS site (or an on-premises site, see O(ddc_url)) to a power state with the
     power actions C($start), C($shutdown), C($reboot), C($suspend) and C($resume), sent as asynchronous jobs
-    with bounded concurrency, then waits for the jobs (see O(wait)).
+    through C($batch), hundreds in one request (see O(batch)), then waits for the jobs (see O(wait)).
   - Machines are chosen by name, ID, catalog and/or delivery group, then narrowed by the filters. Acting on
     the whole site takes O(all_targets=true); an empty target option fails the task before any request.
   - O(max_targets) caps how many machines may get a power action; over it, none gets one.
@@ -49,17 +49,20 @@ options:
     description:
       - Wait until the jobs of the actions finish, and fail for machines whose job failed.
       - All jobs are polled together with one C(GET /Jobs) request per round.
+      - With V(false), the task still reads every action's answer (through the batch's job, see O(batch)), so
+        machines whose action the site refused are reported as failed.
     type: bool
     default: true
   wait_timeout:
     description:
-      - Seconds to wait for the jobs. Machines whose job is still running then are reported as failed;
-        the jobs themselves are not cancelled.
+      - Seconds to wait for the jobs (and for each batch's job). Machines whose job is still running then are
+        reported as failed; the jobs themselves are not cancelled.
     type: int
     default: 900
   concurrency:
     description:
-      - Power action requests in flight at once (at most 32).
+      - Power action requests in flight at once (at most 32) when they are sent one per machine (O(batch=false),
+        or a site without C($batch)).
       - The site queues power actions and paces them per hosting connection itself, so this only sets how fast
         the requests are handed over. Throttled requests (HTTP 429) are retried after the delay the API asks for.
     type: int
@@ -68,6 +71,7 @@ extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS
   - opencitrix.automation.daas.MACHINE_FILTERS
+  - opencitrix.automation.daas.BATCH
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
@@ -83,7 +87,7 @@ attributes:
 '''
 
 EXAMPLES = r'''
-- name: Reboot the idle machines of a catalog, ten at a time
+- name: Reboot the idle machines of a catalog
   opencitrix.automation.citrix_daas_machine_power:
     catalog: Win11-Pooled
     only_idle: true
@@ -99,13 +103,14 @@ EXAMPLES = r'''
     state: started
     wait: false
 
-- name: Shut down a delivery group on an on-premises site
+- name: Shut down a delivery group on an on-premises site that has no $batch, 20 requests at a time
   opencitrix.automation.citrix_daas_machine_power:
     ddc_url: https://ddc01.corp.example.com
     client_id: CORP\svc-automation
     client_secret: "{{ vault_ddc_password }}"
     delivery_group: Finance Desktops
     state: stopped
+    batch: false
     concurrency: 20
 
 - name: Start the machines of a catalog, but never more than 50 (none are started if more would be)
@@ -152,7 +157,9 @@ machines:
       description: Action sent (V(start), V(shutdown), V(reboot), V(suspend), V(resume)), or null.
       type: str
     job_id:
-      description: ID of the job the action started.
+      description:
+        - ID of the job the action started. Null when the site answered without one, or when the action's batch
+          lost its answer and the machine showed the action under way without naming its job.
       type: str
     job_status:
       description: Final status of the job (for example V(Complete), V(Failed)) when O(wait) is set.
@@ -200,9 +207,10 @@ counts:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    TARGET_OPTIONS, daas_argument_spec, machine_filter_argument_spec, machine_filters, machine_target_argument_spec,
-    machine_targets,
+    TARGET_OPTIONS, batch_argument_spec, daas_argument_spec, machine_filter_argument_spec, machine_filters,
+    machine_target_argument_spec, machine_targets,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, filter_machines
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.power import (
@@ -222,6 +230,7 @@ def argument_spec():
     )
     spec.update(machine_target_argument_spec())
     spec.update(machine_filter_argument_spec())
+    spec.update(batch_argument_spec())
     spec.update(fleet_argument_spec())
     return spec
 
@@ -231,6 +240,7 @@ def main():
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS)
+        sending = batch_options(params)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
         machines = Machines(client).find(concurrency=params['concurrency'], all_targets=params['all_targets'],
                                          **machine_targets(params))
@@ -238,7 +248,7 @@ def main():
         fleet = apply_power_state(client, targeted, params['state'], force=params['force'],
                                   concurrency=params['concurrency'], wait=params['wait'],
                                   wait_timeout=params['wait_timeout'], check_mode=module.check_mode,
-                                  max_targets=params['max_targets'])
+                                  max_targets=params['max_targets'], **sending)
     module.exit_fleet(fleet, 'machines', diff=fleet.diff('power_state', 'power_state_before', final_state),
                       counts=fleet.counts(targeted=len(machines), filtered_out=len(left_out)),
                       acted_on=[item['name'] for item in fleet.items if item['action']],

@@ -20,6 +20,7 @@ description:
   - O(max_targets) caps how many sessions may be logged off or disconnected; over it, none is.
   - Idempotent - a session already disconnected is left alone, and a session ID that no longer exists counts
     as logged off.
+  - The requests go through C($batch), hundreds in one HTTP request (see O(batch)).
   - Every request is sent before failures are reported; if any session failed, the task fails after the
     others completed, naming the sessions and the API's errors.
 author:
@@ -45,11 +46,14 @@ options:
     type: list
     elements: str
   concurrency:
-    description: Requests in flight at once (at most 32).
+    description:
+      - Requests in flight at once (at most 32) when they are sent one per session (O(batch=false), or a site
+        without C($batch)).
     type: int
     default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
+  - opencitrix.automation.daas.BATCH
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
   - opencitrix.automation.transport
@@ -145,7 +149,10 @@ counts:
   sample: {changed: 2, unchanged: 0, skipped: 0, failed: 0}
 '''
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import daas_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
+    batch_argument_spec, daas_argument_spec,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.sessions import Sessions
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
@@ -162,6 +169,7 @@ def argument_spec():
         machine=dict(type='list', elements='str'),
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
+    spec.update(batch_argument_spec())
     spec.update(fleet_argument_spec())
     return spec
 
@@ -171,13 +179,14 @@ def main():
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS, noun='session')
+        sending = batch_options(params)
         client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
         sessions = Sessions(client)
         found, missing = sessions.find(session_ids=params['session_ids'], users=params['user'],
                                        machines=params['machine'], concurrency=params['concurrency'],
                                        all_targets=params['all_targets'])
         fleet = sessions.apply_state(found, params['state'], missing=missing, concurrency=params['concurrency'],
-                                     check_mode=module.check_mode, max_targets=params['max_targets'])
+                                     check_mode=module.check_mode, max_targets=params['max_targets'], **sending)
     module.exit_fleet(fleet, 'sessions', diff=fleet.diff(None, 'state_before', 'state'), already_gone=missing)
 
 

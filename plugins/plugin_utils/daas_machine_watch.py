@@ -9,7 +9,7 @@ DaaS has no change feed, so :class:`MachineWatch` polls: one machine listing per
 a page, only the properties it watches), compared with the previous poll. A machine whose watched state
 changed gives exactly one event listing what changed; machines that appear or disappear give ``add``
 and ``del`` events. Session counts are watched as "has sessions" (crossing zero) unless every count
-change is asked for. The Citrix Cloud token is cached and reused across polls.
+change is asked for; every event's state carries the count, watched or not. The Citrix Cloud token is cached and reused across polls.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -51,7 +51,8 @@ def machine_watch_argument_spec():
 
 
 def watched_state(machine, watch):
-    """The watched values of one machine (``has_sessions`` is None while the count is unknown)."""
+    """The watched values of one machine, and its session count whether watched or not
+    (``has_sessions`` is None while the count is unknown)."""
     state = {}
     count = machine.get('SessionCount')
     for name in watch:
@@ -59,8 +60,7 @@ def watched_state(machine, watch):
             state[name] = None if count is None else count > 0
         else:
             state[name] = machine.get(WATCHES[name])
-    if 'has_sessions' in watch:
-        state['session_count'] = count
+    state['session_count'] = count
     return state
 
 
@@ -80,7 +80,7 @@ class MachineWatch:
         self.names = [n.lower() for n in names or ()]
         self.max_failed_polls = max(1, int(max_failed_polls))
         self.log = log
-        fields = ['Id', 'Name'] + [WATCHES[w] for w in self.watch]
+        fields = ['Id', 'Name'] + [WATCHES[w] for w in self.watch] + ['SessionCount']
         if catalog and delivery_group:
             fields.append('DeliveryGroup')
         self.fields = tuple(sorted(set(fields), key=fields.index))

@@ -29,6 +29,10 @@ What :func:`adjust` changes, and why (every other byte of the specs is taken as 
 7. **Answers to ``fields``** carry only the properties asked for, so when a request names ``fields``
    the answer's objects are validated without their ``required`` lists (:func:`to_json_schema` with
    ``partial``); types, enums and formats of what is there still apply.
+8. **``additionalProperties: {type: object}``** is how the conversion wrote .NET's
+   ``Dictionary<string, object>``, whose values are any JSON value: ``GET /Jobs/{id}/Results`` answers a
+   batch job's ``{"Items": [...]}`` (``daas/batch.md``) under that schema. Such ``additionalProperties``
+   admit any value.
 
 Paths are mapped to the spec's (``/cvad/manage/X`` -> ``/techpreview/{customerid}/{siteid}/X``) in
 :mod:`tests.conformance.mapping`.
@@ -90,7 +94,8 @@ def current_enums():
 
 
 def adjust(document, enums=None):
-    """A copy of an OpenAPI ``document`` with the five adjustments of this module's docstring."""
+    """A copy of an OpenAPI ``document`` with the adjustments 1 to 6 and 8 of this module's docstring (7 is
+    applied by :func:`to_json_schema`)."""
     document = copy.deepcopy(document)
     schemas = document.get('components', {}).get('schemas', {})
 
@@ -110,6 +115,9 @@ def adjust(document, enums=None):
         # 3. empty content
         if node.get('content') == {}:
             del node['content']
+        # 8. .NET object values
+        if node.get('additionalProperties') == {'type': 'object'}:
+            node['additionalProperties'] = {}
         for value in node.values():
             visit(value)
 

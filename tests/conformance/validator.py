@@ -141,11 +141,13 @@ class _Spec:
 
     def __init__(self, name, document):
         from openapi_core import Config, OpenAPI
+        from openapi_core.validation.response.validators import V30ResponseHeadersValidator
         self.name = name
         self.document = document
         # The 2023 DaaS file breaks OpenAPI's own schema in a few hundred places (``nullable`` beside
         # ``allOf``, patterns); checking the file would only repeat that.
         self.api = OpenAPI.from_dict(document, config=Config(spec_validator_cls=None))
+        self.headers_validator = V30ResponseHeadersValidator(self.api.spec)
         self.templates = self._template_table(document.get('paths', {}))
         self._registries = {}
         self._bodies = {}
@@ -290,8 +292,8 @@ class Conformance:
         def compute():
             problems = [_message(error) for error in target.api.iter_request_errors(request)]
             known = set(p['name'].lower() for p in target.parameters(template, exchange.method, 'query'))
-            problems.extend('query parameter "%s" is not a parameter of %s %s' % (name, exchange.method.upper(),
-                                                                                   template)
+            operation = '%s %s' % (exchange.method.upper(), template)
+            problems.extend('query parameter "%s" is not a parameter of %s' % (name, operation)
                             for name in sorted(exchange.query) if name.lower() not in known)
             return problems
         return self._remembered(key, compute)
@@ -303,11 +305,11 @@ class Conformance:
             return []
         with self._lock:
             self.counts['responses'] += 1
+        validator = target.headers_validator
         problems = self._remembered(
             ('headers', target.name, template, exchange.method, exchange.status,
              tuple(sorted(k.lower() for k in exchange.response_headers))),
-            lambda: [_message(error) for error in self._headers_validator(target).iter_errors(request,
-                                                                                               _Response(exchange))])
+            lambda: [_message(error) for error in validator.iter_errors(request, _Response(exchange))])
         if problems:
             return problems
         media = exchange.content_type.split(';', 1)[0].strip().lower()
@@ -331,7 +333,3 @@ class Conformance:
                 # Nulls in the JSON text as sent (an upper bound: the word inside a string counts too).
                 self.counts['nulls_accepted'] += exchange.response_body.count(b'null')
         return ['%s at /%s' % (_schema_message(e)[:200], '/'.join(str(p) for p in e.instance_path)) for e in errors[:5]]
-
-    def _headers_validator(self, target):
-        from openapi_core.validation.response.validators import V30ResponseHeadersValidator
-        return V30ResponseHeadersValidator(target.api.spec)

@@ -1,12 +1,15 @@
 """Driving the collection's Event-Driven Ansible sources the way ansible-rulebook does: the plugin file
 loaded with ``runpy``, its ``main(queue, args)`` run as an asyncio task, events read from the queue.
-Tests call ``asyncio.run(scenario())`` from plain test functions."""
+Tests call ``asyncio.run(scenario())`` from plain test functions. :class:`Rulebook` runs the real
+``ansible-rulebook`` (from ``make rulebook-venv``) on an example rulebook."""
 
 import asyncio
 import contextlib
 import logging
 import os
 import runpy
+import signal
+import subprocess
 import time
 
 from tests.harness import ROOT
@@ -101,3 +104,80 @@ def captured_logs():
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)
+
+
+# -- the real ansible-rulebook ----------------------------------------------------------------------
+
+RULEBOOK_VENV = os.path.join(ROOT, '.venv-rulebook')
+
+
+def rulebook_command():
+    """The ``ansible-rulebook`` of ``make rulebook-venv`` (or ``OPENCITRIX_RULEBOOK``); the tests that need it
+    are skipped without it, unless ``OPENCITRIX_REQUIRE_RULEBOOK`` is set (``make pytest`` sets it)."""
+    import pytest
+    command = os.environ.get('OPENCITRIX_RULEBOOK') or os.path.join(RULEBOOK_VENV, 'bin', 'ansible-rulebook')
+    if not os.path.exists(command):
+        message = 'no ansible-rulebook at %s: run make rulebook-venv' % command
+        if os.environ.get('OPENCITRIX_REQUIRE_RULEBOOK'):
+            pytest.fail(message)
+        pytest.skip(message)
+    return command
+
+
+class Rulebook:
+    """``ansible-rulebook -r opencitrix.automation.<name> -i <localhost> -v`` in a process of its own, with
+    ``env`` (the connection) and the ``--vars`` file of ``variables``; its output goes to a file.
+    :meth:`stop` sends a signal and returns the exit code and the output."""
+
+    def __init__(self, workdir, name, env, variables=None):
+        import yaml
+        from tests.harness import ansible_env
+        command = rulebook_command()
+        self.workdir = str(workdir)
+        inventory = os.path.join(self.workdir, 'rulebook-inventory.yml')
+        with open(inventory, 'w') as handle:
+            yaml.safe_dump({'all': {'hosts': {'localhost': {'ansible_connection': 'local'}}}}, handle)
+        args = [command, '-r', 'opencitrix.automation.' + name, '-i', inventory, '-v']
+        if variables:
+            settings = os.path.join(self.workdir, 'rulebook-vars.yml')
+            with open(settings, 'w') as handle:
+                yaml.safe_dump(variables, handle)
+            args += ['--vars', settings]
+        environment = ansible_env(self.workdir, env)
+        environment['HOME'] = self.workdir  # what a playbook writes by default (a report) stays in the test
+        # The playbooks of run_playbook actions run with the rulebook environment's ansible-playbook.
+        environment['PATH'] = os.path.dirname(command) + os.pathsep + environment['PATH']
+        self.log = os.path.join(self.workdir, 'rulebook.log')
+        self.started = time.monotonic()
+        with open(self.log, 'wb') as output:
+            self.process = subprocess.Popen(args, env=environment, cwd=self.workdir, stdout=output,
+                                            stderr=subprocess.STDOUT)
+
+    @property
+    def output(self):
+        with open(self.log, errors='replace') as handle:
+            return handle.read()
+
+    def wait_until(self, predicate, timeout=120.0, what='condition'):
+        """Poll ``predicate()`` until true; fail (with the output) if the process ends or time runs out."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if self.process.poll() is not None:
+                raise AssertionError('ansible-rulebook ended (rc %s) before %s:\n%s'
+                                     % (self.process.returncode, what, self.output[-4000:]))
+            if time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError('timed out waiting for %s:\n%s' % (what, self.output[-4000:]))
+            time.sleep(0.1)
+
+    def stop(self, signum=signal.SIGTERM, timeout=30):
+        """Send ``signum``; ``(exit code, seconds until it exited)``."""
+        sent = time.monotonic()
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        return self.process.returncode, time.monotonic() - sent

@@ -98,8 +98,8 @@ CASES = [
          _location('Idem old'), label='present (rename)'),
     Case('Citrix Cloud', 'citrix_cloud_resource_location', {'name': 'Idem gone', 'state': 'absent'}, CLOUD,
          _location('Idem gone')),
-    Case('Citrix Cloud', 'citrix_cloud_notification', {'title': 'Idem', 'description': 'Sent once', 'dedup_key': 'k'},
-         CLOUD, label='sent once per event id'),
+    Case('Citrix Cloud', 'citrix_cloud_notification', {'title': 'Idem', 'description': 'Sent once'},
+         CLOUD, label='sent once (same title and description listed)'),
     Case('Citrix Cloud', 'citrix_cloud_service_info', {}, CLOUD, kind='info'),
     Case('Citrix Cloud', 'citrix_cloud_resource_location_info', {}, CLOUD, kind='info'),
 

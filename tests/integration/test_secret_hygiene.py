@@ -118,7 +118,7 @@ PRODUCTS = [
                    ('locations', 'citrix_cloud_resource_location_info', {})],
             changes=[('location', 'citrix_cloud_resource_location', {'name': 'Hygiene lab', 'internal_only': True}),
                      ('notice', 'citrix_cloud_notification',
-                      {'title': 'Hygiene', 'description': 'Sent once', 'dedup_key': 'hygiene'})],
+                      {'title': 'Hygiene', 'description': 'Sent once'})],
             failing=('wrong secret', 'citrix_cloud_service_info', {'client_secret': '{{ wrong }}'}),
             setup=_cloud_setup, expected_writes={'resource_locations.create': 1, 'notifications.send': 1}),
     Product('Citrix DaaS', 'daas', {'services': ['cloud', 'daas'], 'size': 20, 'time_scale': 50},

@@ -94,6 +94,28 @@ def daas_power_skip(**machine_state):
     return reproduce
 
 
+def daas_without_batch(sim, _tmp_path):
+    sim.faults.add('status', route='daas.batch', status=404, times=-1,
+                   body={'Message': 'No HTTP resource was found that matches the request URI.'})
+    sim.service('daas').add_catalog('Trouble', 2)
+    return module_text('citrix_daas_machine', env_of(sim, 'CITRIX_'), {'catalog': 'Trouble', 'maintenance_mode': True})
+
+
+def daas_batch_job_failed(sim, _tmp_path):
+    daas = sim.service('daas')
+    daas.add_catalog('Trouble', 2)
+    daas.fail_next_batch = {'code': 'UnknownError', 'message': 'The orchestration service restarted.'}
+    return module_text('citrix_daas_machine', env_of(sim, 'CITRIX_'), {'catalog': 'Trouble', 'maintenance_mode': True})
+
+
+def daas_batch_unconfirmed(sim, _tmp_path):
+    sim.service('daas').add_catalog('Trouble', 2)
+    sim.faults.add('lost_answer', route='daas.batch', times=1)
+    sim.faults.add('status', route='daas.jobs.list', status=500, times=-1,
+                   body={'activityId': 'c59d1c1a', 'message': 'Internal server error', 'statusCode': 500})
+    return module_text('citrix_daas_machine', env_of(sim, 'CITRIX_'), {'catalog': 'Trouble', 'maintenance_mode': True})
+
+
 def daas_several_sites(sim, _tmp_path):
     sim.service('daas').add_site('second', 5)
     return module_text('citrix_daas_machine_info', env_of(sim, 'CITRIX_'))
@@ -170,6 +192,11 @@ REPRODUCTIONS = {
                                                              {'catalog': '', 'state': 'stopped'}),
     'more than max_targets': lambda sim, _t: module_text('citrix_daas_machine', env_of(sim, 'CITRIX_'), {
         'all_targets': True, 'maintenance_mode': True, 'max_targets': 3}),
+    'does not accept $batch': daas_without_batch,
+    'Batch job': daas_batch_job_failed,
+    'Could not confirm that the site carried out': daas_batch_unconfirmed,
+    'batch_size must be between 1 and 1000': lambda sim, _t: module_text('citrix_daas_machine_power', env_of(
+        sim, 'CITRIX_'), {'catalog': 'Win11-Pooled', 'state': 'restarted', 'batch_size': 0}),
     'SESSION_AUTHENTICATION_FAILED': lambda sim, _t: module_text(
         'xenserver_host_info', dict(env_of(sim, 'XENSERVER_'), XENSERVER_PASSWORD='wrong')),
     'RBAC_PERMISSION_DENIED': xenserver_failure('VM.get_all_records_where', 'xenserver_vm_info', {},

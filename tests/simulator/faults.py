@@ -18,10 +18,13 @@ class Faults:
     ``reset`` (TCP reset before answering), ``reset_mid_body`` (headers and half a body, then reset),
     ``timeout`` (hold the request ``seconds`` real seconds, then drop it), ``redirect`` (answer
     ``status``, 307 by default, with ``Location: location``, where ``{path}`` stands for the request's
-    path and query). ``content_type`` replaces the JSON media type of ``malformed`` and
-    ``reset_mid_body`` (a truncated XML answer of an XML API)."""
+    path and query), ``lost_answer`` (the request is processed, its writes counted, then the connection
+    is reset instead of answering: a write that happened although the client never heard of it).
+    ``content_type`` replaces the JSON media type of ``malformed`` and ``reset_mid_body`` (a truncated
+    XML answer of an XML API). Only ``status`` rules apply to the items of a batch request (they answer
+    the item, see :meth:`match`'s ``actions``)."""
 
-    ACTIONS = ('status', 'html', 'malformed', 'reset', 'reset_mid_body', 'timeout', 'redirect')
+    ACTIONS = ('status', 'html', 'malformed', 'reset', 'reset_mid_body', 'timeout', 'redirect', 'lost_answer')
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -45,10 +48,12 @@ class Faults:
         with self._lock:
             self.rules = []
 
-    def match(self, route, method, path, listener):
+    def match(self, route, method, path, listener, actions=None):
+        """The first rule matching the request (counted as fired), or None; ``actions``: only rules with
+        one of these actions are considered."""
         with self._lock:
             for rule in self.rules:
-                if rule['times'] == 0:
+                if rule['times'] == 0 or (actions is not None and rule['action'] not in actions):
                     continue
                 if rule['route'] and not (route and fnmatch.fnmatchcase(route.name, rule['route'])):
                     continue

@@ -185,20 +185,27 @@ def handle(sim, handler):
     if delay:
         time.sleep(delay)
     fault = sim.faults.match(route, method, request.path, listener)
-    if fault:
+    if fault and not (fault['action'] == 'lost_answer' and route is not None):
         return faults.play(handler, fault)
     if route is None:
-        status = 405 if method_exists else 404
-        message = ('The requested resource does not support http method \'%s\'.' % method if method_exists
-                   else 'No HTTP resource was found that matches the request URI.')
-        return handler.send(Response(status, {'Message': message}))
+        return handler.send(no_route(method, method_exists))
     response = run_route(route, request)
     if route.write and response.status < 400:
         sim.stats.record_write(route)
+    if fault:  # lost_answer: processed, but the client never hears of it
+        return handler.reset_connection()
     encoded = response.encoded()
     sim.record_exchange(route, request, response, *encoded)  # before the client can see the answer
     handler.send(response, encoded)
     sim.stats.record_answer(route)
+
+
+def no_route(method, method_exists):
+    """The answer to a path no route serves (405 when another method would have matched), as ASP.NET
+    answers it."""
+    if method_exists:
+        return Response(405, {'Message': 'The requested resource does not support http method \'%s\'.' % method})
+    return Response(404, {'Message': 'No HTTP resource was found that matches the request URI.'})
 
 
 def run_route(route, request):

@@ -44,8 +44,8 @@ def test_paths_map_to_the_spec_s():
     assert mapping.spec_url('/cvadapis/s3/Sessions', CLOUD)[3] == '/techpreview/cust1/s3/Sessions'
     assert mapping.spec_url('/citrix/orchestration/api/tokens', {})[3] == '/techpreview/tokens'
     assert mapping.spec_url('/cvad/manage/me', CLOUD)[3] == '/techpreview/me'
-    assert mapping.spec_url('/resourcelocations', CLOUD)[:4] == ('resourcelocations', 'https://api.cloud.com',
-                                                                   '/resourcelocations', '/')
+    assert mapping.spec_url('/resourcelocations', CLOUD) == ('resourcelocations', 'https://api.cloud.com',
+                                                             '/resourcelocations', '/')
     assert mapping.spec_url('/core/cust1/serviceStates', CLOUD) is None
 
 

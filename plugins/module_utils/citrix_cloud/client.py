@@ -5,8 +5,9 @@
 
 """Citrix Cloud client: OAuth client credentials, regional hosts, CwsAuth requests.
 
-The same token serves the Citrix Cloud platform APIs (core, registry, notifications on the
-``*.citrixworkspacesapi.net`` hosts; resource locations on the API gateway) and Citrix DaaS. It is
+The same token serves the Citrix Cloud platform APIs (core, registry, notifications on the region's
+Citrix Workspaces hosts, ``*.citrixworkspacesapi.net`` or ``*.citrixworkspacesapi.jp``; resource locations
+on the API gateway) and Citrix DaaS. It is
 cached per credential for every task and fork of a run (:mod:`token_cache`) and renewed once when
 any Citrix Cloud service rejects it (:func:`auth.cloud_token_rejected`).
 """
@@ -28,13 +29,17 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache 
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.urls import validate_url
 
-REGION_API_HOSTS = {
-    'us': 'https://api-us.cloud.com',
-    'eu': 'https://api-eu.cloud.com',
-    'ap-s': 'https://api-ap-s.cloud.com',
-    'jp': 'https://api.citrixcloud.jp',
+WORKSPACES_NET = 'https://{service}.citrixworkspacesapi.net'
+# Per region: the API gateway (tokens, resource locations, DaaS) and the template of the Citrix Workspaces
+# platform hosts (core, registry, notifications, trust). Japan has its own Workspaces domain.
+REGIONS = {
+    'global': ('https://api.cloud.com', WORKSPACES_NET),
+    'us': ('https://api-us.cloud.com', WORKSPACES_NET),
+    'eu': ('https://api-eu.cloud.com', WORKSPACES_NET),
+    'ap-s': ('https://api-ap-s.cloud.com', WORKSPACES_NET),
+    'jp': ('https://api.citrixcloud.jp', 'https://{service}.citrixworkspacesapi.jp'),
 }
-DEFAULT_WORKSPACES_API_URL = 'https://{service}.citrixworkspacesapi.net'
+REGION_API_HOSTS = dict((region, hosts[0]) for region, hosts in REGIONS.items())
 TOKEN_PATH = '/cctrustoauth2/root/tokens/clients'
 
 CREDENTIAL_HINT = ('check client_id and client_secret (CITRIX_CLIENT_ID / CITRIX_CLIENT_SECRET) and that the '
@@ -77,13 +82,14 @@ class CloudClient:
         self.redact = redactor or Redactor()
         self.redact.add(client_secret)
         self._client_secret = client_secret
-        template = workspaces_api_url or DEFAULT_WORKSPACES_API_URL
+        region_api_url, region_template = REGIONS[region]
+        template = workspaces_api_url or region_template
         if '{service}' not in template:
             raise errors.InputError('workspaces_api_url "%s" has no {service} placeholder' % template,
                                     hint='use a template such as https://{service}.citrixworkspacesapi.net')
         validate_url(template.replace('{service}', 'core'), 'Citrix Cloud', transport.get('allow_plain_http', False))
         self.workspaces_template = template.rstrip('/')
-        base_url = api_url or REGION_API_HOSTS[region]
+        base_url = api_url or region_api_url
         self.auth = TokenAuth(
             self._fetch_token, lambda token: {'Authorization': 'CwsAuth Bearer=%s' % token}, cloud_token_rejected,
             cache=cache or TokenCache(use_file=token_cache),
@@ -119,7 +125,8 @@ class CloudClient:
         return self.customer_id
 
     def workspaces_url(self, service, path):
-        """URL on a ``{service}.citrixworkspacesapi.net`` host (core, registry, notifications...)."""
+        """URL on a Citrix Workspaces platform host of the region (``{service}.citrixworkspacesapi.net``, or
+        ``.jp`` for Japan): core, registry, notifications..."""
         return self.workspaces_template.replace('{service}', service) + '/' + path.lstrip('/')
 
     def _fetch_token(self, _rejection=None):

@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Options of the DaaS modules and plugins: the connection (the ``daas`` doc fragment), how machines
-are named (MACHINE_TARGETS) and narrowed (MACHINE_FILTERS), and those options as the keyword arguments
-of :meth:`.machines.Machines.find` and :func:`.machines.filter_machines`."""
+are named (MACHINE_TARGETS) and narrowed (MACHINE_FILTERS), how fleet modules send changes (BATCH), and
+those options as the keyword arguments of :meth:`.machines.Machines.find` and
+:func:`.machines.filter_machines`."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,6 +14,7 @@ __metaclass__ = type
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import env_fallback
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import cloud_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import DEFAULT_BATCH_SIZE
 
 REGISTRATION_STATES = ['AgentError', 'Initializing', 'Registered', 'Unknown', 'Unregistered']
 TARGET_OPTIONS = ('name', 'names', 'machine_ids', 'catalog', 'delivery_group')
@@ -49,6 +51,11 @@ def machine_filter_argument_spec():
         skip_maintenance_mode=dict(type='bool', default=False),
         registration_state=dict(type='list', elements='str', choices=REGISTRATION_STATES),
     )
+
+
+def batch_argument_spec():
+    """How fleet modules send their changes (the ``daas`` BATCH fragment; checked by ``batch.batch_options``)."""
+    return dict(batch=dict(type='bool', default=True), batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE))
 
 
 def machine_targets(params):

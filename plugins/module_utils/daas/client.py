@@ -68,6 +68,17 @@ def read_all(keys, read, concurrency):
     return values
 
 
+def read_by_ids(ids, get, listing, concurrency):
+    """Objects by id (a dict; ids that no longer exist are missing): ``get(id)`` each for a few, else one
+    ``listing()``, filtered."""
+    wanted = set(ids)
+    if len(wanted) <= NAME_LOOKUP_LIMIT:
+        found = read_all(sorted(wanted), get, concurrency)
+    else:
+        found = [item for item in listing() if item.get('Id') in wanted]
+    return dict((item.get('Id'), item) for item in found if item is not None)
+
+
 class DaasClient:
     """The DaaS REST API of one site, through Citrix Cloud or a Delivery Controller."""
 
@@ -196,6 +207,22 @@ class DaasClient:
         for body in self.pages(path, what, fields, params):
             yield from body['Items']
 
+    def token(self):
+        """The token requests carry now (batch items repeat it, :mod:`.batch`)."""
+        return self.session.token()
+
+    def batch_url(self, path):
+        """A path of the site (``/Machines/...``) as a batch item's ``RelativeUrl``: as it is through the Cloud
+        API gateway, after ``{customerId}/{siteId}/`` for an on-premises site."""
+        if self.on_premises:
+            return '%s/%s/%s' % (ONPREM_CUSTOMER_ID, quote(self.site()['id'], safe=''), path.lstrip('/'))
+        return path
+
+    @staticmethod
+    def results_of(body, what):
+        """The items of a ``BatchResponseModel`` (``{"Items": [...]}``)."""
+        return require_list(body, 'Items', what)
+
     # -- jobs -----------------------------------------------------------------------------------
 
     def jobs(self):
@@ -206,3 +233,9 @@ class DaasClient:
         what = 'read job %s' % job_id
         return self.call('GET', '/Jobs/%s' % path_segment(job_id), what,
                          check=lambda body: require_keys(body, ('Id', 'Status'), what))
+
+    def batch_results(self, job_id):
+        """The item answers of a finished ``Batch`` job (``GET /Jobs/{id}/Results``)."""
+        what = 'read the results of batch job %s' % job_id
+        return self.call('GET', '/Jobs/%s/Results' % path_segment(job_id), what,
+                         check=lambda body: self.results_of(body, what))

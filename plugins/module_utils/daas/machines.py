@@ -4,18 +4,21 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The machines of a DaaS site: listings (of the site, a catalog or a delivery group), single reads,
-maintenance mode and power actions; finding the machines a task names, the client-side filters, the
-flat facts modules and the inventory report, and maintenance mode applied to a fleet."""
+maintenance mode and power actions (as :class:`.batch.Write` requests); finding the machines a task names,
+the client-side filters, the flat facts modules and the inventory report, and maintenance mode applied to
+a fleet."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
-    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, ref_name,
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import (
+    DEFAULT_BATCH_SIZE, BatchWriter, Write, WriteOutcome, send_one,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.transactions import transaction_id
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
+    DEFAULT_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, read_by_ids, ref_name,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import require_named
 
@@ -56,26 +59,18 @@ class Machines:
         except errors.NotFoundError:
             return None
 
+    def by_ids(self, machine_ids, concurrency=DEFAULT_CONCURRENCY):
+        """Machines by id (a dict; ids that no longer exist are missing): one GET each for a few, else one
+        listing of the site."""
+        return read_by_ids(machine_ids, self.get, self.list, concurrency)
+
     def set_maintenance_mode(self, machine_id, enabled):
-        """Turn maintenance mode on or off; returns the answer's transaction id."""
-        return transaction_id(self.client.request('PATCH', '/Machines/%s' % path_segment(machine_id),
-                                                  'turn maintenance mode %s' % ('on' if enabled else 'off'),
-                                                  json_body={'InMaintenanceMode': bool(enabled)}))
+        send_one(self.client, maintenance_write(machine_id, enabled))
 
     def power_action(self, machine_id, action, force=False):
         """Start ``$start``, ``$shutdown``, ``$reboot``, ``$suspend`` or ``$resume`` as an async job;
-        returns ``(job id, transaction id)`` (no job id if the server answered synchronously)."""
-        params = {'async': 'true', 'detailResponseRequired': 'false'}
-        if force and action in ('shutdown', 'reboot'):
-            params['force'] = 'true'
-        response = self.client.request('POST', '/Machines/%s/$%s' % (path_segment(machine_id), action),
-                                       'send $%s' % action, params=params, expected=(200, 202))
-        location = response.headers.get('Location')
-        if response.status_code == 202 and not location:
-            raise errors.ResponseFormatError('Could not send $%s' % action,
-                                             api_message='202 Accepted without a Location header for the job',
-                                             transaction_id=transaction_id(response))
-        return location.rstrip('/').rsplit('/', 1)[-1] if location else None, transaction_id(response)
+        returns the job id (None if the server answered synchronously)."""
+        return send_one(self.client, power_write(machine_id, action, force)).job_id
 
     def find(self, names=(), machine_ids=(), catalog=None, delivery_group=None, fields=MACHINE_FIELDS,
              concurrency=DEFAULT_CONCURRENCY, all_targets=False):
@@ -113,22 +108,49 @@ class Machines:
         return unique
 
     def apply_maintenance_mode(self, machines, enabled, concurrency=DEFAULT_CONCURRENCY, check_mode=False,
-                               max_targets=None):
+                               max_targets=None, batch=True, batch_size=DEFAULT_BATCH_SIZE):
         """Turn maintenance mode on or off where it differs; one outcome per machine. With ``max_targets``,
-        nothing is changed when more machines than that would change."""
+        nothing is changed when more machines than that would change. The changes go through ``$batch``
+        unless ``batch`` is False (:class:`.batch.BatchWriter`)."""
         fleet = FleetResult('Maintenance mode change')
         for machine in machines:
             before = bool(machine.get('InMaintenanceMode'))
             fleet.add(machine.get('Name'), 'changed' if before != bool(enabled) else 'unchanged', id=machine.get('Id'),
                       in_maintenance_mode_before=before, in_maintenance_mode=bool(enabled), transaction_id=None)
         fleet.check_max_targets(max_targets, 'machines')
+        if check_mode:
+            return fleet
 
-        def change(item):
-            item['transaction_id'] = self.set_maintenance_mode(item['id'], enabled)
-        if not check_mode:
-            fleet.run_changes(change, concurrency, MAX_CONCURRENCY,
-                              on_failure=lambda item: item.update(in_maintenance_mode=item['in_maintenance_mode_before']))
+        def resolve(writes):
+            """After a lost answer: a machine already in the mode asked for is done; others get the change again."""
+            found = self.by_ids([w.target['id'] for w in writes], concurrency)
+            return [_gone(w.target['name']) if w.target['id'] not in found else
+                    (WriteOutcome(resolved=True) if bool(found[w.target['id']].get('InMaintenanceMode')) == bool(enabled)
+                     else None) for w in writes]
+
+        writes = [maintenance_write(item['id'], enabled, target=item) for item in fleet.with_outcome('changed')]
+        BatchWriter(self.client, batch, batch_size, concurrency).apply(
+            fleet, writes, resolve, on_failure=lambda item: item.update(in_maintenance_mode=item['in_maintenance_mode_before']))
         return fleet
+
+
+def maintenance_write(machine_id, enabled, target=None):
+    """``PATCH /Machines/{id}`` with ``InMaintenanceMode``."""
+    return Write('PATCH', '/Machines/%s' % path_segment(machine_id), 'turn maintenance mode %s' % ('on' if enabled else 'off'),
+                 body={'InMaintenanceMode': bool(enabled)}, target=target)
+
+
+def power_write(machine_id, action, force=False, target=None):
+    """A power action as an asynchronous job (``async=true``), without the machine's details in the answer."""
+    params = {'async': 'true', 'detailResponseRequired': 'false'}
+    if force and action in ('shutdown', 'reboot'):
+        params['force'] = 'true'
+    return Write('POST', '/Machines/%s/$%s' % (path_segment(machine_id), action), 'send $%s' % action, params=params,
+                 target=target)
+
+
+def _gone(name):
+    return WriteOutcome(error=errors.NotFoundError('Machine %s no longer exists' % name))
 
 
 def _index(machines):

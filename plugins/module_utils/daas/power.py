@@ -3,20 +3,23 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Power states for fleets of DaaS machines: the action each machine needs, sending those actions with
-bounded concurrency, waiting for their jobs, and one outcome per machine."""
+"""Power states for fleets of DaaS machines: the action each machine needs, sending those actions (through
+``$batch``, or one request each with bounded concurrency), waiting for their jobs, and one outcome per
+machine."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
-    DEFAULT_CONCURRENCY, MAX_CONCURRENCY,
+from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import (
+    DEFAULT_BATCH_SIZE, BatchWriter, WriteOutcome,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.jobs import (
-    job_failure, succeeded, wait_for_jobs,
+    RUNNING_JOB_STATUSES, job_failure, succeeded, wait_for_jobs,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, power_write
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 
 POWER_STATES = ('started', 'stopped', 'suspended', 'restarted')
@@ -34,6 +37,8 @@ ACTIONS = {
 CAPABILITY = {'start': 'PowerOn', 'shutdown': 'Shutdown', 'reboot': 'Restart', 'suspend': 'SuspendResume',
               'resume': 'SuspendResume'}
 FINAL_STATE = {'start': 'On', 'reboot': 'On', 'resume': 'On', 'shutdown': 'Off', 'suspend': 'Suspended'}
+JOB_TYPES = {'start': 'StartMachines', 'shutdown': 'ShutDownMachines', 'reboot': 'RebootMachines',
+             'suspend': 'SuspendMachines', 'resume': 'ResumeMachines'}
 TRANSITIONAL_STATES = ('TurningOn', 'TurningOff', 'Suspending', 'Resuming')
 
 
@@ -65,14 +70,17 @@ def final_state(item):
 
 
 def apply_power_state(client, machines, state, force=False, concurrency=DEFAULT_CONCURRENCY, wait=True,
-                      wait_timeout=600, check_mode=False, sleep=None, max_targets=None):
+                      wait_timeout=600, check_mode=False, sleep=None, max_targets=None, batch=True,
+                      batch_size=DEFAULT_BATCH_SIZE):
     """Bring ``machines`` (API models) to ``state``; returns a FleetResult, one item per machine, in order.
 
     Outcomes: ``changed`` (an action was sent, or would be in check mode), ``unchanged`` (already there),
     ``skipped`` (with ``reason``), ``failed`` (with ``reason``: the API's error or the job's). Every action
     is sent before any failure is reported, so one bad machine never holds back the others. With
-    ``max_targets``, no action is sent when more machines than that would get one. ``sleep``: how job
-    polling waits (default: the process's clock).
+    ``max_targets``, no action is sent when more machines than that would get one. The actions go through
+    ``$batch`` (``batch_size`` a request) unless ``batch`` is False (:class:`.batch.BatchWriter`); with
+    ``wait``, their jobs are followed through the ``GET /Jobs`` listing. ``sleep``: how job polling waits
+    (default: the process's clock).
     """
     fleet = FleetResult('Power action')
     for machine in machines:
@@ -87,16 +95,47 @@ def apply_power_state(client, machines, state, force=False, concurrency=DEFAULT_
     fleet.check_max_targets(max_targets, 'machines')
     if check_mode:
         return fleet
-    api = Machines(client)
-
-    def send(item):
-        item['job_id'], item['transaction_id'] = api.power_action(item['id'], item['action'], force)
-
-    fleet.run_changes(send, concurrency, MAX_CONCURRENCY)
-    sent = fleet.with_outcome('changed')
-    if wait and sent:
-        _wait(client, fleet, sent, wait_timeout, sleep)
+    writes = [power_write(item['id'], item['action'], force, target=item) for item in fleet.with_outcome('changed')]
+    writer = BatchWriter(client, batch, batch_size, concurrency, timeout=wait_timeout, sleep=sleep)
+    outcomes = writer.apply(fleet, writes, lambda lost: _traces(client, lost, concurrency))
+    unconfirmed = set()  # sent, as the machine shows, but with no job to follow
+    for write, outcome in zip(writes, outcomes):
+        if outcome.ok:
+            write.target['job_id'] = outcome.job_id
+            if outcome.resolved and not outcome.job_id:
+                unconfirmed.add(id(write.target))
+    acted = [item for item in fleet.with_outcome('changed') if id(item) not in unconfirmed]
+    if wait and acted:
+        _wait(client, fleet, acted, wait_timeout, sleep)
     return fleet
+
+
+def _traces(client, writes, concurrency):
+    """After a lost answer, what each machine shows of its action: a running job of the action's type for
+    it (then that is its job), a pending action, a transition, or the state the action leads to, and the
+    action counts as sent; no trace, and it is sent again (None)."""
+    machines = Machines(client).by_ids([w.target['id'] for w in writes], concurrency)
+    running = {}
+    for job in client.jobs():
+        if job.get('Status') in RUNNING_JOB_STATUSES:
+            for parameter in job.get('Parameters') or []:
+                if parameter.get('Name') == 'Id':
+                    running.setdefault((parameter.get('Value'), job.get('Type')), job)
+    decisions = []
+    for write in writes:
+        item = write.target
+        machine = machines.get(item['id'])
+        job = running.get((item['id'], JOB_TYPES[item['action']]))
+        if machine is None:
+            decisions.append(WriteOutcome(error=errors.NotFoundError('Machine %s no longer exists' % item['name'])))
+        elif job is not None:
+            decisions.append(WriteOutcome(202, job['Id'], resolved=True))
+        elif (machine.get('PowerActionPending') or machine.get('PowerState') in TRANSITIONAL_STATES
+              or machine.get('PowerState') == final_state(item) != item['power_state_before']):
+            decisions.append(WriteOutcome(resolved=True))
+        else:
+            decisions.append(None)
+    return decisions
 
 
 def _wait(client, fleet, acted, wait_timeout, sleep):

@@ -4,17 +4,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The user sessions of a DaaS site: listings, single reads, log-off and disconnect; finding the sessions
-a task names, their facts, and a log-off or disconnect applied to many sessions."""
+a task names, their facts, and a log-off or disconnect applied to many sessions (through ``$batch``)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
-    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, ref_name,
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import (
+    DEFAULT_BATCH_SIZE, BatchWriter, Write, WriteOutcome, send_one,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.transactions import transaction_id
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import (
+    DEFAULT_CONCURRENCY, NAME_LOOKUP_LIMIT, is_exact_reference, path_segment, read_all, read_by_ids, ref_name,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import require_named
 
@@ -44,15 +46,17 @@ class Sessions:
         except errors.NotFoundError:
             return None
 
+    def by_ids(self, session_ids, concurrency=DEFAULT_CONCURRENCY):
+        """Sessions by id (a dict; sessions that no longer exist are missing): one GET each for a few, else one
+        listing of the site."""
+        return read_by_ids(session_ids, self.get, lambda: self.list(fields=SESSION_FIELDS + ('LogoffInProgress',)),
+                           concurrency)
+
     def log_off(self, session_id):
-        """Log a session off; returns the answer's transaction id."""
-        return transaction_id(self.client.request('POST', '/Sessions/%s/$logoff' % path_segment(session_id),
-                                                  'log off session %s' % session_id))
+        send_one(self.client, session_write(session_id, 'logoff'))
 
     def disconnect(self, session_id):
-        """Disconnect a session; returns the answer's transaction id."""
-        return transaction_id(self.client.request('POST', '/Sessions/%s/$disconnect' % path_segment(session_id),
-                                                  'disconnect session %s' % session_id))
+        send_one(self.client, session_write(session_id, 'disconnect'))
 
     def find(self, session_ids=(), users=(), machines=(), states=(), concurrency=DEFAULT_CONCURRENCY, all_targets=False):
         """Sessions matching every condition given: ``session_ids`` (read one by one; ids that do not exist
@@ -79,11 +83,12 @@ class Sessions:
         return selected, missing
 
     def apply_state(self, sessions, state, missing=(), concurrency=DEFAULT_CONCURRENCY, check_mode=False,
-                    max_targets=None):
+                    max_targets=None, batch=True, batch_size=DEFAULT_BATCH_SIZE):
         """``logged_off`` or ``disconnected``; one outcome per session (a logged-off session is gone, so it is
         never ``unchanged`` here). ``missing``: session ids asked for that do not exist; logged off already,
         but they cannot be disconnected (NotFoundError). With ``max_targets``, nothing is changed when more
-        sessions than that would change."""
+        sessions than that would change. The actions go through ``$batch`` unless ``batch`` is False
+        (:class:`.batch.BatchWriter`)."""
         if missing and state == 'disconnected':
             raise errors.NotFoundError('Sessions not found, so they cannot be disconnected: %s' % ', '.join(missing))
         fleet = FleetResult('Log-off' if state == 'logged_off' else 'Disconnect')
@@ -95,14 +100,36 @@ class Sessions:
                       machine=facts['machine'], state_before=before,
                       state='LoggedOff' if state == 'logged_off' else 'Disconnected', transaction_id=None)
         fleet.check_max_targets(max_targets, 'sessions')
-        action = self.log_off if state == 'logged_off' else self.disconnect
+        if check_mode:
+            return fleet
+        action = 'logoff' if state == 'logged_off' else 'disconnect'
 
-        def change_one(item):
-            item['transaction_id'] = action(item['id'])
-        if not check_mode:
-            fleet.run_changes(change_one, concurrency, MAX_CONCURRENCY,
-                              on_failure=lambda item: item.update(state=item['state_before']))
+        def resolve(writes):
+            """After a lost answer: a session gone or logging off (log-off), or disconnected, is done."""
+            found = self.by_ids([w.target['id'] for w in writes], concurrency)
+            decisions = []
+            for write in writes:
+                session = found.get(write.target['id'])
+                if session is None and action == 'disconnect':
+                    decisions.append(WriteOutcome(error=errors.NotFoundError(
+                        'Session %s no longer exists' % write.target['id'])))
+                elif session is None or (session.get('LogoffInProgress') if action == 'logoff'
+                                         else session.get('State') == 'Disconnected'):
+                    decisions.append(WriteOutcome(resolved=True))
+                else:
+                    decisions.append(None)
+            return decisions
+
+        writes = [session_write(item['id'], action, target=item) for item in fleet.with_outcome('changed')]
+        BatchWriter(self.client, batch, batch_size, concurrency).apply(
+            fleet, writes, resolve, on_failure=lambda item: item.update(state=item['state_before']))
         return fleet
+
+
+def session_write(session_id, action, target=None):
+    """``POST /Sessions/{id}/$logoff`` or ``$disconnect``."""
+    what = '%s session %s' % ('log off' if action == 'logoff' else 'disconnect', session_id)
+    return Write('POST', '/Sessions/%s/$%s' % (path_segment(session_id), action), what, target=target)
 
 
 def _user_keys(session):

@@ -169,6 +169,11 @@ class XenServerSession:
     # -- connection -----------------------------------------------------------------------------
 
     @property
+    def handle(self):
+        """The reference of the session open now (a credential), None when none is."""
+        return self._handle if self._proxy is not None else None
+
+    @property
     def where(self):
         return 'local socket' if self.local else (self.master_url or self.url)
 

@@ -1,9 +1,9 @@
 """The cloud_platform client against the simulator, in-process: resource location CRUD over the
-current API (and its registry twin), notification paging, dedup under concurrency, faults, and the
-request counts the issue asks to measure."""
+current API (and its registry twin), notifications against the documented listing shape (and a listing
+with ids, a refused listing, the gateway form), faults, and the request counts the issue asks to measure."""
 
+import datetime
 import math
-import threading
 
 import pytest
 
@@ -178,93 +178,165 @@ def test_malformed_location_list_is_a_format_error(sim, locations):
 
 # -- notifications --------------------------------------------------------------------------------
 
-def test_send_once_then_found_on_the_first_page(sim, notifications):
+def list_url(sim):
+    return sim.url + '/notifications/%s/notifications' % CUSTOMER
+
+
+def with_listed_ids(sim, *fields):
+    platform(sim).state.listed_ids = fields
+
+
+def test_the_listing_has_the_documented_shape_only(sim, cloud):
+    """facts.md: 100 a page, continuationToken, items with title, description and createdDate; no limit."""
+    platform(sim).add_notifications(CUSTOMER, 150)
+    first = cloud.call('GET', list_url(sim))
+    assert len(first['items']) == 100 and first['continuationToken']
+    assert all(sorted(item) == ['createdDate', 'description', 'title'] for item in first['items'])
+    platform(sim).add_notifications(CUSTOMER, 3, title='Late')  # arrive between two page reads
+    rest, token = [], first['continuationToken']
+    while token:
+        page = cloud.call('GET', list_url(sim), params={'continuationToken': token})
+        rest.extend(page['items'])
+        token = page['continuationToken']
+    titles = [i['title'] for i in first['items'] + rest]
+    assert len(titles) == 250 and not any(t.startswith('Late') for t in titles)
+    for params in ({'limit': 100}, {'continuationToken': 'garbage!'}):
+        with pytest.raises(errors.ApiError) as caught:
+            cloud.call('GET', list_url(sim), params=params)
+        assert caught.value.status == 400
+    with pytest.raises(errors.ApiError) as caught:  # the path with /items lists nothing
+        cloud.call('GET', list_url(sim) + '/items')
+    assert caught.value.status in (404, 405)
+
+
+def test_a_repeated_event_id_is_stored_again_not_refused(sim, notifications):
+    body = build_notification(CONTENT)
+    notifications.send(body)
+    notifications.send(dict(body))
+    assert platform(sim).notifications_with(CUSTOMER, body['eventId']) == 2
+    assert sim.stats.writes(route='notifications.send') == 2
+
+
+def test_without_ids_in_the_listing_the_same_title_and_description_is_found(sim, notifications):
     body = build_notification(CONTENT)
     sent = notifications.ensure_sent(body)
-    assert sent.changed and sent.after['eventId'] == body['eventId']
+    assert sent.changed and sent.after['eventId'] == sent.after['externalId'] == body['eventId']
     assert sent.after['content'][0]['detailUri'] is None and sent.after['suppressEmail'] is False
-    lists_before = sim.stats.count(route='notifications.list')
+    sim.stats.reset()
     again = notifications.ensure_sent(build_notification(CONTENT))
-    assert again.changed is False and again.after == sent.after
-    assert sim.stats.count(route='notifications.send') == 1
-    assert sim.stats.count(route='notifications.list') - lists_before == 1  # newest first: page one
+    assert again.changed is False and again.result['matched_by'] == 'content' and again.warnings == []
+    assert again.after['title'] == 'Maintenance finished'
+    assert sim.stats.writes() == 0 and sim.stats.count(route='notifications.list') == 1
+    other = notifications.ensure_sent(build_notification([dict(CONTENT[0], description='Other text')]))
+    assert other.changed
+    assert platform(sim).notifications_with(CUSTOMER, body['eventId']) == 1
+
+
+def test_the_look_back_window_limits_the_title_match(sim, notifications):
+    notifications.ensure_sent(build_notification(CONTENT))
+    later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=3)
+    within = notifications.ensure_sent(build_notification(CONTENT), lookback_hours=4, now=later)
+    assert within.changed is False
+    outside = notifications.ensure_sent(build_notification(CONTENT), lookback_hours=2, now=later)
+    assert outside.changed is True and outside.warnings == []
+    assert sim.stats.writes(route='notifications.send') == 2
+    with pytest.raises(errors.InputError, match='lookback_hours'):
+        notifications.ensure_sent(build_notification(CONTENT), lookback_hours=0)
+
+
+def test_with_a_key_and_no_ids_in_the_listing_it_warns_and_sends(sim, notifications):
+    for _run in range(2):
+        change = notifications.ensure_sent(build_notification(CONTENT, dedup_key='2026-11-24'), explicit_key=True)
+        assert change.changed and len(change.warnings) == 1
+        assert 'could not be verified' in change.warnings[0]
+    assert sim.stats.writes(route='notifications.send') == 2
+
+
+@pytest.mark.parametrize('field', ['eventId', 'externalId'])
+def test_listed_ids_find_the_notification_by_its_event_id(sim, notifications, field):
+    with_listed_ids(sim, field)
+    keyed = build_notification(CONTENT, dedup_key='2026-11-24')
+    assert notifications.ensure_sent(keyed, explicit_key=True).changed
+    again = notifications.ensure_sent(build_notification(CONTENT, dedup_key='2026-11-24'), explicit_key=True)
+    assert again.changed is False and again.result['matched_by'] == field and again.warnings == []
+    # A new key is a new notification although title and description are the same.
+    assert notifications.ensure_sent(build_notification(CONTENT, dedup_key='2026-11-25'), explicit_key=True).changed
+    given = build_notification(CONTENT, event_id='392768A6-C531-474D-ABA9-BCC550A5E1AC')
+    assert notifications.ensure_sent(given, explicit_key=True).changed
+    assert not notifications.ensure_sent(build_notification(
+        [{'title': 'Other', 'description': 'text'}], event_id='392768a6-c531-474d-aba9-bcc550a5e1ac'),
+        explicit_key=True).changed
+    assert sim.stats.writes(route='notifications.send') == 3
 
 
 def test_lookup_cost_follows_pages_and_stops_early(sim, notifications):
     """Measured: a miss reads every page of 100; a hit on a recent notification reads one."""
+    with_listed_ids(sim, 'eventId', 'externalId')
     platform(sim).add_notifications(CUSTOMER, 950)
     total = len(platform(sim).visible_notifications(CUSTOMER))
-    assert notifications.find('7d0bbcc3-0000-4000-8000-000000000000') is None
-    assert sim.stats.count(route='notifications.list') == math.ceil(total / 100.0) == 11
+    sent = notifications.ensure_sent(build_notification(CONTENT, dedup_key='paging'), explicit_key=True)
+    assert sent.changed and sim.stats.count(route='notifications.list') == math.ceil(total / 100.0) == 11
     sim.stats.reset()
-    sent = notifications.ensure_sent(build_notification(CONTENT, dedup_key='paging'))
-    assert sent.changed and sim.stats.count(route='notifications.list') == 11
-    sim.stats.reset()
-    assert notifications.ensure_sent(build_notification(CONTENT, dedup_key='paging')).changed is False
+    again = notifications.ensure_sent(build_notification(CONTENT, dedup_key='paging'), explicit_key=True)
+    assert again.changed is False
     assert sim.stats.count(route='notifications.list') == 1 and sim.stats.writes() == 0
 
 
-def test_pages_are_capped_and_tokens_survive_new_arrivals(sim, cloud, notifications):
-    platform(sim).add_notifications(CUSTOMER, 150)
-    url = notifications.url()
-    first = cloud.call('GET', url, params={'limit': 5000})
-    assert len(first['items']) == 100 and first['continuationToken']
-    platform(sim).add_notifications(CUSTOMER, 3, title='Late')  # arrive between two page reads
-    rest = []
-    token = first['continuationToken']
-    while token:
-        page = cloud.call('GET', url, params={'continuationToken': token})
-        rest.extend(page['items'])
-        token = page['continuationToken']
-    seen = [i['eventId'] for i in first['items'] + rest]
-    assert len(seen) == len(set(seen)) == 250  # the 100 seeded + 150; the late ones start page one next time
+REFUSALS = {
+    403: {'detail': 'Forbidden', 'type': 'https://errors-api.cloud.com/common/authorization'},
+    404: {'detail': 'Not found', 'type': 'https://errors-api.cloud.com/common/notFound'},
+    405: None,
+    401: {'Error': {'Message': 'Missing or invalid CWSAuth header.', 'Type': 'CWSAuthException'}},
+}
 
 
-def test_bad_continuation_token_and_limit_are_400(cloud, notifications):
-    for params in ({'continuationToken': 'garbage!'}, {'limit': 0}, {'limit': 'ten'}):
-        with pytest.raises(errors.ApiError) as caught:
-            cloud.call('GET', notifications.url(), params=params)
-        assert caught.value.status == 400
+@pytest.mark.parametrize('status', sorted(REFUSALS))
+def test_a_refused_listing_warns_once_and_sends(sim, notifications, status):
+    sim.faults.add('status', route='notifications.list', status=status, times=-1, body=REFUSALS[status])
+    change = notifications.ensure_sent(build_notification(CONTENT))
+    assert change.changed and len(change.warnings) == 1
+    assert 'refused to list notifications' in change.warnings[0] and 'HTTP %d' % status in change.warnings[0]
+    assert sim.stats.writes(route='notifications.send') == 1
+    # A 401 is answered with a new token first; the listing is refused only when that is rejected too.
+    assert sim.stats.count(route='cloud.token') == (2 if status == 401 else 1)
 
 
-def test_new_dedup_key_or_event_id_sends_a_new_notification(sim, notifications):
-    assert notifications.ensure_sent(build_notification(CONTENT, dedup_key='2026-11-23')).changed
-    assert notifications.ensure_sent(build_notification(CONTENT, dedup_key='2026-11-24')).changed
-    assert notifications.ensure_sent(build_notification(CONTENT, event_id='392768A6-C531-474D-ABA9-BCC550A5E1AC')).changed
-    assert not notifications.ensure_sent(build_notification(
-        [{'title': 'Other', 'description': 'text'}], event_id='392768a6-c531-474d-aba9-bcc550a5e1ac')).changed
-    assert sim.stats.count(route='notifications.send') == 3
+def test_other_listing_failures_fail_before_anything_is_sent(sim, delays, notifications):
+    sim.faults.add('status', route='notifications.list', status=500, times=-1, body={'message': 'Internal error'})
+    with pytest.raises(errors.ServerError):
+        notifications.ensure_sent(build_notification(CONTENT))
+    assert sim.stats.writes() == 0
 
 
-def test_changed_severity_of_a_sent_notification_warns(sim, notifications):
+def test_sign_in_failure_is_raised_not_warned_about(sim):
+    wrong = CloudClient('sim-client-id', 'wrong-secret', CUSTOMER, api_url=sim.url,
+                        workspaces_api_url=sim.url + '/{service}', ca_path=sim.ca_path, token_cache=False)
+    with pytest.raises(errors.AuthenticationError):
+        Notifications(wrong).ensure_sent(build_notification(CONTENT))
+    assert sim.stats.count(route='notifications.*') == 0
+
+
+def test_the_gateway_form_sends_and_lists_with_the_customer_header(sim, cloud):
+    gateway = Notifications(cloud, 'gateway')
+    sent = gateway.ensure_sent(build_notification(CONTENT))
+    assert sent.changed and sent.after['externalId'] == sent.after['eventId']
+    assert gateway.ensure_sent(build_notification(CONTENT)).changed is False
+    assert sim.stats.count(method='POST', path='/notifications/') == 1
+    assert sim.stats.count(method='GET', path='/notifications') == 2
+    assert sim.stats.count(path='/notifications/%s/notifications' % CUSTOMER) == 0
+    # The same notifications, whichever way they are read.
+    assert Notifications(cloud).ensure_sent(build_notification(CONTENT)).changed is False
+    with pytest.raises(errors.ApiError) as caught:  # the header is required
+        cloud.call('GET', '/notifications')
+    assert caught.value.status == 400
+
+
+def test_changed_severity_of_a_sent_notification_warns_where_the_listing_shows_it(sim, notifications):
+    with_listed_ids(sim, 'eventId')
     notifications.ensure_sent(build_notification(CONTENT))
     again = notifications.ensure_sent(build_notification(CONTENT, severity='Critical', priority='High'))
-    assert again.changed is False
-    assert len(again.warnings) == 1 and 'different priority and severity' in again.warnings[0]
+    assert again.changed is False and again.warnings == []  # the documented listing shows no severity
     assert sim.stats.count(route='notifications.send') == 1
-
-
-def test_parallel_senders_send_once(sim, cloud):
-    """Eight forks that all miss the lookup: the server's conflict answer makes seven of them report ok."""
-    # Every lookup is answered before any send is processed: all eight miss and all eight send.
-    sim.route_latency.update({'notifications.list': 0.3, 'notifications.send': 0.3})
-    body = build_notification(CONTENT, dedup_key='parallel')
-    cloud.token()
-    outcomes = []
-
-    def send():
-        outcomes.append(Notifications(cloud).ensure_sent(dict(body)).changed)
-
-    threads = [threading.Thread(target=send) for _thread_number in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == [False] * 7 + [True]
-    stored = [i for i in platform(sim).visible_notifications(CUSTOMER) if i['item']['eventId'] == body['eventId']]
-    assert len(stored) == 1
-    assert sim.stats.count(route='notifications.send') == 8  # seven got 409 and looked again
-    assert sim.stats.writes(route='notifications.send') == 1
 
 
 def test_throttled_send_is_retried_and_sent_once(sim, delays, notifications):
@@ -293,7 +365,7 @@ def test_server_validation_errors_are_reported(sim, cloud, notifications):
         notifications.send(body)
     assert caught.value.status == 400 and 'severity must be one of' in str(caught.value)
     with pytest.raises(errors.ApiError) as caught:
-        cloud.call('POST', notifications.url(), data='destinationAdmin=*',
+        cloud.call('POST', list_url(sim) + '/items', data='destinationAdmin=*',
                    headers={'Content-Type': 'application/x-www-form-urlencoded'})
     assert caught.value.status == 415
     assert sim.stats.writes() == 0
@@ -303,17 +375,20 @@ def test_malformed_page_and_expired_token_mid_paging(sim, notifications):
     platform(sim).add_notifications(CUSTOMER, 150)
     sim.faults.add('malformed', route='notifications.list')
     with pytest.raises(errors.ResponseFormatError):
-        notifications.find('00000000-0000-0000-0000-000000000000')
+        notifications.ensure_sent(build_notification(CONTENT))
+    assert sim.stats.writes() == 0
     sim.faults.add('status', route='notifications.list', after=1, status=401,
                    body={'detail': 'Missing or invalid authentication details', 'parameters': {'reason': 'invalid'},
                          'type': 'https://errors-api.cloud.com/common/authentication'})
-    assert notifications.find('00000000-0000-0000-0000-000000000000') is None
+    change = notifications.ensure_sent(build_notification(CONTENT))
+    assert change.changed and change.warnings == []
+    assert sim.stats.count(route='notifications.list') == 1 + 3 + 1  # the malformed page, three pages, one repeat
     assert sim.stats.count(route='cloud.token') == 2
 
 
 def test_notifications_older_than_90_days_are_gone(sim, notifications):
-    sent = notifications.ensure_sent(build_notification(CONTENT)).after
+    notifications.ensure_sent(build_notification(CONTENT))
     sim.clock.advance(91 * 24 * 3600)
     assert list(notifications.iterate()) == []
     assert notifications.ensure_sent(build_notification(CONTENT)).changed  # sent again, as documented
-    assert [i['eventId'] for i in notifications.iterate()] == [sent['eventId']]
+    assert [i['title'] for i in notifications.iterate()] == ['Maintenance finished']

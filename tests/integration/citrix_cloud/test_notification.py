@@ -1,4 +1,5 @@
-"""citrix_cloud_notification through real ansible-playbook runs against the simulator."""
+"""citrix_cloud_notification through real ansible-playbook runs against the simulator: the documented
+listing (no ids), a refused one and one with ids."""
 
 import os
 
@@ -53,15 +54,46 @@ def test_check_mode_then_send_then_rerun_then_new_dedup_key(sim, cloud_env, run_
     assert again.rc == 0, again
     second = again.task('notify')['result']
     assert second['changed'] is False and second['event_id'] == result['event_id']
-    assert second['notification'] == result['notification']
+    # The one found, as the documented listing shows it.
+    assert second['notification'] == {'title': 'Maintenance finished', 'description': 'All DaaS machines were rebooted.',
+                                      'created_date': result['notification']['created_date']}
     assert posts(sim) == 1  # 0 new POSTs
 
+    assert second['matched_by'] == 'content' and not second.get('warnings')
+
+    # A key the documented listing cannot show: sent, with a warning that it could not be verified.
     daily = run_playbook(notify_play(dict(NOTICE, dedup_key='2026-11-24')), env=cloud_env)
     assert daily.rc == 0, daily
     third = daily.task('notify')['result']
     assert third['changed'] is True and third['event_id'] != result['event_id']
+    assert len(third['warnings']) == 1 and 'could not be verified' in third['warnings'][0]
     assert posts(sim) == 2
     assert sim.stats.count(route='cloud.token') == 1  # one token for four runs (token cache)
+
+
+def test_a_refused_listing_warns_once_and_sends_once_per_run(sim, cloud_env, run_playbook):
+    sim.faults.add('status', route='notifications.list', status=404, times=-1,
+                   body={'detail': 'Not found', 'type': 'https://errors-api.cloud.com/common/notFound'})
+    for run_number in (1, 2):
+        run = run_playbook(notify_play(NOTICE), env=cloud_env)
+        assert run.rc == 0, run
+        result = run.task('notify')['result']
+        assert result['changed'] is True and not result.get('failed')
+        assert len(result['warnings']) == 1 and 'refused to list notifications' in result['warnings'][0]
+        assert 'HTTP 404' in result['warnings'][0] and result['warnings'][0].endswith('it was sent')
+        assert run.output.count('refused to list notifications') == 1
+        assert posts(sim) == run_number
+
+
+def test_a_listing_with_ids_keeps_a_keyed_notice_once(make_sim, run_playbook):
+    sim = make_sim(config={'cloud_platform': {'listed_ids': ['externalId']}})
+    env = sim.client_env()
+    for _run in range(2):
+        run = run_playbook(notify_play(dict(NOTICE, dedup_key='2026-11-24')), env=env)
+        assert run.rc == 0, run
+    second = run.task('notify')['result']
+    assert second['changed'] is False and second['matched_by'] == 'externalId' and not second.get('warnings')
+    assert sim.stats.writes(route='notifications.send') == 1
 
 
 def test_invalid_values_fail_before_any_request(sim, cloud_env, run_playbook):
@@ -86,20 +118,6 @@ def test_invalid_values_fail_before_any_request(sim, cloud_env, run_playbook):
     assert sim.stats.count(path='/notifications/') == 0
     assert sim.stats.count() == 0  # not even a token
     assert 'Traceback' not in run.output
-
-
-def test_parallel_hosts_send_one_notification(sim, cloud_env, run_playbook):
-    # Slow lookups and sends, so forks that start up to a second apart all miss and all send.
-    sim.route_latency.update({'notifications.list': 1.0, 'notifications.send': 1.0})
-    run = run_playbook(notify_play(dict(NOTICE, dedup_key='fleet')), env=cloud_env,
-                       hosts=['h1', 'h2', 'h3', 'h4'], forks=4)
-    assert run.rc == 0, run
-    changed = [r['host'] for r in run.results if r['result'].get('changed')]
-    assert len(changed) == 1
-    event_ids = set(r['result']['event_id'] for r in run.results)
-    assert len(event_ids) == 1 and len(stored(sim, event_ids.pop())) == 1
-    assert sim.stats.count(route='notifications.send') >= 2  # the conflict path ran
-    assert sim.stats.writes(route='notifications.send') == 1
 
 
 def test_no_secret_or_token_at_vvvv_and_errors_are_one_line(sim, cloud_env, run_playbook):
@@ -130,4 +148,7 @@ def test_notify_admins_playbook_is_idempotent(sim, cloud_env, run_playbook):
     second = run_playbook(playbook, env=cloud_env, extra_vars=extra)
     assert second.rc == 0, second
     assert posts(sim) == 1
-    assert not any(r['result'].get('changed') for r in second.results)
+    assert not any(r['result'].get('changed') or r['result'].get('warnings') for r in second.results)
+    other = run_playbook(playbook, env=cloud_env, extra_vars=dict(extra, maintenance_id='CHG0043'))
+    assert other.rc == 0, other
+    assert posts(sim) == 2

@@ -56,7 +56,8 @@ def role_play(**role_vars):
 
 
 def power_requests(sim):
-    return sim.stats.count(route='daas.power.*')
+    """Power actions the site received: requests of their own and items of batch requests."""
+    return sim.stats.count(route='daas.power.*') + sim.stats.items(route='daas.power.*')
 
 
 def run_inventory(tmp_path, config, env, name='test.citrix_daas.yml', args=()):

@@ -187,7 +187,7 @@ def test_wait_gives_up_at_the_timeout_and_reports_running_jobs(sim):
     daas = sim.service('daas')
     machine = daas.add_catalog('Slow', 1)['machine_ids'][0]
     client = cloud_client(sim)
-    job_id, _transaction = Machines(client).power_action(machine, 'reboot')
+    job_id = Machines(client).power_action(machine, 'reboot')
     clock = {'now': 0.0}
 
     def fake_sleep(seconds):
@@ -208,7 +208,7 @@ def test_jobs_missing_from_the_list_are_read_one_by_one(make_sim):
     other = cloud_client(sim)
     client = cloud_client(sim, client_id='second-client', client_secret='second-secret')
     sim.service('cloud').add_client('second-client', 'second-secret', 'simcustomer1')
-    job_id, _transaction = Machines(other).power_action(machines[0], 'reboot')  # started by another caller: not in our GET /Jobs
+    job_id = Machines(other).power_action(machines[0], 'reboot')  # started by another caller: not in our GET /Jobs
     sim.clock.advance(60)
     finished, _running = wait_for_jobs(client, [job_id], timeout=30, sleep=lambda s: None)
     assert finished[job_id]['Status'] == 'Complete'

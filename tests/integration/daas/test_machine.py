@@ -22,12 +22,15 @@ def test_maintenance_mode_check_diff_idempotence_and_back(sim, run_playbook):
     first = run_playbook(on, env=env)
     assert first.rc == 0, first
     assert sim.stats.writes(route='daas.machine.update') == 4
+    # the four PATCHes as items of one $batch, none sent on its own
+    assert sim.stats.count(route='daas.batch') == 1 and sim.stats.items(route='daas.machine.update') == 4
+    assert sim.stats.count(route='daas.machine.update') == 0
     assert {daas.machine(m)['InMaintenanceMode'] for m in catalog['machine_ids']} == {True}
 
     second = run_playbook(on, env=env)
     assert second.rc == 0, second
     assert second.task('drain')['result']['changed'] is False
-    assert sim.stats.writes(route='daas.machine.update') == 4
+    assert sim.stats.writes(route='daas.machine.update') == 4 and sim.stats.count(route='daas.batch') == 1
 
     off = run_playbook(task_play('citrix_daas_machine', {'catalog': 'Patch', 'maintenance_mode': False}, name='undrain'),
                        env=env)

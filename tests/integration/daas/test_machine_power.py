@@ -25,19 +25,23 @@ def test_reboot_idle_role_reboots_exactly_the_idle_machines_of_1000(make_sim, ru
     assert {m['id'] for m in planned['machines'] if m['outcome'] == 'changed'} == idle
 
     sim.reset()
-    run = run_playbook(role_play(daas_reboot_idle_catalog='Reboot-1000', daas_reboot_idle_concurrency=16), env=env)
+    run = run_playbook(role_play(daas_reboot_idle_catalog='Reboot-1000'), env=env)
     assert run.rc == 0, run
-    assert sim.stats.count(route='daas.power.reboot') == 700
-    assert power_requests(sim) == 700
+    # 700 reboots as items of three batches (250 a batch), each counted on the route a direct $reboot reaches.
+    assert sim.stats.items(route='daas.power.reboot') == 700 == sim.stats.writes(route='daas.power.reboot')
+    assert sim.stats.count(route='daas.power.*') == 0
+    assert sim.stats.count(route='daas.batch') == 3 and sim.stats.count(route='daas.job.results') == 3
     rebooted = [entry['machine_id'] for entry in daas.power_log]
     assert len(rebooted) == 700 and set(rebooted) == idle
     assert not set(rebooted) & busy
     assert all(entry['sessions'] == 0 for entry in daas.power_log)
-    # 1000 machines listed with one request (limit 1000), jobs polled with GET /Jobs, none one by one.
+    # 1000 machines listed with one request (limit 1000); the three batch jobs read together, round by round;
+    # the 700 reboot jobs polled with GET /Jobs, none one by one.
     assert sim.stats.count(route='daas.catalog_machines.list') == 1
     assert sim.stats.count(route='daas.machine.get') == 0
-    assert sim.stats.count(route='daas.job.get') == 0
-    assert 1 <= sim.stats.count(route='daas.jobs.list') <= 5
+    assert sim.stats.count(route='daas.job.get') in (3, 6)
+    assert 1 <= sim.stats.count(route='daas.jobs.list') <= 6
+    assert sim.stats.count() <= 25, sim.stats.snapshot()['routes']
     result = run.task(ROLE_TASK)['result']
     assert result['counts'] == {'targeted': 1000, 'filtered_out': 300, 'changed': 700, 'unchanged': 0,
                                 'skipped': 0, 'failed': 0}
@@ -71,8 +75,9 @@ def test_started_twice_second_run_sends_nothing(make_sim, run_playbook):
     assert first.rc == 0, first
     result = first.task('start')['result']
     assert result['changed'] is True
-    assert sim.stats.count(route='daas.power.start') == 8
-    assert sim.stats.count(route='daas.power.resume') == 4
+    assert sim.stats.items(route='daas.power.start') == 8
+    assert sim.stats.items(route='daas.power.resume') == 4
+    assert sim.stats.count(route='daas.batch') == 1
     assert {m['power_state_after'] for m in result['machines']} == {'On'}
 
     before = power_requests(sim)
@@ -84,14 +89,19 @@ def test_started_twice_second_run_sends_nothing(make_sim, run_playbook):
     assert again['counts']['unchanged'] == 30
 
 
-def test_failed_job_fails_task_after_the_others_completed(make_sim, run_playbook):
+def test_failed_job_and_refused_items_fail_the_task_after_the_others_completed(make_sim, run_playbook):
     sim = make_sim(time_scale=FAST_CLOCK)
     daas = sim.service('daas')
     catalog = daas.add_catalog('Flaky', 12)
+    names = [daas.machine(m)['Name'] for m in catalog['machine_ids']]
     broken = daas.machine(catalog['machine_ids'][5])
     daas.update_machine(broken['Id'], fail_next_power_action={
         'code': 'HypervisorNotContactable', 'message': 'The hypervisor connection SimHypervisor could not be contacted.'})
     sim.record(['daas'])
+    refused = catalog['machine_ids'][8:11]  # three items of the batch answered 409, the others unaffected
+    for machine in refused:
+        sim.faults.add('status', route='daas.power.reboot', path=machine, status=409, body={
+            'SdkErrorId': 'PowerActionInProgress', 'ErrorMessage': 'Another administrator is restarting it.'})
     run = run_playbook(task_play('citrix_daas_machine_power', {'catalog': 'Flaky', 'state': 'restarted'},
                                  name='reboot'), env=sim.client_env())
     assert run.rc != 0
@@ -99,18 +109,46 @@ def test_failed_job_fails_task_after_the_others_completed(make_sim, run_playbook
     assert result['status'] == 'failed'
     msg = result['result']['msg']
     assert '\n' not in msg and 'Traceback' not in run.output
-    assert msg.startswith('Power action failed for 1 of 12: ')
-    assert broken['Name'] in msg
+    assert msg.startswith('Power action failed for 4 of 12: %s: ' % names[5])
     assert 'HypervisorNotContactable' in msg and 'could not be contacted' in msg
-    assert sim.stats.count(route='daas.power.reboot') == 12
+    for name in names[8:11]:
+        assert '%s: Could not send $reboot: PowerActionInProgress: Another administrator is restarting it. (HTTP 409, ' \
+            'POST /Machines/' % name in msg
+    assert sim.stats.items(route='daas.power.reboot') == 12 and sim.stats.count(route='daas.batch') == 1
     outcomes = {m['name']: m['outcome'] for m in result['result']['machines']}
-    assert outcomes.pop(broken['Name']) == 'failed'
+    assert {outcomes.pop(n) for n in [names[5]] + names[8:11]} == {'failed'}
     assert set(outcomes.values()) == {'changed'}
-    assert result['result']['counts']['changed'] == 11
-    # Every machine's result names the transaction id the server answered its power action with.
-    answered = {e['path'].rsplit('/', 2)[-2]: e['response_headers']['Citrix-TransactionId']
-                for e in sim.exchanges if e['route'] == 'daas.power.reboot'}
-    assert {m['id']: m['transaction_id'] for m in result['result']['machines']} == answered
+    assert result['result']['counts']['changed'] == 8
+    # One $batch carried every reboot: each machine's result names the transaction id it was answered with.
+    batch = [e['response_headers']['Citrix-TransactionId'] for e in sim.exchanges if e['route'] == 'daas.batch']
+    assert len(batch) == 1 and {m['transaction_id'] for m in result['result']['machines']} == set(batch)
+    assert sorted(e['machine_id'] for e in daas.power_log) == sorted(set(catalog['machine_ids']) - set(refused))
+
+
+def test_per_machine_path_with_batch_false_and_for_a_site_without_batch(make_sim, run_playbook):
+    sim = make_sim(time_scale=FAST_CLOCK)
+    daas = sim.service('daas')
+    first = daas.add_catalog('PerMachine', 5)['machine_ids']
+    second = daas.add_catalog('NoBatch', 6, prefix='NOBATCH')['machine_ids']
+    sim.faults.add('status', route='daas.batch', status=404, times=-1,
+                   body={'Message': 'No HTTP resource was found that matches the request URI.'})
+    play = [{'name': 'daas', 'hosts': 'targets', 'gather_facts': False, 'tasks': [
+        {'name': 'asked', 'opencitrix.automation.citrix_daas_machine_power': {
+            'catalog': 'PerMachine', 'state': 'restarted', 'batch': False, 'concurrency': 2}},
+        {'name': 'fallback', 'opencitrix.automation.citrix_daas_machine_power': {
+            'catalog': 'NoBatch', 'state': 'restarted', 'batch_size': 4}, 'register': 'out'}]}]
+    run = run_playbook(play, env=sim.client_env())
+    assert run.rc == 0, run
+    # batch: false sends no $batch; the site without one got two batches (6 machines, 4 a batch), both 404.
+    assert sim.stats.count(route='daas.batch') == 2
+    assert sim.stats.count(route='daas.power.reboot') == 11 and sim.stats.items() == 0
+    assert sorted(e['machine_id'] for e in daas.power_log) == sorted(first + second)
+    assert run.task('asked')['result'].get('warnings') is None
+    assert run.task('fallback')['result']['warnings'] == [
+        'This site does not accept $batch (HTTP 404), so one request per object was sent instead, 25 at a time; '
+        'set batch: false to skip the attempt']
+    assert {m['job_status'] for m in run.task('fallback')['result']['machines']} == {'Complete'}
+    assert len({m['transaction_id'] for m in run.task('fallback')['result']['machines']}) == 6  # one request each
 
 
 def test_unsupported_pending_and_unmanaged_machines_are_skipped_with_reasons(make_sim, run_playbook):
@@ -159,7 +197,11 @@ def test_on_premises_site_and_no_secret_at_vvvv(make_sim, run_playbook):
     assert sim.stats.count(route='daas.onprem.token') == 1
     assert sim.stats.count(route='daas.onprem.me') == 1
     site_path = '/citrix/orchestration/api/CitrixOnPremises/%s/' % daas.site().id
-    assert sim.stats.count(method='POST', path=site_path + 'Machines/') == 3
+    # One $batch on the on-premises path, its items in the on-premises RelativeUrl form.
+    assert sim.stats.count(method='POST', path=site_path + '$batch') == 1
+    assert sim.stats.items(route='daas.power.shutdown') == 3
+    assert {entry['path'] for entry in daas.power_log} == {site_path + 'Machines/%s/$shutdown' % m
+                                                           for m in catalog['machine_ids']}
     assert sim.stats.count(method='GET', path=site_path + 'MachineCatalogs/OnPrem/Machines') == 1
     assert sim.stats.count(route='cloud.token') == 0
     assert {daas.machine(m)['PowerState'] for m in catalog['machine_ids']} == {'Off'}

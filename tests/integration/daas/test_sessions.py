@@ -57,6 +57,7 @@ def test_log_off_a_user_check_mode_diff_and_idempotence(sim, run_playbook):
     run = run_playbook(play, env=env)
     assert run.rc == 0, run
     assert sim.stats.writes(route='daas.session.logoff') == 3
+    assert sim.stats.count(route='daas.batch') == 1 and sim.stats.count(route='daas.session.logoff') == 0
     assert not [s for s in sessions_of(daas) if s['User'] == 'SIMLAB\\leaver']
     assert {daas.machine(m)['SessionCount'] for m in catalog['machine_ids']} == {0}
 
@@ -83,7 +84,8 @@ def test_disconnect_on_a_machine_is_idempotent(sim, run_playbook):
     assert run.rc == 0, run
     result = run.task('disconnect')['result']
     assert result['counts'] == {'changed': 2, 'unchanged': 1, 'skipped': 0, 'failed': 0}
-    assert sim.stats.writes(route='daas.session.disconnect') == 2
+    assert sim.stats.items(route='daas.session.disconnect') == 2 == sim.stats.writes(route='daas.session.disconnect')
+    assert sim.stats.count(route='daas.batch') == 1
     assert {s['State'] for s in sessions_of(daas) if s['Machine'] == machine['Id']} == {'Disconnected'}
     again = run_playbook(play, env=sim.client_env())
     assert again.task('disconnect')['result']['changed'] is False

@@ -17,12 +17,13 @@ description:
   - An ansible-rulebook event source that lists the machines of a Citrix DaaS site (or an on-premises
     site, see O(ddc_url)) every O(interval) seconds and puts one event on the queue for each machine
     whose watched state changed since the previous poll.
-  - Each poll is one listing of 1,000 machines a page that asks only for the properties watched
-    (C(fields)). The Citrix Cloud (or Delivery Controller) token is cached and reused across polls.
+  - Each poll is one listing of 1,000 machines a page that asks only for the properties watched and the
+    session count (C(fields)). The Citrix Cloud (or Delivery Controller) token is cached and reused across
+    polls.
   - Each event is C(citrix_daas) with C(operation) (C(mod); C(add) and C(del) for machines that
     appear or disappear), C(id), C(machine) (C(DOMAIN\\NAME)), C(site), C(changes) (each changed
-    watched value with its C(before) and C(after)) and C(state) (every watched value now, and
-    C(session_count) with C(has_sessions)).
+    watched value with its C(before) and C(after)) and C(state) (every watched value now, and always
+    C(session_count), whether watched or not).
   - The first poll records the current state and emits nothing.
   - A poll that fails after the transport's retries (connection, server or throttling errors) is
     skipped and logged; O(max_failed_polls) failures in a row stop the source with the error. Other
@@ -30,6 +31,8 @@ description:
   - Events carry text that others control (machine and site names). A playbook run by a rulebook gets
     the event as extra vars, which Ansible templates; read it with the C(opencitrix.automation.eda_event)
     lookup, which keeps it as text (see the Event-Driven Ansible guide).
+  - Recoveries (a token the API rejected and a new sign-in, retries) are logged at the INFO level, which
+    C(ansible-rulebook -v) shows; skipped polls at the WARNING level.
   - Connection options fall back to the same environment variables as the DaaS modules, so an
     Event-Driven Ansible credential can inject them.
 author:
@@ -117,7 +120,7 @@ async def main(queue, args):
     params, redactor = source_params(machine_watch_argument_spec(), args, 'citrix_daas_machines')
     if params['interval'] <= 0:
         raise errors.InputError('interval must be a positive number of seconds (%s given)' % params['interval'])
-    client = DaasClient.from_params(params, redactor=redactor, log=LOGGER.debug)
+    client = DaasClient.from_params(params, redactor=redactor, log=lambda message: LOGGER.info(redactor(message)))
     watch = MachineWatch.from_params(client, params, log=lambda message: LOGGER.warning(redactor(message)))
     await run_blocking_source(queue, watch.poll, watch.close, pause=params['interval'])
 

@@ -29,6 +29,11 @@ description:
     O(reconnect_timeout) seconds. Five recoveries in a row without one successful read stop the source
     with the last error.
   - On shutdown the session is logged out, once the call in flight returns (within O(event_timeout)).
+    ansible-rulebook stopped by a signal exits at once, without shutting its sources down; a small helper
+    process that the source starts with its session then logs the session out (see the Event-Driven
+    Ansible guide for what remains).
+  - Recoveries (a new login after C(SESSION_INVALID), C(EVENTS_LOST), a new pool master, retries) are
+    logged at the INFO level, which C(ansible-rulebook -v) shows.
   - Events carry text that others control (names, descriptions and tags). A playbook run by a rulebook gets
     the event as extra vars, which Ansible templates; read it with the C(opencitrix.automation.eda_event)
     lookup, which keeps it as text (see the Event-Driven Ansible guide).
@@ -134,6 +139,7 @@ except ImportError:
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.event_source import (  # noqa: E402
     run_blocking_source, run_by_hand, source_params,
 )
+from ansible_collections.opencitrix.automation.plugins.plugin_utils.logout_guard import LogoutGuard  # noqa: E402
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.session import XenServerSession  # noqa: E402
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.xenserver_event_stream import (  # noqa: E402
     EventStream, event_stream_argument_spec,
@@ -145,9 +151,19 @@ LOGGER = logging.getLogger('opencitrix.automation.xenserver_events')
 async def main(queue, args):
     """Put the pool's changes on ``queue`` until cancelled."""
     params, redactor = source_params(event_stream_argument_spec(), args, 'xenserver_events')
-    session = XenServerSession.from_params(params, redactor=redactor, log=LOGGER.debug)
-    stream = EventStream.from_params(session, params, log=lambda message: LOGGER.info(redactor(message)))
-    await run_blocking_source(queue, stream.next_events, stream.close)
+
+    def log(message):
+        LOGGER.info(redactor(message))
+
+    session = XenServerSession.from_params(params, redactor=redactor, log=log)
+    stream = EventStream.from_params(session, params, log=log)
+    guard = LogoutGuard(log=log)
+
+    def close():
+        stream.close()
+        guard.release()
+
+    await run_blocking_source(queue, guard.watching(session, stream.next_events), close)
 
 
 if __name__ == '__main__':

@@ -1,18 +1,18 @@
 """Routes of the ``cloud_platform`` service: the resource locations API (current and registry paths),
-notifications (send and list), and the admin routes."""
+notifications (send and list, on the Workspaces host and in the gateway form), and the admin routes."""
 
 import uuid
 
 from tests.simulator.base import Reply, Response, Route, Routes
 from tests.simulator.services.citrix_cloud.auth import FORBIDDEN_CUSTOMER, cloud_auth, transaction_headers
 from tests.simulator.services.citrix_cloud_platform.state import DEFAULT_TIME_ZONE
+from tests.simulator.services.citrix_cloud_platform.rendering import listed_notification
 from tests.simulator.services.citrix_cloud_platform.validation import (
     check_location_flags, check_location_name, check_notification, decode_page_token, encode_page_token, problem,
     require_json_body,
 )
 
-PAGE_DEFAULT = 100
-PAGE_MAX = 100
+PAGE_SIZE = 100  # what public scripts see per page
 
 
 class PlatformRoutes(Routes):
@@ -99,9 +99,23 @@ class PlatformRoutes(Routes):
 
     # -- notifications --------------------------------------------------------------------------
 
+    def _gateway_customer(self, request):
+        """The customer of a gateway-form notifications call (``Citrix-CustomerId``), authenticated."""
+        customer = (request.header('Citrix-CustomerId') or '').strip()
+        if not customer:
+            raise problem(400, 'badRequest', 'The Citrix-CustomerId header is required')
+        cloud_auth(request, customer, check_accept=False)
+        return customer
+
     def send_notification(self, request):
         customer = request.params['customer']
         cloud_auth(request, customer, check_accept=False)
+        return self._send(customer, request)
+
+    def gateway_send_notification(self, request):
+        return self._send(self._gateway_customer(request), request)
+
+    def _send(self, customer, request):
         body = require_json_body(request)
         check_notification(body)
         item = {
@@ -113,38 +127,37 @@ class PlatformRoutes(Routes):
             'data': body.get('data'), 'externalId': body.get('externalId'),
             'suppressEmail': bool(body.get('suppressEmail', False)),
         }
+        # Nothing public shows the service refusing a repeated eventId: a second one is stored too.
         with self.lock:
-            if self.state.find_notification(customer, item['eventId']) is not None:
-                raise problem(409, 'conflict', 'A notification with eventId %s already exists' % item['eventId'],
-                              eventId=item['eventId'])
             self.state.store(customer, item)
         return Response(200, dict(item), transaction_headers())
 
     def list_notifications(self, request):
         customer = request.params['customer']
         cloud_auth(request, customer, check_accept=False)
-        raw_limit = request.arg('limit')
-        try:
-            limit = PAGE_DEFAULT if raw_limit in (None, '') else int(raw_limit)
-        except ValueError:
-            raise problem(400, 'badRequest', 'limit must be an integer', field='limit')
-        if limit < 1:
-            raise problem(400, 'badRequest', 'limit must be at least 1', field='limit')
-        limit = min(limit, PAGE_MAX)
+        return self._list(customer, request)
+
+    def gateway_list_notifications(self, request):
+        return self._list(self._gateway_customer(request), request)
+
+    def _list(self, customer, request):
+        unknown = sorted(name for name in request.query if name.lower() != 'continuationtoken')
+        if unknown:
+            raise problem(400, 'badRequest', 'Unknown query parameter %s' % ', '.join(unknown), field=unknown[0])
         records = self.state.visible_notifications(customer)
         token = request.arg('continuationToken')
         if token:
             before = decode_page_token(token)
             records = [r for r in records if r['seq'] < before]
-        page = records[:limit]
-        next_token = encode_page_token(page[-1]['seq']) if len(records) > limit else None
-        return Response(200, {'items': [dict(r['item']) for r in page], 'continuationToken': next_token},
-                        transaction_headers())
+        page = records[:PAGE_SIZE]
+        next_token = encode_page_token(page[-1]['seq']) if len(records) > PAGE_SIZE else None
+        return Response(200, {'items': [listed_notification(r['item'], self.state.listed_ids) for r in page],
+                              'continuationToken': next_token}, transaction_headers())
 
     # -- wiring ---------------------------------------------------------------------------------
 
     def routes(self):
-        notifications = r'/notifications/(?P<customer>[^/]+)/notifications/items'
+        workspaces = r'/notifications/(?P<customer>[^/]+)/notifications'
         return [
             Route('GET', r'/resourcelocations/?', self.list_locations, 'resource_locations.list'),
             Route('POST', r'/resourcelocations/?', self.create_location, 'resource_locations.create', write=True),
@@ -155,8 +168,10 @@ class PlatformRoutes(Routes):
                   write=True),
             Route('GET', r'/registry/(?P<customer>[^/]+)/resourcelocations/?', self.registry_locations,
                   'registry.resource_locations'),
-            Route('POST', notifications, self.send_notification, 'notifications.send', write=True),
-            Route('GET', notifications, self.list_notifications, 'notifications.list'),
+            Route('POST', workspaces + '/items', self.send_notification, 'notifications.send', write=True),
+            Route('GET', workspaces, self.list_notifications, 'notifications.list'),
+            Route('POST', r'/notifications/?', self.gateway_send_notification, 'notifications.send', write=True),
+            Route('GET', r'/notifications/?', self.gateway_list_notifications, 'notifications.list'),
         ]
 
     # -- admin ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The ``cloud_platform`` service: resource locations and notifications of Citrix Cloud customers.
 Helpers for tests: ``add_location``, ``add_notifications``, ``customer_locations``,
-``visible_notifications``, ``find_notification``."""
+``visible_notifications``, ``find_notification``, ``notifications_with``; ``state.listed_ids`` (or the
+service config ``listed_ids``) adds id fields to listed notifications."""
 
 from tests.simulator.base import Service, forwards
 from tests.simulator.services.citrix_cloud_platform.routes import PlatformRoutes
@@ -8,13 +9,14 @@ from tests.simulator.services.citrix_cloud_platform.state import PlatformState
 
 
 @forwards('state', 'locations', 'notifications', 'customer_locations', 'add_location', 'customer_notifications',
-          'add_notifications', 'visible_notifications', 'find_notification')
+          'add_notifications', 'visible_notifications', 'find_notification', 'notifications_with')
 class CloudPlatform(Service):
     name = 'cloud_platform'
     after = ('cloud',)
 
     def seed(self):
-        self.state = PlatformState(self.sim.lock, self.sim.clock, self.sim.seed_value, self.sim.size)
+        self.state = PlatformState(self.sim.lock, self.sim.clock, self.sim.seed_value, self.sim.size,
+                                   listed_ids=self.config.get('listed_ids', ()))
 
     def routes(self):
         return PlatformRoutes(self).routes()

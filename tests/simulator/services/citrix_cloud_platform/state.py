@@ -1,6 +1,7 @@
 """State of the ``cloud_platform`` service: resource locations and notifications per customer, each
 customer seeded on first use (``seeding.py``). Notifications carry an arrival sequence number (the
-basis of continuation tokens) and an arrival time (the basis of the 90-day retention)."""
+basis of continuation tokens) and an arrival time (the basis of the 90-day retention). ``listed_ids``
+(service config ``listed_ids``, or set on the state) names the id fields listed notifications show."""
 
 import uuid
 
@@ -14,7 +15,7 @@ class PlatformState:
     """``lock`` guards every change; ``clock`` dates notifications; ``seed_value`` and ``size`` shape
     what a customer starts with."""
 
-    def __init__(self, lock, clock, seed_value, size):
+    def __init__(self, lock, clock, seed_value, size, listed_ids=()):
         self.lock = lock
         self.clock = clock
         self.seed_value = seed_value
@@ -22,6 +23,8 @@ class PlatformState:
         self.locations = {}       # customer -> {id: record}
         self.notifications = {}   # customer -> [record, ...] in arrival order
         self.sequence = 0
+        # Id fields listed notifications carry (nothing public shows any): a test knob.
+        self.listed_ids = tuple(listed_ids)
 
     # -- resource locations ---------------------------------------------------------------------
 
@@ -62,9 +65,10 @@ class PlatformState:
         return ids
 
     def store(self, customer, item, received=None):
-        self.sequence += 1
-        self.notifications[customer].append({'seq': self.sequence, 'received': received or self.clock.now(),
-                                             'item': item})
+        with self.lock:
+            records = self.customer_notifications(customer)
+            self.sequence += 1
+            records.append({'seq': self.sequence, 'received': received or self.clock.now(), 'item': item})
 
     def visible_notifications(self, customer):
         """Stored notifications still within retention, newest first."""
@@ -74,7 +78,13 @@ class PlatformState:
         return sorted(records, key=lambda r: r['seq'], reverse=True)
 
     def find_notification(self, customer, event_id):
+        """The newest stored notification with ``event_id`` (the full item, as the send answered it)."""
         for record in self.visible_notifications(customer):
             if record['item']['eventId'].lower() == str(event_id).lower():
                 return record['item']
         return None
+
+    def notifications_with(self, customer, event_id):
+        """How many stored notifications carry ``event_id`` (the service stores repeats)."""
+        return sum(1 for r in self.visible_notifications(customer)
+                   if r['item']['eventId'].lower() == str(event_id).lower())

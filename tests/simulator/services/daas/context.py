@@ -100,6 +100,13 @@ def resolve(estate, root_url, request, mode):
     return estate.find_site(instance), record['client_id'], root_url + CLOUD_PREFIX
 
 
+def mode_of(request):
+    """The way in a site request took: ``cloud``, ``onprem`` or ``legacy``."""
+    if request.path.startswith(ONPREM_ROOT + '/'):
+        return 'onprem'
+    return 'legacy' if request.path.startswith(LEGACY_ROOT + '/') else 'cloud'
+
+
 def requested_fields(request):
     """The lower-case property names of ``fields``, or None for all."""
     raw = request.arg('fields')

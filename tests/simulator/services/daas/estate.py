@@ -55,6 +55,8 @@ class Estate:
         self.endless_tokens = 0
         # Cloud tokens the gateway still accepts but the DaaS service refuses (401 ErrorData).
         self.refused_tokens = set()
+        # The next asynchronous batch fails as a whole with this ``{'code', 'message'}``, running no item.
+        self.fail_next_batch = None
         self.uid = 0
         names = list(config.get('sites', DEFAULT_SITES))
         per_site = size // max(1, len(names))

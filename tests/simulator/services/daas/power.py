@@ -62,8 +62,9 @@ def shown_power_state(machine, now):
 
 
 def job_status(job, now):
-    """``(Status, OverallProgressPercent)`` of a power job at simulator time ``now``."""
-    if now < job['_created'] + JOB_QUEUE_SECONDS:
+    """``(Status, OverallProgressPercent)`` of a job at simulator time ``now`` (queued for ``_queue``
+    seconds, power jobs ``JOB_QUEUE_SECONDS``)."""
+    if now < job['_created'] + job.get('_queue', JOB_QUEUE_SECONDS):
         return 'NotStarted', 0
     if now < job['_end']:
         span = max(0.001, job['_end'] - job['_created'])

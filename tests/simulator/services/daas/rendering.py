@@ -65,8 +65,8 @@ def render_machine(estate, site, machine):
     return {
         'Id': machine['Id'], 'Uid': machine['Uid'], 'Name': machine['Name'], 'MachineCatalog': ref(catalog),
         'AgentVersion': '2311.0.0.1170', 'AllocationType': catalog['AllocationType'],
-        'ApplicationsInUse': [], 'AssignedUsers': [], 'AssociatedUsers': [render_user(s['User'], site.domain)
-                                                                           for s in sessions],
+        'ApplicationsInUse': [], 'AssignedUsers': [],
+        'AssociatedUsers': [render_user(s['User'], site.domain) for s in sessions],
         'AzureAdJoinedMode': 'NotAadJoined', 'ContainerScopes': [],
         'ControllerDnsName': 'ddc01.%s.example.com' % site.domain.lower() if registered else None,
         'DeliveryGroup': ref(group), 'DeliveryType': group['DeliveryType'] if group else None,
@@ -169,23 +169,44 @@ def render_session(estate, site, session, fields=None):
 
 
 def render_job(estate, base, job):
-    """A ``JobResponseModel``; ``base`` is the URL prefix its ``ResultLocation`` starts with."""
+    """A ``JobResponseModel``; ``base`` is the URL prefix its ``ResultLocation`` starts with. A power job's
+    ``Parameters`` name its machine; a ``Batch`` job has none (as the spec says), one sub-job per item,
+    and its results at ``Jobs/{id}/Results``."""
     status, progress = job_status(job, estate.clock.now())
     done = status in ('Complete', 'Failed')
     failed = status == 'Failed'
-    start = job['_created'] + JOB_QUEUE_SECONDS
+    start = job['_created'] + job.get('_queue', JOB_QUEUE_SECONDS)
+    batch = job['Type'] == 'Batch'
+    if batch:
+        parameters, result = [], '%s/Jobs/%s/Results' % (base, job['Id'])
+        subjobs = render_subjobs(job, status)
+        error_parameters = []
+    else:
+        parameters = [{'Name': 'Id', 'Value': job['_machine_id']}, {'Name': 'Name', 'Value': job['_machine_name']}]
+        result, subjobs = '%s/Machines/%s' % (base, job['_machine_id']), []
+        error_parameters = [{'Name': 'MachineName', 'Value': job['_machine_name']}] if failed else []
     return {
         'Id': job['Id'], 'Type': job['Type'], 'OverallProgressPercent': progress,
-        'IsCancellable': not done, 'Parameters': [{'Name': 'Id', 'Value': job['_machine_id']},
-                                                  {'Name': 'Name', 'Value': job['_machine_name']}],
-        'SubJobs': [], 'Status': status,
-        'ResultLocation': '%s/Machines/%s' % (base, job['_machine_id']) if done else None,
+        'IsCancellable': not done, 'Parameters': parameters, 'SubJobs': subjobs, 'Status': status,
+        'ResultLocation': result if status == 'Complete' or (done and not batch) else None,
         'ErrorString': job['_fail']['message'] if failed else None,
         'ErrorCode': job['_fail']['code'] if failed else None,
-        'ErrorParameters': [{'Name': 'MachineName', 'Value': job['_machine_name']}] if failed else [],
+        'ErrorParameters': error_parameters,
         'CreationTime': us_time(job['_created']), 'FormattedCreationTime': iso(job['_created']),
         'StartTime': us_time(start) if status != 'NotStarted' else None,
         'FormattedStartTime': iso(start) if status != 'NotStarted' else None,
         'EndTime': us_time(job['_end']) if done else None,
         'FormattedEndTime': iso(job['_end']) if done else None,
     }
+
+
+def render_subjobs(job, status):
+    """The sub-jobs of a ``Batch`` job, one per item: running while the batch runs, then each item's
+    outcome (none when the batch failed as a whole)."""
+    if status == 'Failed':
+        return []
+    created, formatted = us_time(job['_created']), iso(job['_created'])
+    running = status != 'Complete'
+    return [{'Id': sub['Id'], 'Type': sub['Type'], 'Status': 'InProgress' if running else (
+        'Failed' if sub['Failed'] else 'Complete'), 'Parameters': [{'Name': 'Reference', 'Value': sub['Reference']}],
+        'SubJobs': [], 'CreationTime': created, 'FormattedCreationTime': formatted} for sub in job['_subjobs']]

@@ -1,18 +1,19 @@
 """Routes of the DaaS service: ``/me``, the on-premises token, and every site operation (machines,
-catalogs' and delivery groups' machines, power actions, jobs, sessions) under each of the three path
-prefixes (route names ``daas.<op>``; ``daas.legacy.<op>`` for seed 001's legacy paths)."""
+catalogs' and delivery groups' machines, power actions, jobs and their results, sessions, ``$batch``)
+under each of the three path prefixes (route names ``daas.<op>``; ``daas.legacy.<op>`` for seed 001's
+legacy paths)."""
 
 import uuid
 from urllib.parse import unquote
 
 from tests.simulator.base import Response, Route, Routes
-from tests.simulator.services.daas import context
+from tests.simulator.services.daas import batch, context
 from tests.simulator.services.daas.context import (
     CLOUD_PREFIX, LEGACY_PREFIX, LEGACY_ROOT, ONPREM_CUSTOMER, ONPREM_PREFIX, ONPREM_ROOT, requested_fields,
     transaction_headers,
 )
 from tests.simulator.services.daas.errors import error_data, fail
-from tests.simulator.services.daas.power import POWER_ACTIONS, run_action, settle
+from tests.simulator.services.daas.power import POWER_ACTIONS, job_status, run_action, settle
 from tests.simulator.services.daas.rendering import (
     iso, render_job, render_machine, render_machine_detail, render_session, select_fields, us_time,
 )
@@ -145,6 +146,47 @@ class DaasRoutes(Routes):
                 fail(404, 'ObjectNotFound', 'Job %s was not found.' % request.params['job'])
             return Response(200, render_job(self.state, base, job), transaction_headers(request))
 
+    def job_results(self, request, site, _caller, base):
+        """A complete ``Batch`` job's item results; a complete power job redirects to its machine (303, as the
+        spec says for jobs whose results live elsewhere); a job that is not complete: 400."""
+        with self.lock:
+            job = site.jobs.get(unquote(request.params['job']))
+            if job is None:
+                fail(404, 'ObjectNotFound', 'Job %s was not found.' % request.params['job'])
+            status = job_status(job, self.state.clock.now())[0]
+            if status == 'Complete' and job['Type'] == 'Batch':
+                return Response(200, {'Items': job['_results']}, transaction_headers(request))
+            if status == 'Complete':
+                headers = dict(transaction_headers(request), Location='%s/Machines/%s' % (base, job['_machine_id']))
+                return Response(303, None, headers)
+        fail(400, 'JobNotComplete', 'Job %s is %s; it has no results.' % (job['Id'], status))
+
+    # -- $batch ---------------------------------------------------------------------------------
+
+    def run_batch(self, request, site, caller, base):
+        """``POST $batch``: every item through its own route; ``async=true`` answers 202 with the ``Batch``
+        job, otherwise 200 with the results (``BatchResponseModel``)."""
+        if not (request.header('Content-Type') or '').lower().startswith('application/json'):
+            fail(415, 'UnsupportedMediaType', 'Caller must send the request body as application/json in utf-8.')
+        mode = context.mode_of(request)
+        customer = ONPREM_CUSTOMER if mode == 'onprem' else request.header('Citrix-CustomerId')
+        items = batch.parse(request.body, mode, customer, site)
+        run_async = (request.arg('async') or '').lower() == 'true'
+        with self.lock:
+            failure = self.state.fail_next_batch if run_async else None
+            if failure:
+                self.state.fail_next_batch = None
+        token = batch.outer_token(request)
+        results = [] if failure else [batch.item_result(item['reference'], batch.run_item(request, item, token))
+                                      for item in items]
+        headers = transaction_headers(request)
+        if not run_async:
+            return Response(200, {'Items': results}, headers)
+        with self.lock:
+            job = batch.new_job(self.state, site, caller, results, failure)
+        headers['Location'] = '%s/Jobs/%s' % (base, job['Id'])
+        return Response(202, None, headers)
+
     # -- sessions -------------------------------------------------------------------------------
 
     def list_sessions(self, request, site, _caller, _base):
@@ -188,6 +230,9 @@ class DaasRoutes(Routes):
              'group_machines.list', False),
             ('GET', r'/Jobs', self.list_jobs, 'jobs.list', False),
             ('GET', r'/Jobs/(?P<job>[^/]+)', self.get_job, 'job.get', False),
+            ('GET', r'/Jobs/(?P<job>[^/]+)/Results', self.job_results, 'job.results', False),
+            # Not a write itself: each item counts as a write of its own route (batch.run_item).
+            ('POST', r'/\$batch', self.run_batch, 'batch', False),
             ('GET', r'/Sessions', self.list_sessions, 'sessions.list', False),
             ('GET', r'/Sessions/(?P<session>[^/$][^/]*)', self.get_session, 'session.get', False),
             ('POST', r'/Sessions/(?P<session>[^/]+)/\$logoff', self.logoff_session, 'session.logoff', True),

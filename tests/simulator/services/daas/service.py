@@ -9,7 +9,7 @@ from tests.simulator.services.daas.routes import DaasRoutes
 
 @forwards('state', 'rng', 'sites', 'admins', 'onprem_tokens', 'power_log', 'site', 'add_site', 'add_catalog',
           'set_sessions', 'add_session', 'machines_of', 'add_admin', 'expire_onprem_tokens', 'endless_paging',
-          'endless_tokens', 'refused_tokens')
+          'endless_tokens', 'refused_tokens', 'fail_next_batch')
 class DaaS(Service):
     name = 'daas'
     after = ('cloud',)
@@ -69,4 +69,6 @@ class DaaS(Service):
             Route('POST', r'/admins', lambda r: call(self.add_admin, r) or {'ok': True}, 'admin.daas.admins'),
             Route('GET', r'/power-log', lambda r: {'actions': list(self.power_log)}, 'admin.daas.power_log'),
             Route('POST', r'/refuse-tokens', lambda r: {'refused': self.refuse_tokens()}, 'admin.daas.refuse_tokens'),
+            Route('POST', r'/batch-failure', lambda r: setattr(self, 'fail_next_batch', body(r)) or {'ok': True},
+                  'admin.daas.batch_failure'),
         ]

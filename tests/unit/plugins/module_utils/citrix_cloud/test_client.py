@@ -2,30 +2,46 @@ import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
-    REGION_API_HOSTS, CloudClient, cloud_argument_spec,
+    REGION_API_HOSTS, REGIONS, CloudClient, cloud_argument_spec,
 )
 
 
-@pytest.mark.parametrize('region,host', [
-    ('us', 'https://api-us.cloud.com'), ('eu', 'https://api-eu.cloud.com'),
-    ('ap-s', 'https://api-ap-s.cloud.com'), ('jp', 'https://api.citrixcloud.jp')])
-def test_region_hosts(region, host):
-    assert CloudClient('id', 'secret', 'cust', region=region, token_cache=False).http.base_url == host
+# ../shared/specs/citrix-cloud/facts.md, "Hosts": the gateway and the Workspaces domain of each region.
+FACTS_HOSTS = [
+    ('global', 'https://api.cloud.com', 'https://notifications.citrixworkspacesapi.net'),
+    ('us', 'https://api-us.cloud.com', 'https://notifications.citrixworkspacesapi.net'),
+    ('eu', 'https://api-eu.cloud.com', 'https://notifications.citrixworkspacesapi.net'),
+    ('ap-s', 'https://api-ap-s.cloud.com', 'https://notifications.citrixworkspacesapi.net'),
+    ('jp', 'https://api.citrixcloud.jp', 'https://notifications.citrixworkspacesapi.jp'),
+]
+
+
+@pytest.mark.parametrize('region,gateway,notifications', FACTS_HOSTS)
+def test_region_hosts_follow_the_facts(region, gateway, notifications):
+    client = CloudClient('id', 'secret', 'cust', region=region, token_cache=False)
+    assert client.http.base_url == gateway
+    assert client.workspaces_url('notifications', '/cust/notifications') == notifications + '/cust/notifications'
+    assert client.workspaces_url('core', 'cust/serviceStates') == \
+        notifications.replace('notifications.', 'core.') + '/cust/serviceStates'
+
+
+def test_every_region_is_in_the_facts_and_us_stays_the_default():
+    assert sorted(REGIONS) == sorted(region for region, _gateway, _hosts in FACTS_HOSTS)
+    assert CloudClient('id', 'secret', 'cust', token_cache=False).http.base_url == 'https://api-us.cloud.com'
+    assert cloud_argument_spec()['region']['default'] == 'us'
 
 
 def test_unknown_region_is_an_input_error():
-    with pytest.raises(errors.InputError, match='Unknown Citrix Cloud region "mars".*ap-s, eu, jp, us'):
+    with pytest.raises(errors.InputError, match='Unknown Citrix Cloud region "mars".*ap-s, eu, global, jp, us'):
         CloudClient('id', 'secret', 'cust', region='mars')
 
 
-def test_workspaces_urls():
-    client = CloudClient('id', 'secret', 'cust', token_cache=False)
-    assert client.workspaces_url('core', '/cust/serviceStates') == \
-        'https://core.citrixworkspacesapi.net/cust/serviceStates'
-    client = CloudClient('id', 'secret', 'cust', workspaces_api_url='https://127.0.0.1:9/{service}/',
-                         token_cache=False)
+def test_workspaces_url_overrides_win_over_the_region():
+    client = CloudClient('id', 'secret', 'cust', region='jp', workspaces_api_url='https://127.0.0.1:9/{service}/',
+                         api_url='https://127.0.0.1:9', token_cache=False)
     assert client.workspaces_url('registry', 'cust/resourcelocations') == \
         'https://127.0.0.1:9/registry/cust/resourcelocations'
+    assert client.http.base_url == 'https://127.0.0.1:9'
 
 
 def test_workspaces_template_needs_placeholder_and_https():

@@ -1,4 +1,5 @@
-"""cloud_platform: input validation, event id derivation and name matching (no sockets)."""
+"""cloud_platform: input validation, event id derivation, what counts as "sent already" and name matching
+(no sockets)."""
 
 import datetime
 import uuid
@@ -7,7 +8,7 @@ import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.notifications import (
-    EVENT_ID_NAMESPACE, build_notification, derive_event_id, normalize_content,
+    EVENT_ID_NAMESPACE, Notifications, build_notification, derive_event_id, normalize_content,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.resource_locations import ResourceLocations, validate_location_name
 
@@ -45,7 +46,7 @@ def test_build_notification_shape_matches_the_api():
     body = build_notification(CONTENT, now=NOW)
     assert body == {
         'destinationAdmin': '*', 'component': 'Citrix Cloud', 'createdDate': '2026-11-23T03:00:00.123Z',
-        'eventId': body['eventId'], 'severity': 'Information', 'priority': 'Normal',
+        'eventId': body['eventId'], 'externalId': body['eventId'], 'severity': 'Information', 'priority': 'Normal',
         'content': [{'languageTag': 'en-US', 'title': 'Maintenance finished', 'description': 'All machines are back.'}],
     }
 
@@ -113,3 +114,99 @@ def test_find_prefers_exact_then_unique_case_insensitive_match():
     with pytest.raises(errors.InputError) as caught:
         ResourceLocations.find(locations, 'lab')
     assert 'ambiguous' in str(caught.value)
+
+
+class FakeCloud:
+    """Answers the listing with ``pages`` (lists of items) or raises ``error``; records the calls."""
+
+    def __init__(self, pages=(), error=None):
+        self.pages = [list(page) for page in pages] or [[]]
+        self.error = error
+        self.calls = []
+
+    def require_customer_id(self):
+        return 'cust'
+
+    def workspaces_url(self, service, path):
+        return 'https://%s.example%s' % (service, path)
+
+    def token(self):
+        return 'token'
+
+    def call(self, method, url, what=None, params=None, json_body=None, headers=None):
+        self.calls.append((method, url, params, headers))
+        if method == 'POST':
+            return dict(json_body)
+        if self.error is not None:
+            raise self.error
+        index = int((params or {}).get('continuationToken') or 0)
+        following = str(index + 1) if index + 1 < len(self.pages) else None
+        return {'items': self.pages[index], 'continuationToken': following}
+
+
+def listed(title='Maintenance finished', description='All machines are back.', created='2026-11-23T02:00:00Z', **ids):
+    return dict(ids, title=title, description=description, createdDate=created)
+
+
+def posts(cloud):
+    return [call for call in cloud.calls if call[0] == 'POST']
+
+
+def test_listed_ids_decide_and_title_alone_does_not_count_then():
+    body = build_notification(CONTENT, now=NOW)
+    cloud = FakeCloud([[listed(eventId='another', externalId=None)], [listed(externalId=body['eventId'])]])
+    change = Notifications(cloud).ensure_sent(body, now=NOW)
+    assert change.changed is False and change.result['matched_by'] == 'externalId' and len(cloud.calls) == 2
+    cloud = FakeCloud([[listed(eventId='another')]])
+    change = Notifications(cloud).ensure_sent(body, now=NOW)
+    assert change.changed is True and change.warnings == [] and len(posts(cloud)) == 1
+
+
+def test_without_ids_the_title_match_stops_at_the_first_page_and_respects_the_window():
+    body = build_notification(CONTENT, now=NOW)
+    cloud = FakeCloud([[listed(title='Other'), listed()], [listed()]])
+    change = Notifications(cloud).ensure_sent(body, now=NOW)
+    assert change.changed is False and change.result['matched_by'] == 'content' and len(cloud.calls) == 1
+    cloud = FakeCloud([[listed(created='2026-11-22T01:00:00Z')]])
+    assert Notifications(cloud).ensure_sent(body, lookback_hours=24, now=NOW).changed is True
+    assert Notifications(FakeCloud([[listed(created=None)]])).ensure_sent(body, lookback_hours=1, now=NOW).changed is False
+
+
+def test_a_key_without_listed_ids_warns_and_sends_and_check_mode_says_would():
+    body = build_notification(CONTENT, dedup_key='2026-11-23', now=NOW)
+    cloud = FakeCloud([[listed()]])
+    change = Notifications(cloud).ensure_sent(body, explicit_key=True, check_mode=True, now=NOW)
+    assert change.changed is True and posts(cloud) == []
+    assert len(change.warnings) == 1
+    assert change.warnings[0].endswith('could not be verified (leave out event_id and dedup_key to match by title '
+                                       'and description instead); it would be sent')
+
+
+@pytest.mark.parametrize('status, sent', [(401, True), (403, True), (404, True), (405, True), (400, False),
+                                          (500, False), (429, False)])
+def test_only_a_refused_listing_is_passed_over(status, sent):
+    cloud = FakeCloud(error=errors.error_class_for_status(status)('Could not list', status=status))
+    notifications = Notifications(cloud)
+    if sent:
+        change = notifications.ensure_sent(build_notification(CONTENT, now=NOW), now=NOW)
+        assert change.changed and len(change.warnings) == 1 and 'HTTP %d' % status in change.warnings[0]
+        assert len(posts(cloud)) == 1
+    else:
+        with pytest.raises(errors.CitrixError):
+            notifications.ensure_sent(build_notification(CONTENT, now=NOW), now=NOW)
+        assert posts(cloud) == []
+
+
+def test_gateway_endpoint_paths_and_customer_header():
+    cloud = FakeCloud([[]])
+    Notifications(cloud, 'gateway').ensure_sent(build_notification(CONTENT, now=NOW), now=NOW)
+    assert [(m, u, h) for m, u, _p, h in cloud.calls] == [
+        ('GET', '/notifications', {'Citrix-CustomerId': 'cust'}),
+        ('POST', '/notifications/', {'Citrix-CustomerId': 'cust'})]
+    cloud = FakeCloud([[]])
+    Notifications(cloud).ensure_sent(build_notification(CONTENT, now=NOW), now=NOW)
+    assert [(m, u, h) for m, u, _p, h in cloud.calls] == [
+        ('GET', 'https://notifications.example/cust/notifications', None),
+        ('POST', 'https://notifications.example/cust/notifications/items', None)]
+    with pytest.raises(errors.InputError, match='Unknown notifications endpoint'):
+        Notifications(cloud, 'smtp')

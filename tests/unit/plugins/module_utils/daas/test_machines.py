@@ -7,7 +7,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils import error
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import (
     Machines, filter_machines, machine_facts,
 )
-from tests.unit.plugins.module_utils.daas.support import machine
+from tests.unit.plugins.module_utils.daas.support import FakeSite, machine
 
 
 def test_filters():
@@ -66,35 +66,32 @@ def test_find_machines_lists_the_whole_site_only_when_all_targets_says_so():
     assert len(client.listings) == 2
 
 
-class MaintenanceSite(Machines):
-    """Machines whose maintenance-mode update fails for the ids in ``failing``."""
-
-    def __init__(self, failing=()):
-        super(MaintenanceSite, self).__init__(client=None)
-        self.failing = set(failing)
-        self.updated = []
-
-    def set_maintenance_mode(self, machine_id, enabled):
-        if machine_id in self.failing:
-            raise errors.ApiError('HTTP 409 for %s' % machine_id)
-        self.updated.append((machine_id, enabled))
+def maintenance_site(failing=()):
+    """A site whose maintenance-mode update fails with 409 for the machine ids in ``failing``."""
+    def answer(path, method, body):
+        assert method == 'PATCH'
+        return (409, {}, {'SdkErrorId': 'MachineLocked'}) if path.split('/')[2] in failing else (204, {}, None)
+    return FakeSite(answer)
 
 
-def test_maintenance_mode_changes_only_what_differs_and_reports_failures_after_the_others():
+@pytest.mark.parametrize('batch', [False, True])
+def test_maintenance_mode_changes_only_what_differs_and_reports_failures_after_the_others(batch):
     machines = [machine(Id='a', Name='CORP\\A', InMaintenanceMode=False),
                 machine(Id='b', Name='CORP\\B', InMaintenanceMode=True),
                 machine(Id='c', Name='CORP\\C', InMaintenanceMode=False)]
-    site = MaintenanceSite(failing=['a'])
-    fleet = site.apply_maintenance_mode(machines, True, concurrency=1)
-    assert site.updated == [('c', True)]
+    site = maintenance_site(failing=['a'])
+    fleet = Machines(site).apply_maintenance_mode(machines, True, concurrency=1, batch=batch)
+    sent = [(item['Method'], item['RelativeUrl']) for items in site.batches for item in items] + site.direct
+    assert sorted(sent) == [('PATCH', '/Machines/a'), ('PATCH', '/Machines/c')]
     assert [(i['name'], i['outcome'], i['in_maintenance_mode_before'], i['in_maintenance_mode']) for i in fleet.items] == [
         ('CORP\\A', 'failed', False, False), ('CORP\\B', 'unchanged', True, True), ('CORP\\C', 'changed', False, True)]
     assert fleet.counts() == {'changed': 1, 'unchanged': 1, 'skipped': 0, 'failed': 1}
-    assert fleet.failure_message() == 'Maintenance mode change failed for 1 of 3: CORP\\A: HTTP 409 for a'
-    planned = MaintenanceSite().apply_maintenance_mode(machines, False, check_mode=True)
+    assert fleet.failure_message() == 'Maintenance mode change failed for 1 of 3: CORP\\A: Could not turn maintenance ' \
+        'mode on: MachineLocked (HTTP 409%s)' % (', PATCH /Machines/a' if batch else '')
+    planned = Machines(maintenance_site()).apply_maintenance_mode(machines, False, check_mode=True)
     assert [i['outcome'] for i in planned.items] == ['unchanged', 'changed', 'unchanged']
     with pytest.raises(errors.InputError, match='2 machines would change, more than max_targets \\(1\\)'):
-        MaintenanceSite().apply_maintenance_mode(machines, True, max_targets=1)
+        Machines(maintenance_site()).apply_maintenance_mode(machines, True, max_targets=1)
 
 
 def test_facts():

@@ -3,9 +3,8 @@ a fleet."""
 
 import pytest
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.power import apply_power_state, plan_action
-from tests.unit.plugins.module_utils.daas.support import machine
+from tests.unit.plugins.module_utils.daas.support import FakeSite, machine
 
 
 @pytest.mark.parametrize('state, power_state, expected', [
@@ -38,26 +37,22 @@ def test_plan_action_checks_support_and_pending():
     assert plan_action(machine('Off', pending=True), 'started') == (None, 'a power action is already pending')
 
 
-class Answer:
-    status_code = 200
-    headers = {}
-
-
-class FailingSite:
+def failing_site():
     """A site that answers a power action synchronously, or fails it with "boom <n>" for machine n<n>."""
-
-    def request(self, method, path, what, **kwargs):
+    def answer(path, method, body):
         machine_id = path.split('/')[2]
-        if machine_id.startswith('n'):
-            raise errors.ApiError('boom %s' % machine_id[1:])
-        return Answer()
+        return (409, {}, {'ErrorMessage': 'boom %s' % machine_id[1:]}) if machine_id.startswith('n') else (200, {}, None)
+    return FakeSite(answer)
 
 
-def test_outcomes_and_failure_message():
+@pytest.mark.parametrize('batch', [False, True])
+def test_outcomes_and_failure_message(batch):
     machines = [machine(Id='n%d' % i, Name='n%d' % i) for i in range(7)] + [machine(Id='ok', Name='ok')]
-    fleet = apply_power_state(FailingSite(), machines, 'restarted', wait=False)
+    fleet = apply_power_state(failing_site(), machines, 'restarted', wait=False, batch=batch)
     assert fleet.counts() == {'changed': 1, 'unchanged': 0, 'skipped': 0, 'failed': 7}
     assert fleet.failure_message() == (
-        'Power action failed for 7 of 8: n0: boom 0; n1: boom 1; n2: boom 2; n3: boom 3; n4: boom 4 '
-        '(and 2 more, see results)')
-    assert apply_power_state(FailingSite(), machines[-1:], 'restarted', wait=False).failure_message() is None
+        'Power action failed for 7 of 8: n0: Could not send $reboot: boom 0 (HTTP 409%s); n1: Could not send $reboot: '
+        'boom 1 (HTTP 409%s); n2: Could not send $reboot: boom 2 (HTTP 409%s); n3: Could not send $reboot: boom 3 '
+        '(HTTP 409%s); n4: Could not send $reboot: boom 4 (HTTP 409%s) (and 2 more, see results)' % tuple(
+            ', POST /Machines/n%d/$reboot' % n if batch else '' for n in range(5)))
+    assert apply_power_state(failing_site(), machines[-1:], 'restarted', wait=False).failure_message() is None
