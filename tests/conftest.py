@@ -18,12 +18,15 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from tests.conformance import plugin as conformance  # noqa: E402 - needs ROOT on sys.path
-from tests.conformance.plugin import (  # noqa: E402,F401 - hooks of the conformance check
-    pytest_configure, pytest_sessionfinish, pytest_terminal_summary, pytest_testnodedown,
-)
 from tests.harness import import_collection  # noqa: E402 - needs ROOT on sys.path
 
 import_collection()
+
+# The conformance check's hooks: counts from every worker, one summary line at the end.
+pytest_configure = conformance.pytest_configure
+pytest_sessionfinish = conformance.pytest_sessionfinish
+pytest_terminal_summary = conformance.pytest_terminal_summary
+pytest_testnodedown = conformance.pytest_testnodedown
 
 
 @pytest.fixture(autouse=True)
