@@ -243,7 +243,8 @@ class HttpClient:
                 continue
             if auth and auth.rejected(response):
                 if renewed:
-                    raise self._rejected_again(response, summary, method, display_url, hint, trace_header)
+                    raise self._traced(self._rejected_again(response, summary, method, display_url, hint),
+                                       response, trace_header)
                 self._debug('%s %s: HTTP %s, the token was rejected; signing in again' % (method, display_url, status))
                 token = auth.renew(token, response)
                 renewed = True
@@ -255,7 +256,8 @@ class HttpClient:
                     method, display_url, status, attempt, self.retry.retries, delay))
                 self.retry.sleep(delay)
                 continue
-            raise self.error_from_response(response, summary, method, display_url, hint, trace_header)
+            raise self._traced(self.error_from_response(response, summary, method, display_url, hint), response,
+                               trace_header)
 
     def _exchange(self, method, url, params, json_body, data, headers, expected, timeout, summary, display_url,
                   state_changing, attempt):
@@ -397,15 +399,19 @@ class HttpClient:
                     'check the object before running again')
         return errors.TransportError(summary, method=method, url=url, api_message=reason, hint=hint)
 
-    def _rejected_again(self, response, summary, method, url, hint, trace_header=None):
-        err = self.error_from_response(response, summary, method, url, hint, trace_header)
+    def _traced(self, err, response, trace_header):
+        """``err`` naming the server's id of the request, from the answer's ``trace_header``."""
+        value = response.headers.get(trace_header) if trace_header else None
+        return err.traced(self.redact(value)) if value else err
+
+    def _rejected_again(self, response, summary, method, url, hint):
+        err = self.error_from_response(response, summary, method, url, hint)
         err.hint = 'a new sign-in was rejected too; %s' % (err.hint or 'check the credentials')
         err.args = (err.render(),)
         return err
 
-    def error_from_response(self, response, summary, method, url, hint=None, trace_header=None):
-        """Build the typed error for an unsuccessful response (status, API code and message, and the
-        value of its ``trace_header``)."""
+    def error_from_response(self, response, summary, method, url, hint=None):
+        """Build the typed error for an unsuccessful response (status, API code and message)."""
         status = response.status_code
         code = message = None
         body = json_body(response)
@@ -417,10 +423,8 @@ class HttpClient:
         hint = hint or self.hint_for.get(status)
         if status == 429:
             hint = hint or 'the API kept throttling after %d retries; lower concurrency or try later' % self.retry.retries
-        transaction = response.headers.get(trace_header) if trace_header else None
         return cls(summary, status=status, code=self.redact(code) if code else code,
-                   api_message=self.redact(message) if message else message, method=method, url=url, hint=hint,
-                   transaction_id=self.redact(transaction) if transaction else None)
+                   api_message=self.redact(message) if message else message, method=method, url=url, hint=hint)
 
     def call(self, method, path, what=None, **kwargs):
         """Like :meth:`request`, returning the decoded JSON body (None for an empty body)."""
