@@ -73,6 +73,7 @@ def issued_secrets(sim, extra=()):
     if 'storefront' in services:
         found.update(services['storefront'].tokens)
         found.update(services['storefront'].users.values())
+        found.update(services['storefront'].issued_tickets)
     if 'xenserver' in services:
         found.update(services['xenserver'].issued_sessions)
         found.add(services['xenserver'].password)
@@ -285,7 +286,7 @@ def _creation_interrupted(sim, probe, env, args):
     """A run killed while it created the VM left its half-made VM behind (a clone of the template)."""
     xen = sim.service('xenserver')
     with xen.db.lock:
-        xen.vms.clone_vm(xen.vm_ref(XEN_CREATE_TEMPLATE), args['name'] + XEN_CREATING)
+        xen.clone_vm(xen.vm_ref(XEN_CREATE_TEMPLATE), args['name'] + XEN_CREATING)
 
 
 def _leftover_removed(sim, probe):

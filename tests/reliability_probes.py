@@ -155,6 +155,22 @@ def _xm_devices(sim, result):
     return result.get('count') == len(sim.service('xenmobile').instance().devices)
 
 
+def _xm_lock_pending(sim, result):
+    from tests.simulator.services.xenmobile import actions
+    device = next(d for d in sim.service('xenmobile').instance().devices if str(d['id']) == '42')
+    return actions.pending(device) == ['lock'] and result.get('acted_on') == ['42']
+
+
+def _xm_invited(sim, result):
+    return any(e['userName'] == 'rel.probe@acme.com' and e['status'] == 'PENDING'
+               for e in sim.service('xenmobile').instance().enrollments)
+
+
+def _xm_weblink_added(sim, result):
+    return any(app.get('name') == 'Reliability Link' and app['appType'] == 'Web Link'
+               for app in sim.service('xenmobile').instance().apps.values())
+
+
 # StoreFront: the seeded store of 500 resources.
 
 STOREFRONT = {'services': ['storefront']}
@@ -163,6 +179,18 @@ SF_CALLS = 'storefront.resource*'  # the store's calls, not the authentication s
 
 def _sf_all_resources(sim, result):
     return len(result.get('resources') or []) == len(sim.service('storefront').resources)
+
+
+SF_LAUNCHED = ['Controller.Notepad', 'Farm2.Microsoft Excel 1']
+SF_SUBSCRIBED = 'Farm3.AutoCAD 5'  # not subscribed in the seeded store
+
+
+def _sf_launched(sim, result):
+    return sorted(i['name'] for i in result.get('launches') or () if i.get('launched')) == sorted(SF_LAUNCHED)
+
+
+def _sf_subscribed(sim, result):
+    return next(r for r in sim.service('storefront').resources if r['id'] == SF_SUBSCRIBED)['status'] == 'subscribed'
 
 
 def _inventory_hosts(expected):
@@ -235,6 +263,12 @@ PROBES = [
           fail_job=_xen_fail('VM.pool_migrate', 'VM_MIGRATE_FAILED', 'xs-host-01', 'xs-host-02',
                              'the destination refused the memory image'),
           complete=_xen_on_host(['rel-web', 'rel-app', 'rel-db'], 1)),
+    Probe('XenServer', 'xenserver_vm_power', {'names': ['rel-web', 'rel-app', 'rel-db'], 'state': 'halted'},
+          XEN_CALLS, kind='write', write_route='xenserver.Async.VM.clean_shutdown', sim=XEN, protocol='xmlrpc',
+          auth='xenserver', setup=_xen_setup, url_vars=('XENSERVER_HOST',),
+          targets=lambda sim: ['rel-web', 'rel-app', 'rel-db'],
+          fail_job=_xen_fail('VM.clean_shutdown', 'VM_LACKS_FEATURE'),
+          complete=lambda sim, r: all(_xen_power(n, 'Halted')(sim, r) for n in ('rel-web', 'rel-app', 'rel-db'))),
     Probe('XenServer', None, {'plugin': 'opencitrix.automation.xenserver'}, XEN_CALLS, plugin='xenserver',
           sim=XEN, protocol='xmlrpc', auth='xenserver', url_vars=('XENSERVER_HOST',),
           complete=_inventory_hosts(lambda sim: len([
@@ -260,6 +294,21 @@ PROBES = [
           write_route='xenmobile.app_upload', sim=XENMOBILE, auth='xenmobile', url_vars=('XENMOBILE_URL',),
           setup=_xm_package, targets=lambda sim: ['Reliability'], complete=_xm_app_uploaded),
 
+    Probe('XenMobile', 'xenmobile_device', {'action': 'lock', 'serial_number': ['SN00000042']}, XM_CALLS,
+          kind='write', write_route='xenmobile.device_action.lock', sim=XENMOBILE, auth='xenmobile',
+          url_vars=('XENMOBILE_URL',), targets=lambda sim: ['42'], complete=_xm_lock_pending),
+    Probe('XenMobile', 'xenmobile_enrollment', {'user': ['rel.probe@acme.com'], 'platform': ['ios']}, XM_CALLS,
+          kind='write', write_route='xenmobile.enrollment_create', sim=XENMOBILE, auth='xenmobile',
+          url_vars=('XENMOBILE_URL',), targets=lambda sim: ['rel.probe@acme.com'], complete=_xm_invited),
+    Probe('XenMobile', 'xenmobile_weblink_app', {'name': 'Reliability Link', 'link_url': 'https://rel.example/'},
+          XM_CALLS, kind='write', write_route='xenmobile.app_weblink_add', sim=XENMOBILE, auth='xenmobile',
+          url_vars=('XENMOBILE_URL',), targets=lambda sim: ['Reliability Link'], complete=_xm_weblink_added),
+
     Probe('StoreFront', 'storefront_resource_info', {}, SF_CALLS, kind='list', sim=STOREFRONT,
           protocol='xml', auth='storefront', url_vars=('STOREFRONT_URL',), complete=_sf_all_resources),
+    Probe('StoreFront', 'storefront_launch_check', {'resources': SF_LAUNCHED}, SF_CALLS, sim=STOREFRONT,
+          protocol='xml', auth='storefront', url_vars=('STOREFRONT_URL',), complete=_sf_launched),
+    Probe('StoreFront', 'storefront_subscription', {'resources': [SF_SUBSCRIBED]}, SF_CALLS, kind='write',
+          write_route='storefront.subscription', sim=STOREFRONT, protocol='xml', auth='storefront',
+          url_vars=('STOREFRONT_URL',), targets=lambda sim: [SF_SUBSCRIBED], complete=_sf_subscribed),
 ]

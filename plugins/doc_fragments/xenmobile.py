@@ -38,7 +38,8 @@ options:
       - V(password) signs in with O(username) and O(password) (C(POST /xenmobile/api/v1/authentication/login)).
       - V(cloud) signs in to an Endpoint Management service hosted in Citrix Cloud with a Citrix Cloud
         bearer token (C(POST /xenmobile/api/v1/authentication/login/cloud)), obtained with the API client in
-        O(cloud_client_id) and O(cloud_client_secret) and cached like the Citrix Cloud modules' tokens.
+        O(cloud_client_id) and O(cloud_client_secret) and cached like the Citrix Cloud modules' tokens. Which
+        kind of token is offered, and in which order, is set by O(cloud_token_kind).
       - Either way, the session is signed out when the task ends, also when it fails.
       - If not set, the value of the E(XENMOBILE_LOGIN_TYPE) environment variable is used.
     type: str
@@ -66,6 +67,35 @@ options:
       - Citrix Cloud API gateway URL overriding the one chosen by O(cloud_region), for O(login_type=cloud).
       - If not set, the value of the E(CITRIX_CLOUD_API_URL) environment variable is used.
     type: str
+  cloud_customer_id:
+    description:
+      - Citrix Cloud customer id, for O(login_type=cloud); the legacy trust token is requested for it.
+      - If not set, the value of the E(CITRIX_CUSTOMER_ID) environment variable is used.
+    type: str
+  cloud_trust_url:
+    description:
+      - Base URL of the legacy Citrix Cloud trust API, for O(login_type=cloud). By default
+        C(https://trust.citrixworkspacesapi.net) (C(https://trust.citrixworkspacesapi.jp) for O(cloud_region=jp)).
+        A template with a C({service}) placeholder, such as the Citrix Cloud modules' E(CITRIX_WORKSPACES_API_URL),
+        is accepted; C({service}) becomes C(trust).
+      - If not set, the value of the E(CITRIX_TRUST_URL) environment variable is used, else that of
+        E(CITRIX_WORKSPACES_API_URL).
+    type: str
+  cloud_token_kind:
+    description:
+      - Which Citrix Cloud token O(login_type=cloud) offers XenMobile as its C(bearerToken).
+      - V(trust) is the C(token) of the legacy trust API (C(POST {trust}/{customerId}/tokens/clients) with the JSON
+        body C({ClientId, ClientSecret})), which the XenMobile public REST API documents for this sign-in. It needs
+        O(cloud_customer_id).
+      - V(oauth2) is the C(access_token) of C(POST {api gateway}/cctrustoauth2/root/tokens/clients), the token the
+        Citrix Cloud modules use. No public source shows whether XenMobile accepts it.
+      - V(auto) tries V(trust) first (skipped, with the reason, when no customer id is set), then V(oauth2) when the
+        first cannot be had or XenMobile refuses it. Within one task, a new sign-in starts with the kind that worked.
+        When every kind fails, the task fails with one line naming each kind, its token URL and what went wrong.
+      - If not set, the value of the E(XENMOBILE_CLOUD_TOKEN_KIND) environment variable is used.
+    type: str
+    choices: [auto, trust, oauth2]
+    default: auto
   validate_certs:
     description:
       - Verify the server's TLS certificate. Set to V(false) only for a lab.
@@ -95,6 +125,10 @@ options:
       - Which device filter endpoint to use. V(legacy) is C(POST /xenmobile/api/v1/device/filter), which
         every XenMobile version has and which documents no page size limit. V(endpoint_management) is
         C(POST /api/endpoint-management/devices/filter), which requires a page size of at most 100.
+      - Devices are de-duplicated by id across pages, and paging stops at an empty or short page (or once the
+        count the first page gave has been read). So a server that reads C(start) as a 1-based position (the
+        public REST API's own example starts page two at 101) neither repeats nor loses a device; it costs one
+        request more.
     type: str
     choices: [endpoint_management, legacy]
     default: legacy
@@ -110,6 +144,64 @@ options:
       - Only devices matching these ids of the device filter tree, for example V(device.platform.ios),
         V(device.mode.mdm.managed), V(device.ownership.byod), V(device.inactive.time.30.days) or
         V(group#/group/Sales@_fn_@normal). The module sends them in the quoted-list string form the API expects.
+    type: list
+    elements: str
+'''
+
+    # The deployment schedule of the modules that create apps (module_utils.xenmobile.apps.deployment_spec).
+    DEPLOYMENT = r'''
+options:
+  deployment:
+    description:
+      - Deployment schedule, used when the app is created. The keys match the C(schedule) that
+        M(opencitrix.automation.xenmobile_app_info) returns, so a test server's schedule can be passed as is
+        (dates and times it returns without leading zeros are padded).
+    type: dict
+    suboptions:
+      enable_deployment:
+        description: Deploy the app.
+        type: bool
+      deploy_schedule:
+        description: Deploy now or later.
+        type: str
+        choices: [NOW, LATER]
+      deploy_schedule_condition:
+        description: Deploy every time or only where the previous deployment failed.
+        type: str
+        choices: [EVERYTIME, ONPREVIOUSFAILED]
+      deploy_date:
+        description: Date for V(LATER), as C(MM/DD/YYYY).
+        type: str
+      deploy_time:
+        description: Time for V(LATER), as C(HH:MM) (24 hours).
+        type: str
+      deploy_in_background:
+        description: Deploy in the background.
+        type: bool
+'''
+
+    # Options shared by the modules of apps defined by URLs (module_utils.xenmobile.catalog.catalog_argument_spec).
+    CATALOG_APP = r'''
+options:
+  name:
+    description: Name of the app.
+    type: str
+    required: true
+  state:
+    description: V(present) adds or updates the app, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  description:
+    description:
+      - Description. The API requires one for a web link; a web link added without it gets its name.
+    type: str
+  categories:
+    description: Categories (compared as a set).
+    type: list
+    elements: str
+  delivery_groups:
+    description: Delivery groups (compared as a set).
     type: list
     elements: str
 '''

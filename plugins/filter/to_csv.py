@@ -66,56 +66,19 @@ _value:
   type: str
 '''
 
-import csv
-import io
-import re
-
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.opencitrix.automation.plugins.module_utils.csv_text import neutralise, rows_to_csv
 from ansible_collections.opencitrix.automation.plugins.plugin_utils.untrusted import untrusted
 
-# A formula may start a cell or any line of a multi-line cell: Excel, LibreOffice and Google Sheets
-# evaluate = + - @ (and a leading tab or carriage return before them).
-_FORMULA_START = re.compile(r'(?:^|(?<=[\r\n]))(?=[=+\-@\t\r])')
-
-
-def neutralise(value):
-    """``value`` as CSV cell text: None empty, a list space-separated, a formula start prefixed with '."""
-    if value is None:
-        return ''
-    if isinstance(value, bool):
-        value = 'true' if value else 'false'
-    elif isinstance(value, (list, tuple)):
-        value = ' '.join(to_text(item) for item in value if item is not None)
-    return _FORMULA_START.sub("'", to_text(value))
+__all__ = ['neutralise', 'to_csv']
 
 
 def to_csv(rows, fields=None, header=True, line_end=True):
-    if not isinstance(rows, (list, tuple)):
-        raise AnsibleFilterError('to_csv expects a list of rows, got %s' % type(rows).__name__)
-    if fields is not None and (isinstance(fields, str) or not isinstance(fields, (list, tuple))):
-        raise AnsibleFilterError('to_csv: fields must be a list of column names')
-    out = io.StringIO()
-    # CR LF ends records (RFC 4180); with both characters in the terminator the writer quotes every value
-    # holding either of them.
-    writer = csv.writer(out, lineterminator='\r\n')
-    if fields and header:
-        writer.writerow([neutralise(name) for name in fields])
-    for row in rows:
-        if isinstance(row, dict):
-            if not fields:
-                raise AnsibleFilterError('to_csv: rows that are dictionaries need fields (the column order)')
-            values = [row.get(name) for name in fields]
-        elif isinstance(row, (list, tuple)):
-            values = row
-        else:
-            raise AnsibleFilterError('to_csv: a row must be a dictionary or a list, got %s' % type(row).__name__)
-        writer.writerow([neutralise(value) for value in values])
-    text = out.getvalue()
-    if not line_end and text.endswith('\r\n'):
-        text = text[:-2]
-    return untrusted(text)
+    try:
+        return untrusted(rows_to_csv(rows, fields, header, line_end))
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc))
 
 
 class FilterModule(object):

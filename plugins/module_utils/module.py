@@ -136,10 +136,28 @@ def diff_result(before, after):
     return {'before': before if before is not None else {}, 'after': after if after is not None else {}}
 
 
+_SNAKE_KEYS = {}
+_SNAKE_KEYS_MAX = 20000
+
+
+def _snake_key(key):
+    """One key as ``camel_dict_to_snake_dict`` converts it, converted once per process (listings of thousands
+    of objects repeat the same few dozen keys)."""
+    if not isinstance(key, str):
+        return key
+    converted = _SNAKE_KEYS.get(key)
+    if converted is None:
+        converted = next(iter(camel_dict_to_snake_dict({key: None})))
+        if len(_SNAKE_KEYS) < _SNAKE_KEYS_MAX:
+            _SNAKE_KEYS[key] = converted
+    return converted
+
+
 def snake_case(value):
-    """API objects (camelCase or PascalCase keys) in the snake_case Ansible results use."""
+    """API objects (camelCase or PascalCase keys) in the snake_case Ansible results use: the keys of every
+    nested dictionary, also inside lists, as ``camel_dict_to_snake_dict`` converts them."""
     if isinstance(value, list):
         return [snake_case(item) for item in value]
     if isinstance(value, dict):
-        return camel_dict_to_snake_dict(value)
+        return dict((_snake_key(key), snake_case(item)) for key, item in value.items())
     return value

@@ -64,6 +64,17 @@ options:
       - Only return resources in this folder or below it, for example V(Office) or V(\\Office\\Tools\\).
         Case-insensitive; both separators are accepted.
     type: str
+  client_name:
+    description:
+      - Client name sent with the enumeration (the API's C(clientName)). Citrix Workspace app sends the client's
+        host name; workspace control needs the same value in every call of one client.
+    type: str
+  client_address:
+    description: Client IP address sent with the enumeration (C(clientAddress)); used by Zone Preference.
+    type: str
+  device_id:
+    description: Device id sent with the enumeration (C(deviceId)).
+    type: str
   allow_partial:
     description:
       - What to do when the store reports a C(partial) enumeration. V(true) returns what was enumerated with a
@@ -236,15 +247,11 @@ folders:
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.client import (
-    StoreFrontClient, storefront_argument_spec,
+    LIBRARIES, StoreFrontClient, storefront_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.resources import (
-    Resources, enumeration_problem, listing_result,
+    Resources, client_identity, client_identity_spec, enumeration_problem, listing_result,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.safe_xml import (
-    HAS_DEFUSEDXML, HAS_XMLTODICT,
-)
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HAS_REQUESTS
 
 
 def main():
@@ -257,9 +264,10 @@ def main():
             subscription_status=dict(type='list', elements='str'),
             folder=dict(type='str'),
             allow_partial=dict(type='bool', default=True),
+            **client_identity_spec()
         ),
         connection_spec=storefront_argument_spec(),
-        libraries=(('requests', HAS_REQUESTS), ('xmltodict', HAS_XMLTODICT), ('defusedxml', HAS_DEFUSEDXML)),
+        libraries=LIBRARIES,
     )
     params = module.params
     with module.handle_errors():
@@ -267,7 +275,8 @@ def main():
         if params['auto_provision'] and module.check_mode:
             module.warn('Check mode: enumerated without auto-provisioning, so no subscription was made')
         listing = Resources(client).read(params['id'], params['auto_provision'] and not module.check_mode,
-                                         params['groups'], params['subscription_status'], params['scope'])
+                                         params['groups'], params['subscription_status'], params['scope'],
+                                         client_identity(params))
     result = listing_result(listing, params['folder'])
     problem = enumeration_problem(listing, params['allow_partial'])
     if problem and problem[0] == 'failure':

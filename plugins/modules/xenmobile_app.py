@@ -24,7 +24,8 @@ description:
   - "What the public API does not allow, and this module therefore does not do: download a package
     from a server (so a package must come from a file you have, not from the test server); change the
     description, categories, delivery groups or schedule of an app that exists (they are used when
-    the app is created); manage MDX, store or web link apps."
+    the app is created); manage MDX apps. Web link and public store apps have their own modules,
+    M(opencitrix.automation.xenmobile_weblink_app) and M(opencitrix.automation.xenmobile_store_app)."
 author:
   - opencitrix maintainers (@opencitrix)
 requirements:
@@ -69,34 +70,9 @@ options:
   workflow_template:
     description: Name of the workflow template, used when the app is created.
     type: str
-  deployment:
-    description:
-      - Deployment schedule, used when the app is created. The keys match the C(schedule) that
-        M(opencitrix.automation.xenmobile_app_info) returns, so a test server's schedule can be passed as is.
-    type: dict
-    suboptions:
-      enable_deployment:
-        description: Deploy the app.
-        type: bool
-      deploy_schedule:
-        description: Deploy now or later.
-        type: str
-        choices: [NOW, LATER]
-      deploy_schedule_condition:
-        description: Deploy every time or only where the previous deployment failed.
-        type: str
-        choices: [EVERYTIME, ONPREVIOUSFAILED]
-      deploy_date:
-        description: Date for V(LATER), as C(MM/DD/YYYY).
-        type: str
-      deploy_time:
-        description: Time for V(LATER), as C(HH:MM) (24 hours).
-        type: str
-      deploy_in_background:
-        description: Deploy in the background.
-        type: bool
 extends_documentation_fragment:
   - opencitrix.automation.xenmobile
+  - opencitrix.automation.xenmobile.deployment
   - opencitrix.automation.transport
   - opencitrix.automation.attributes
   - opencitrix.automation.attributes.xenmobile
@@ -160,7 +136,9 @@ app:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.apps import ENTERPRISE_PLATFORMS, Apps
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.apps import (
+    ENTERPRISE_PLATFORMS, Apps, deployment_spec,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenmobile.client import (
     XenMobileClient, xenmobile_argument_spec,
 )
@@ -169,10 +147,6 @@ CREATION_DETAILS = ('description', 'categories', 'delivery_groups', 'workflow_te
 
 
 def argument_spec():
-    schedule_spec = dict(
-        enable_deployment=dict(type='bool'), deploy_schedule=dict(type='str', choices=['NOW', 'LATER']),
-        deploy_schedule_condition=dict(type='str', choices=['EVERYTIME', 'ONPREVIOUSFAILED']),
-        deploy_date=dict(type='str'), deploy_time=dict(type='str'), deploy_in_background=dict(type='bool'))
     return dict(
         name=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -183,7 +157,7 @@ def argument_spec():
         categories=dict(type='list', elements='str'),
         delivery_groups=dict(type='list', elements='str'),
         workflow_template=dict(type='str'),
-        deployment=dict(type='dict', options=schedule_spec),
+        deployment=deployment_spec(),
     )
 
 

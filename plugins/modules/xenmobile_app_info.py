@@ -14,9 +14,11 @@ short_description: List the apps of a XenMobile server
 version_added: 0.1.0
 description:
   - Lists apps through the application filter (C(POST /xenmobile/api/v1/application/filter)), page by page.
-  - With O(details=true), also reads each selected app's container (C(GET /xenmobile/api/v1/application/mobile/{id}))
-    for its deployment schedule and its package per platform (version, OS limits), a few requests at a time.
-    Only mobile apps (enterprise and MDX) have containers.
+  - With O(details=true), also reads each selected app's container, a few requests at a time. An enterprise or
+    MDX app's (C(GET /xenmobile/api/v1/application/mobile/{id})) gives its deployment schedule and its package per
+    platform (version, OS limits), a web link's (C(GET .../application/weblink/{id})) its C(link_url) and C(vpn),
+    a public store app's (C(GET .../application/store/{id})) its C(store_platforms). SaaS apps have no
+    container the public API reads.
 author:
   - opencitrix maintainers (@opencitrix)
 requirements:
@@ -36,7 +38,7 @@ options:
     type: list
     elements: str
   details:
-    description: Read the container of every selected enterprise or MDX app (one request per app).
+    description: Read the container of every selected enterprise, MDX, web link and public store app (one request per app).
     type: bool
     default: false
   include_icon:
@@ -106,6 +108,20 @@ apps:
       description:
         - The platforms that have a package, as a list of C(platform) and C(version) (for C(subelements));
           only with O(details=true).
+      type: list
+      elements: dict
+    link_url:
+      description: The address a web link app opens; only for web links, with O(details=true).
+      type: str
+    vpn:
+      description: Whether a web link app needs the VPN; only for web links, with O(details=true).
+      type: bool
+    store_platforms:
+      description:
+        - A public store app's platforms, in the form of the C(platforms) option of
+          M(opencitrix.automation.xenmobile_store_app) (C(platform), C(store_url), C(display_name), C(description),
+          C(remove_with_mdm), C(prevent_backup), C(change_management_state)); only for store apps, with
+          O(details=true).
       type: list
       elements: dict
     schedule:

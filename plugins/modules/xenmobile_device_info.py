@@ -34,6 +34,13 @@ options:
     description: Also return each device's C(properties) list (large on big estates).
     type: bool
     default: false
+  include_compliance:
+    description:
+      - Also return C(compliant) for each device. The device listing does not carry compliance, so the devices
+        out of compliance are listed as well (the filter C(device.status.out.of.compliance), one more paged
+        listing, usually a single request).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - opencitrix.automation.xenmobile
   - opencitrix.automation.xenmobile.device_listing
@@ -104,6 +111,9 @@ devices:
     serial_number:
       description: Serial number.
       type: str
+    compliant:
+      description: Whether the device is in compliance; only with O(include_compliance=true).
+      type: bool
   sample:
     - {id: 2, user: user4@acme.com, user_display_name: user4, user_name: 'user4@acme.com "user4"',
        platform: iOS, os_version: "18.1", last_access: "11/1/17 3:02 PM", last_access_iso: "2017-11-01T15:02:00",
@@ -132,6 +142,7 @@ def main():
             sort_column=dict(type='str'),
             sort_order=dict(type='str', choices=['ASC', 'DESC']),
             include_properties=dict(type='bool', default=False),
+            include_compliance=dict(type='bool', default=False),
         ),
         connection_spec=xenmobile_argument_spec(),
     )
@@ -139,7 +150,8 @@ def main():
     listing = dict((key, params[key]) for key in ('api', 'page_size', 'search', 'filter_ids', 'sort_column', 'sort_order'))
     with module.handle_errors():
         with XenMobileClient.from_params(params, redactor=module.redactor, log=module.debug_log) as client:
-            devices = snake_case(Devices(client).described(params['include_properties'], **listing))
+            devices = snake_case(Devices(client).described(params['include_properties'], params['include_compliance'],
+                                                           **listing))
     module.exit_json(changed=False, devices=devices, count=len(devices))
 
 

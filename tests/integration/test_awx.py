@@ -34,6 +34,7 @@ NOT_INJECTED = {
     'STOREFRONT_TOKEN': 'a StoreFront token lasts hours; the credential holds the user and password instead',
     'CITRIX_DAAS_SITE_ID': 'which site a job acts on is job data (extra vars, module_defaults), not a credential',
     'CITRIX_DAAS_SITE_NAME': 'as CITRIX_DAAS_SITE_ID',
+    'CITRIX_TRUST_URL': 'only a test double or a proxy moves the legacy trust host; cloud_region picks it',
 }
 # An info module per credential type, to prove a credential alone reaches its product.
 PROBES = {'citrix_cloud': 'citrix_cloud_service_info', 'citrix_daas_onprem': 'citrix_daas_machine_info',

@@ -74,6 +74,17 @@ def _xen_two_running(sim):
         sim.service('xenserver').add_test_vm(name, power_state='Running', host_index=0)
 
 
+def _xen_snapshot(name, power_state, snapshot=None):
+    """VM ``name`` in ``power_state``, with a snapshot called ``snapshot`` taken now (none without it)."""
+    def setup(sim):
+        xen = sim.service('xenserver')
+        ref = xen.add_test_vm(name, power_state=power_state, host_index=0)
+        if snapshot:
+            with xen.db.lock:
+                xen.parts.snapshot(ref, snapshot)
+    return setup
+
+
 def _xm_property(name, value, default):
     def setup(sim):
         sim.service('xenmobile').instance().put_property(
@@ -88,6 +99,25 @@ def _xm_package(sim):
 
 def _xm_app(sim):
     sim.service('xenmobile').instance().add_app('Idem Gone', 'Enterprise', {'android': '1.0.0'})
+
+
+def _xm_catalog(app_type, content, name='Idem Link'):
+    def setup(sim):
+        sim.service('xenmobile').instance().add_app(name, app_type, content)
+    return setup
+
+
+def _sf_off(sim):
+    """The desktop the launch case starts is on: a launch check then changes nothing."""
+    for resource in sim.service('storefront').resources:
+        resource['power'] = 'on'
+
+
+XM_DEVICES = {'services': ['xenmobile'], 'size': 1, 'config': {'xenmobile': {'devices': 40}}}
+IDEM_IPHONE = {'platform': 'iphone', 'store_url': 'https://itunes.apple.com/us/app/idem/id1?mt=8'}
+IDEM_ANDROID = {'platform': 'android', 'store_url': 'https://play.google.com/store/apps/details?id=idem',
+                'remove_with_mdm': False}
+SF_LAUNCHABLE = ['Controller.Notepad', 'Farm2.Microsoft Excel 1', 'Farm2.Windows 11 Desktop 10']
 
 
 CASES = [
@@ -133,8 +163,28 @@ CASES = [
     # force: the guest agent of a VM that has just been rebooted has not reported yet (no clean reboot)
     Case('XenServer', 'xenserver_vm', {'name': 'idem-vm', 'state': 'restarted', 'force': True}, XEN,
          _xen_vm('idem-vm', 'Running'), kind='always'),
+    Case('XenServer', 'xenserver_vm', {
+        'name': 'idem-dev', 'vcpus': 4, 'cores_per_socket': 2, 'home_server': 'xs-host-02',
+        'xenstore_data': {'ip': '10.0.0.9'}, 'disks': [{}, {'size_gb': 2, 'sr': 'iSCSI virtual disk storage'}],
+        'networks': [{'name': 'Pool-wide network associated with eth0'},
+                     {'name': 'Pool-wide network associated with eth1', 'mac': '02:16:3e:77:00:01'}],
+        'cdrom': {'iso_name': 'debian-12.5.0-amd64-netinst.iso'}}, XEN, _xen_vm('idem-dev', 'Halted'),
+        label='present (devices and hardware)'),
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-copy', 'template': 'web-template', 'linked_clone': False,
+                                       'disks': [{'sr': 'iSCSI virtual disk storage'}]}, XEN, label='present (full copy)'),
+    Case('XenServer', 'xenserver_vm', {'name': 'idem-clone', 'template': 'idem-vm', 'clone_from_snapshot': True}, XEN,
+         _xen_vm('idem-vm', 'Running'), label='present (clone of a running VM)'),
     Case('XenServer', 'xenserver_vm_migrate', {'vms': ['idem-a', 'idem-b'], 'target_host': 'xs-host-03'}, XEN,
          _xen_two_running, label='migrate'),
+    Case('XenServer', 'xenserver_vm_power', {'names': ['idem-a', 'idem-b'], 'state': 'suspended'}, XEN, _xen_two_running),
+    Case('XenServer', 'xenserver_vm_power', {'names': ['idem-a', 'idem-b'], 'state': 'restarted', 'force': True}, XEN,
+         _xen_two_running, kind='always'),
+    Case('XenServer', 'xenserver_vm_snapshot', {'name': 'idem-vm', 'snapshot': 'idem-snap'}, XEN,
+         _xen_snapshot('idem-vm', 'Running')),
+    Case('XenServer', 'xenserver_vm_snapshot', {'name': 'idem-vm', 'snapshot': 'idem-snap', 'state': 'reverted'}, XEN,
+         _xen_snapshot('idem-vm', 'Running', 'idem-snap')),
+    Case('XenServer', 'xenserver_vm_snapshot', {'name': 'idem-vm', 'snapshot': 'idem-snap', 'state': 'absent'}, XEN,
+         _xen_snapshot('idem-vm', 'Halted', 'idem-snap')),
     Case('XenServer', 'xenserver_host_info', {}, XEN, kind='info'),
     Case('XenServer', 'xenserver_vm_info', {}, XEN, kind='info'),
 
@@ -149,12 +199,48 @@ CASES = [
     Case('XenMobile', 'xenmobile_app', {'name': 'Idem', 'platform': 'android', 'version': '2.0.1',
                                         'file': '{workdir}/idem.apk'}, XENMOBILE, _xm_package, label='present (upload)'),
     Case('XenMobile', 'xenmobile_app', {'name': 'Idem Gone', 'state': 'absent'}, XENMOBILE, _xm_app),
+    # Device actions: the device carries them out when it next connects, so a second run finds them pending.
+    Case('XenMobile', 'xenmobile_device', {'action': 'lock', 'id': ['3']}, XM_DEVICES, label='lock'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'locate', 'serial_number': ['SN00000004']}, XM_DEVICES,
+         label='locate'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'unlock', 'id': ['5']}, XM_DEVICES, label='unlock'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'selective_wipe', 'user': ['user6@acme.com'], 'confirm': True},
+         XM_DEVICES, label='selective_wipe'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'full_wipe', 'id': ['7'], 'confirm': True}, XM_DEVICES,
+         label='full_wipe'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'revoke', 'id': ['8'], 'confirm': True}, XM_DEVICES,
+         label='revoke'),
+    Case('XenMobile', 'xenmobile_device', {'action': 'delete', 'id': ['9', '10'], 'confirm': True}, XM_DEVICES,
+         label='delete'),
+    Case('XenMobile', 'xenmobile_enrollment', {'user': ['idem@acme.com'], 'platform': ['ios', 'android']},
+         XM_DEVICES, label='present (invite)'),
+    Case('XenMobile', 'xenmobile_enrollment', {'user': ['user1@acme.com'], 'platform': ['ios'], 'state': 'absent'},
+         XM_DEVICES),
+    Case('XenMobile', 'xenmobile_weblink_app', {'name': 'Idem Link', 'link_url': 'https://idem.example/'}, XENMOBILE,
+         label='present (add)'),
+    Case('XenMobile', 'xenmobile_weblink_app', {'name': 'Idem Link', 'link_url': 'https://idem.example/new',
+                                                'vpn': True}, XENMOBILE,
+         _xm_catalog('Web Link', {'url': 'https://idem.example/'}), label='present (update)'),
+    Case('XenMobile', 'xenmobile_weblink_app', {'name': 'Idem Link', 'state': 'absent'}, XENMOBILE,
+         _xm_catalog('Web Link', {'url': 'https://idem.example/'})),
+    Case('XenMobile', 'xenmobile_store_app', {'name': 'Idem Store', 'platforms': [IDEM_IPHONE]}, XENMOBILE,
+         label='present (add)'),
+    Case('XenMobile', 'xenmobile_store_app', {'name': 'Idem Store', 'delivery_groups': ['Sales'],
+                                              'platforms': [IDEM_ANDROID]}, XENMOBILE,
+         _xm_catalog('App Store App', {'iphone': IDEM_IPHONE['store_url']}, 'Idem Store'),
+         label='present (add a platform)'),
     Case('XenMobile', 'xenmobile_server_property_info', {}, XENMOBILE, kind='info'),
     Case('XenMobile', 'xenmobile_device_info', {}, XENMOBILE, kind='info'),
     Case('XenMobile', 'xenmobile_user_activity_info', {}, XENMOBILE, kind='info'),
     Case('XenMobile', 'xenmobile_app_info', {'details': True}, XENMOBILE, kind='info'),
 
     Case('StoreFront', 'storefront_resource_info', {}, STOREFRONT, kind='info'),
+    Case('StoreFront', 'storefront_subscription', {'resources': ['Farm3.AutoCAD 5', 'Farm1.SAP GUI 6']}, STOREFRONT,
+         label='subscribed'),
+    Case('StoreFront', 'storefront_subscription', {'resources': ['Farm2.Microsoft Excel 1'], 'state': 'unsubscribed'},
+         STOREFRONT),
+    # Launches that start nothing: no write, no change; check mode launches nothing.
+    Case('StoreFront', 'storefront_launch_check', {'resources': SF_LAUNCHABLE}, STOREFRONT, _sf_off, kind='info'),
 ]
 
 

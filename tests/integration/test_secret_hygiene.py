@@ -24,6 +24,7 @@ from tests.reliability import issued_secrets, record, scan_for_secrets
 from tests.simulator.services.xenmobile import seeding as xenmobile_seed
 
 WRONG_SECRET = 'hyg-WRONG-secret-0e93b5'
+XM_PIN = 'HygPin-88412607'
 FQCN = 'opencitrix.automation.'
 
 
@@ -96,7 +97,13 @@ def _xenmobile_setup(sim, workdir):
     path = os.path.join(str(workdir), 'hygiene.apk')
     with open(path, 'wb') as handle:
         handle.write(xenmobile_seed.build_package('android', '3.1.4', name='Hygiene'))
-    return {'password': XM_PASSWORD, 'wrong': XM_WRONG_PASSWORD, 'package': path}
+    return {'password': XM_PASSWORD, 'wrong': XM_WRONG_PASSWORD, 'package': path, 'pin': XM_PIN,
+            'archive': os.path.join(str(workdir), 'device-archive')}
+
+
+# Resources the seeded store has subscribed (launchable) and not subscribed (see its README).
+SF_LAUNCHED = ['Controller.Notepad', 'Farm2.Microsoft Excel 1', 'Farm2.Adobe Acrobat Reader 4', 'Farm2.Windows 11 Desktop 10']
+SF_SUBSCRIBED = ['Farm3.AutoCAD 5', 'Farm1.SAP GUI 6']
 
 
 def _storefront_setup(sim, workdir):
@@ -107,7 +114,7 @@ def _storefront_setup(sim, workdir):
 
 def _xenserver_setup(sim, workdir):
     xen = sim.service('xenserver')
-    for name in ('hyg-web', 'hyg-app'):
+    for name in ('hyg-web', 'hyg-app', 'hyg-pow', 'hyg-dev'):
         xen.add_test_vm(name, power_state='Running', host_index=0)
     return {'password': XEN_PASSWORD, 'wrong': WRONG_SECRET}
 
@@ -134,7 +141,7 @@ PRODUCTS = [
             failing=('wrong secret', 'citrix_daas_machine_info', {'catalog': 'Hygiene', 'client_secret': '{{ wrong }}'}),
             setup=_daas_setup, expected_writes={'daas.machine.update': 3, 'daas.power.shutdown': 2,
                                                 'daas.session.logoff': 2}),
-    Product('XenMobile', 'xenmobile', {'services': ['xenmobile'], 'size': 50}, (XM_PASSWORD,),
+    Product('XenMobile', 'xenmobile', {'services': ['xenmobile'], 'size': 50}, (XM_PASSWORD, XM_PIN),
             reads=[('property values', 'xenmobile_server_property_info', {'search': 'publicapi'}),
                    ('devices', 'xenmobile_device_info', {'page_size': 200}),
                    ('activity', 'xenmobile_user_activity_info', {}),
@@ -142,24 +149,38 @@ PRODUCTS = [
             changes=[('properties', 'xenmobile_server_property',
                       {'properties': {'hyg.one': '1', 'hyg.two': '2', 'sim.shp.enabled': 'true'}}),
                      ('upload', 'xenmobile_app', {'name': 'Hygiene', 'platform': 'android', 'version': '3.1.4',
-                                                  'file': '{{ package }}'})],
+                                                  'file': '{{ package }}'}),
+                     ('lock with a PIN', 'xenmobile_device', {'action': 'lock', 'id': ['3', '4'],
+                                                              'new_pin_code': '{{ pin }}'}),
+                     ('invite with a PIN', 'xenmobile_enrollment', {'user': ['hygiene@acme.com'], 'platform': ['ios'],
+                                                                    'mode': 'invitation_pin', 'pin': '{{ pin }}'}),
+                     ('archive the devices', 'xenmobile_device_export', {'dest': '{{ archive }}', 'date': '2026-12-01'}),
+                     ('web link', 'xenmobile_weblink_app', {'name': 'Hygiene Link', 'link_url': 'https://hyg.example/'}),
+                     ('store app', 'xenmobile_store_app', {'name': 'Hygiene Store', 'platforms': [
+                         {'platform': 'android', 'store_url': 'https://play.google.com/store/apps/details?id=hyg'}]})],
             failing=('wrong password', 'xenmobile_server_property_info', {'password': '{{ wrong }}'}),
             setup=_xenmobile_setup),
     Product('StoreFront', 'storefront', {'services': ['storefront']}, (SF_PASSWORD,),
             reads=[('resources', 'storefront_resource_info', {}),
                    ('one resource', 'storefront_resource_info', {'id': 'Controller.Notepad'}),
                    ('token from elsewhere', 'storefront_resource_info',
-                    {'token': '{{ minted }}', 'username': None, 'password': None})],
-            changes=[],
+                    {'token': '{{ minted }}', 'username': None, 'password': None}),
+                   ('launch check', 'storefront_launch_check', {'resources': SF_LAUNCHED, 'client_name': 'hygiene'})],
+            changes=[('subscribe', 'storefront_subscription', {'resources': SF_SUBSCRIBED})],
             failing=('wrong password', 'storefront_resource_info', {'password': '{{ wrong }}'}),
-            setup=_storefront_setup, expected_writes={}),
+            setup=_storefront_setup, expected_writes={'storefront.subscription': 2}),
     Product('XenServer', 'xenserver', {'services': ['xenserver'], 'size': 10, 'time_scale': 20,
                                        'config': {'xenserver': {'vms': 20, 'password': XEN_PASSWORD}}},
             (XEN_PASSWORD,),
             reads=[('pool', 'xenserver_host_info', {}), ('vms', 'xenserver_vm_info', {'tags': ['web']})],
             changes=[('describe and halt', 'xenserver_vm',
                       {'name': 'hyg-app', 'description': 'Checked for secrets', 'state': 'halted'}),
-                     ('migrate', 'xenserver_vm_migrate', {'vms': ['hyg-web'], 'target_host': 'xs-host-02'})],
+                     ('migrate', 'xenserver_vm_migrate', {'vms': ['hyg-web'], 'target_host': 'xs-host-02'}),
+                     ('devices', 'xenserver_vm', {'name': 'hyg-dev', 'xenstore_data': {'ip': '10.0.0.5'},
+                                                  'disks': [{}, {'size_gb': 1}], 'cdrom': {'type': 'none'},
+                                                  'halt_for_changes': True}),
+                     ('snapshot', 'xenserver_vm_snapshot', {'name': 'hyg-web', 'snapshot': 'hyg-snap'}),
+                     ('suspend', 'xenserver_vm_power', {'names': ['hyg-pow'], 'state': 'suspended'})],
             failing=('wrong password', 'xenserver_host_info', {'password': '{{ wrong }}'}),
             setup=_xenserver_setup),
 ]
@@ -222,7 +243,7 @@ def test_every_module_at_vvvv_shows_no_secret_and_check_mode_and_reruns_write_no
     secrets_file.write_text(json.dumps(variables))
     run = run_playbook(product.play(sim.url, sim.ca_path, _connection(product, sim)), env={}, verbosity=4, diff=True,
                        args=['-e', '@%s' % secrets_file])
-    assert run.rc == 0, run
+    assert run.rc == 0, [(r['task'], r['result'].get('msg')) for r in run.results if r['status'] == 'failed']
 
     for name, _module, _args in product.reads:
         assert run.task(name)['status'] == 'ok' and run.task(name)['result']['changed'] is False, name

@@ -15,6 +15,7 @@ import pytest
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.trust import TrustClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.resource_locations import (
     ResourceLocations,
 )
@@ -122,9 +123,10 @@ def test_xenmobile_401_gets_one_new_sign_in_and_one_resend(login_type, make_sim)
     kwargs = {}
     if login_type == 'cloud':
         sim.service('cloud').add_client(CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID)
-        cloud = CloudClient(CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID, api_url=sim.url, ca_path=sim.ca_path,
-                            token_cache=False, **NO_WAIT)
-        kwargs = dict(login_type='cloud', cloud_token=cloud.token, username=None, password=None)
+        # The legacy trust token, the one the public REST API documents for this sign-in.
+        trust = TrustClient(CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID, trust_url=sim.url + '/{service}',
+                            ca_path=sim.ca_path, token_cache=False, **NO_WAIT)
+        kwargs = dict(login_type='cloud', cloud_token=trust.token, username=None, password=None)
     with xm_client(sim, **kwargs) as client:
         ServerProperties(client).list()
         sim.reset()

@@ -19,7 +19,7 @@ __metaclass__ = type
 
 from urllib.parse import urlsplit
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils import clock, errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.storefront import citrixauth as sfauth
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import (
     env_fallback, transport_argument_spec,
@@ -30,8 +30,14 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.responses im
 from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import (
     TokenCache, cache_key, secret_fingerprint,
 )
-from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
+from ansible_collections.opencitrix.automation.plugins.module_utils.storefront.safe_xml import HAS_DEFUSEDXML, HAS_XMLTODICT
+from ansible_collections.opencitrix.automation.plugins.module_utils.transport import (
+    HAS_REQUESTS, HttpClient, transport_options,
+)
 from ansible_collections.opencitrix.automation.plugins.module_utils.urls import validate_url
+
+# The libraries every StoreFront module needs (CitrixModule's ``libraries``).
+LIBRARIES = (('requests', HAS_REQUESTS), ('xmltodict', HAS_XMLTODICT), ('defusedxml', HAS_DEFUSEDXML))
 
 FORM_MEDIA = 'application/x-www-form-urlencoded'
 EXPLICIT_FORMS = 'ExplicitForms'
@@ -121,6 +127,7 @@ class StoreFrontClient:
         self.max_bytes = self.http.max_response_bytes
         self.store_url = self.http.base_url
         self._service_token = token
+        self.sign_in_seconds = 0.0  # time spent in the token flow
         self._primary_token = token  # a token from elsewhere may be a primary token: offered to the token service too
         if token:
             self.auth.store(token)
@@ -156,10 +163,15 @@ class StoreFrontClient:
         return challenge
 
     def _fetch_service_token(self, rejection):
-        """A service token for the resource that answered ``rejection`` with a CitrixAuth challenge."""
-        for_url = rejection.url.split('?', 1)[0]
-        challenge = self._challenge(rejection, 'read %s' % self.redact(for_url))
-        token, lifetime = self._obtain_service_token(challenge, for_url)
+        """A service token for the resource that answered ``rejection`` with a CitrixAuth challenge (the time
+        it takes adds to ``sign_in_seconds``)."""
+        started = clock.current().monotonic()
+        try:
+            for_url = rejection.url.split('?', 1)[0]
+            challenge = self._challenge(rejection, 'read %s' % self.redact(for_url))
+            token, lifetime = self._obtain_service_token(challenge, for_url)
+        finally:
+            self.sign_in_seconds += clock.current().monotonic() - started
         self._service_token = token
         return token, lifetime
 

@@ -120,13 +120,39 @@ def enumeration_problem(listing, allow_partial=True):
     return None
 
 
-def query(groups=None, subscription_status=None, scope=None):
-    """Query parameters of an enumeration; a scope may be given as the API value or its short name."""
+CLIENT_PARAMS = (('client_name', 'clientName'), ('client_address', 'clientAddress'), ('device_id', 'deviceId'))
+
+
+def client_identity_spec():
+    """``client_name``, ``client_address`` and ``device_id``: how the modules present the client to the store."""
+    return dict((option, dict(type='str')) for option, _api in CLIENT_PARAMS)
+
+
+def client_identity(params):
+    """The client identity options of module parameters."""
+    return dict((option, params.get(option)) for option, _api in CLIENT_PARAMS)
+
+
+def query(groups=None, subscription_status=None, scope=None, client=None):
+    """Query parameters of an enumeration; a scope may be given as the API value or its short name;
+    ``client``: :func:`client_identity` values, sent as ``clientName``, ``clientAddress``, ``deviceId``."""
     params = [('group', g) for g in groups or ()]
     params += [('subscriptionStatus', s) for s in subscription_status or ()]
     if scope:
         params.append(('scope', SCOPES.get(scope.strip().lower(), scope)))
+    params += [(api, (client or {}).get(option)) for option, api in CLIENT_PARAMS if (client or {}).get(option)]
     return params
+
+
+def select_resources(resources, names):
+    """``(chosen, missing)``: the resources whose id or title is one of ``names`` (ids exactly, titles
+    case-insensitively), in the store's order, and the names nothing matched."""
+    wanted = list(names or ())
+    ids = set(wanted)
+    titles = set(n.lower() for n in wanted)
+    chosen = [r for r in resources if r['id'] in ids or (r.get('title') or '').lower() in titles]
+    found = set(r['id'] for r in chosen) | set((r.get('title') or '').lower() for r in chosen)
+    return chosen, [n for n in wanted if n not in found and n.lower() not in found]
 
 
 def listing_result(listing, folder=None):
@@ -143,18 +169,19 @@ class Resources:
     def __init__(self, client):
         self.client = client
 
-    def list(self, auto_provision=False, groups=None, subscription_status=None, scope=None):
+    def list(self, auto_provision=False, groups=None, subscription_status=None, scope=None, client=None):
         """Enumerate the store. ``auto_provision`` uses ListResourcesWithAutoProvision, which may subscribe
         the user to auto-provisioned applications; the default ListResources changes nothing."""
         what = 'list StoreFront resources'
         url = self.client.store_url + ('/resources/v2' if auto_provision else '/resources/v2/withoutautoprovision')
-        response = self.client.get(url, MEDIA_RESOURCES, what, params=query(groups, subscription_status, scope))
+        response = self.client.get(url, MEDIA_RESOURCES, what,
+                                   params=query(groups, subscription_status, scope, client))
         self.client.expect(response, MEDIA_RESOURCES, what)
         return parse_resources(response.content, what, url=url, max_bytes=self.client.max_bytes)
 
-    def get(self, resource_id, auto_provision=False, groups=None, scope=None):
+    def get(self, resource_id, auto_provision=False, groups=None, scope=None, client=None):
         """One resource, read from the details URL that the enumeration gives for it."""
-        listing = self.list(auto_provision, groups=['status'], scope=scope)
+        listing = self.list(auto_provision, groups=['status'], scope=scope, client=client)
         match = [r for r in listing['resources'] if r['id'] == resource_id]
         if not match:
             raise errors.NotFoundError(
@@ -166,13 +193,15 @@ class Resources:
                                              api_message='the enumeration gives no details URL (<link>) for it')
         what = 'read StoreFront resource "%s"' % resource_id
         url = match[0]['details_url']
-        response = self.client.get(self.client.secure(url), MEDIA_RESOURCE, what, params=query(groups, None, scope))
+        response = self.client.get(self.client.secure(url), MEDIA_RESOURCE, what,
+                                   params=query(groups, None, scope, client))
         self.client.expect(response, MEDIA_RESOURCE, what)
         listing['resources'] = [parse_resource(response.content, what, url=url, max_bytes=self.client.max_bytes)]
         return listing
 
-    def read(self, resource_id=None, auto_provision=False, groups=None, subscription_status=None, scope=None):
+    def read(self, resource_id=None, auto_provision=False, groups=None, subscription_status=None, scope=None,
+             client=None):
         """One resource (``resource_id``) or the enumeration."""
         if resource_id:
-            return self.get(resource_id, auto_provision, groups, scope)
-        return self.list(auto_provision, groups, subscription_status, scope)
+            return self.get(resource_id, auto_provision, groups, scope, client)
+        return self.list(auto_provision, groups, subscription_status, scope, client)

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""XenMobile apps: the application filter, an app's container (its package per platform), enterprise
-package uploads (multipart ``appInfo`` + ``uploadFile``) and deletion.
+"""XenMobile apps: the application filter, an app's container (its package per platform, or a web link's URL,
+or a public store app's store links), enterprise package uploads (multipart ``appInfo`` + ``uploadFile``) and
+deletion. Web link and public store apps are managed in :mod:`catalog`.
 
 :meth:`Apps.ensure_present` makes sure the enterprise app of a name has a package for a platform (of a
 version, when given) and :meth:`Apps.ensure_absent` that it is gone; both read first, decide
@@ -35,6 +36,17 @@ APP_FILTER_PATH = API + '/application/filter'
 ENTERPRISE_PLATFORMS = ('ios', 'android', 'android_work', 'android_knox', 'windows', 'windows_tab')
 CONTAINER_PLATFORMS = ('ios', 'android', 'android_knox', 'android_work', 'windows', 'windows_tab')
 MOBILE_TYPES = ('Enterprise', 'MDX')  # the app types that have a container with packages
+WEBLINK_TYPE, STORE_TYPE = 'Web Link', 'App Store App'
+WEBLINK_PATH = API + '/application/weblink'
+STORE_PATH = API + '/application/store'
+# Platform keys of a public store app container (§3.15.6), and the fields of a platform the collection
+# reads and writes (API name -> option name). storeUrl is what the server keeps, which may differ from the
+# URL given (the App Store links of the samples come back with "&uo=4").
+STORE_PLATFORMS = ('iphone', 'ipad', 'android', 'android_work', 'windows', 'windows_phone')
+STORE_PLATFORM_FIELDS = (('storeUrl', 'store_url'), ('displayName', 'display_name'), ('description', 'description'),
+                         ('removeWithMdm', 'remove_with_mdm'), ('preventBackup', 'prevent_backup'),
+                         ('changeManagementState', 'change_management_state'))
+DETAIL_PATHS = {WEBLINK_TYPE: WEBLINK_PATH, STORE_TYPE: STORE_PATH}
 DETAIL_CONCURRENCY = 4
 SCHEDULE_KEYS = {'enable_deployment': 'enableDeployment', 'deploy_schedule': 'deploySchedule',
                  'deploy_schedule_condition': 'deployScheduleCondition', 'deploy_date': 'deployDate',
@@ -47,12 +59,56 @@ def platform_versions(container):
     return {p: (container.get(p) or {}).get('appVersion') for p in CONTAINER_PLATFORMS if container.get(p)}
 
 
+def weblink_fields(container):
+    """``link_url`` (the ``loginUrl``) and ``vpn`` of a web link container."""
+    application = container.get('application') or {}
+    return {'link_url': (application.get('ssoStoreData') or {}).get('loginUrl'), 'vpn': application.get('vpn')}
+
+
+def store_platforms(container):
+    """The platforms of a public store app container, as ``[{platform, store_url, display_name, ...}]``
+    (the suboptions of ``xenmobile_store_app``'s ``platforms``)."""
+    found = []
+    for platform in STORE_PLATFORMS:
+        data = container.get(platform)
+        if isinstance(data, dict):
+            found.append(dict([('platform', platform)] + [(option, data.get(api)) for api, option in STORE_PLATFORM_FIELDS]))
+    return found
+
+
+def deployment_spec():
+    """The ``deployment`` option of the modules that create apps (their schedule, ``SCHEDULE_KEYS``)."""
+    return dict(type='dict', options=dict(
+        enable_deployment=dict(type='bool'), deploy_schedule=dict(type='str', choices=['NOW', 'LATER']),
+        deploy_schedule_condition=dict(type='str', choices=['EVERYTIME', 'ONPREVIOUSFAILED']),
+        deploy_date=dict(type='str'), deploy_time=dict(type='str'), deploy_in_background=dict(type='bool')))
+
+
+def _padded(text, separator):
+    """``3/14/2018`` -> ``03/14/2018``, ``9:05`` -> ``09:05``: apps read back their schedule without leading
+    zeros, and writes want ``MM/DD/YYYY`` and ``HH:MM``."""
+    parts = str(text).split(separator)
+    if not all(part.isdigit() for part in parts):
+        return text
+    return separator.join(part.zfill(2) for part in parts)
+
+
+def schedule_body(deployment):
+    """The API's schedule object of a ``deployment`` option (snake_case keys of ``SCHEDULE_KEYS``)."""
+    schedule = dict((SCHEDULE_KEYS[k], v) for k, v in (deployment or {}).items() if v is not None and k in SCHEDULE_KEYS)
+    if schedule.get('deployDate'):
+        schedule['deployDate'] = _padded(schedule['deployDate'], '/')
+    if schedule.get('deployTime'):
+        schedule['deployTime'] = _padded(schedule['deployTime'], ':')
+    return schedule
+
+
 def upload_info(name, description=None, categories=None, delivery_groups=None, workflow_template=None,
                 deployment=None):
     """The ``appInfo`` part of an upload; ``deployment`` has the snake_case keys of ``SCHEDULE_KEYS``."""
     info = {'name': name, 'description': description, 'category': categories, 'deliveryGroups': delivery_groups,
             'workflowTemplateName': workflow_template}
-    schedule = dict((SCHEDULE_KEYS[k], v) for k, v in (deployment or {}).items() if v is not None)
+    schedule = schedule_body(deployment)
     if schedule:
         info['deploymentSchedule'] = schedule
     return dict((k, v) for k, v in info.items() if v is not None)
@@ -94,9 +150,11 @@ class Apps:
         return self.client.paged(APP_FILTER_PATH, body, page_size, 'list apps of %s' % self.client.server,
                                  lambda r: list_data(r).get('appList'), lambda r: list_data(r).get('totalMatchCount'))
 
-    def container(self, container_id):
+    def container(self, container_id, app_type='Enterprise'):
+        """The container of an app; each type is read at its own path (mobile, web link, public store)."""
         what = 'read app %s of %s' % (container_id, self.client.server)
-        return require_keys(self.client.call('GET', API + '/application/mobile/%s' % container_id, what),
+        path = DETAIL_PATHS.get(app_type, API + '/application/mobile')
+        return require_keys(self.client.call('GET', '%s/%s' % (path, container_id), what),
                             ('container',), what)['container']
 
     def named(self, name):
@@ -109,15 +167,21 @@ class Apps:
         apps = [a for a in self.list(page_size=page_size, search=search, filter_ids=filter_ids)
                 if not names or a.get('name') in names]
         if details:
-            mobile = [a for a in apps if a.get('appType') in MOBILE_TYPES]
-            outcomes = run_bounded(mobile, lambda a: self.container(a['id']), DETAIL_CONCURRENCY)
+            detailed = [a for a in apps if a.get('appType') in MOBILE_TYPES + tuple(DETAIL_PATHS)]
+            outcomes = run_bounded(detailed, lambda a: self.container(a['id'], a.get('appType')), DETAIL_CONCURRENCY)
             failed = [o for o in outcomes if not o.ok]
             if failed:
                 raise failed[0].error
             for outcome in outcomes:
-                outcome.item.update(outcome.value)
-                outcome.item['versions'] = platform_versions(outcome.value)
-                outcome.item['packages'] = [dict(platform=p, version=v) for p, v in outcome.item['versions'].items()]
+                app, container = outcome.item, outcome.value
+                if app.get('appType') == WEBLINK_TYPE:
+                    app.update(weblink_fields(container))
+                elif app.get('appType') == STORE_TYPE:
+                    app['store_platforms'] = store_platforms(container)
+                else:
+                    app.update(container)
+                    app['versions'] = platform_versions(container)
+                    app['packages'] = [dict(platform=p, version=v) for p, v in app['versions'].items()]
         if not include_icon:
             for app in apps:
                 app.pop('iconData', None)

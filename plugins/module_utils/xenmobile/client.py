@@ -27,8 +27,9 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.argspec impo
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.auth import TokenAuth, any_401
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import (
-    REGION_API_HOSTS, CloudClient,
+    REGION_API_HOSTS, TOKEN_PATH as OAUTH2_TOKEN_PATH, CloudClient,
 )
+from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.trust import TrustClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.paging import iterate_pages
 from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
 from ansible_collections.opencitrix.automation.plugins.module_utils.transport import HttpClient, transport_options
@@ -42,6 +43,7 @@ SESSION_SECONDS = 24 * 3600.0  # an auth_token is logged out when the task ends,
 CREDENTIAL_HINT = ('check username and password (XENMOBILE_USER / XENMOBILE_PASSWORD); the account must be '
                    'a local XenMobile user whose role has the Public API access permission')
 CLOUD_CREDENTIAL_HINT = 'check that the Citrix Cloud API client is an administrator of this Endpoint Management service'
+CLOUD_TOKEN_ORDER = {'auto': ('trust', 'oauth2'), 'trust': ('trust',), 'oauth2': ('oauth2',)}
 NO_PUBLIC_API_HINT = 'the user\'s RBAC role lacks the Public API access permission'
 PERMISSION_HINT = ('the user\'s RBAC role lacks a permission this call needs: Public API access plus the '
                    'feature permission (Devices, Apps or Settings > Server Properties)')
@@ -60,6 +62,10 @@ def xenmobile_argument_spec():
         cloud_region=dict(type='str', default='us', choices=sorted(REGION_API_HOSTS),
                           fallback=(env_fallback, ['CITRIX_CLOUD_REGION'])),
         cloud_api_url=dict(type='str', fallback=(env_fallback, ['CITRIX_CLOUD_API_URL'])),
+        cloud_customer_id=dict(type='str', fallback=(env_fallback, ['CITRIX_CUSTOMER_ID'])),
+        cloud_trust_url=dict(type='str', fallback=(env_fallback, ['CITRIX_TRUST_URL', 'CITRIX_WORKSPACES_API_URL'])),
+        cloud_token_kind=dict(type='str', default='auto', choices=list(CLOUD_TOKEN_ORDER),
+                              fallback=(env_fallback, ['XENMOBILE_CLOUD_TOKEN_KIND'])),
     )
     spec.update(transport_argument_spec('XENMOBILE'))
     return spec
@@ -92,24 +98,66 @@ def filter_body(search=None, filter_ids=None, **sorting):
     return dict((key, value) for key, value in fields if value)
 
 
+class CloudTokenSource:
+    """One kind of Citrix Cloud token the cloud sign-in can offer: ``get()`` returns a bearer token,
+    ``forget(token)`` drops a cached one XenMobile refused; ``label`` names it in messages."""
+
+    def __init__(self, label, get, forget=None):
+        self.label = label
+        self.get = get
+        self.forget = forget or (lambda token: None)
+
+
+def cloud_token_sources(params, redactor=None, log=None, **transport):
+    """The token kinds ``cloud_token_kind`` asks for, in the order they are tried: the legacy trust token the
+    public REST API documents first, then the ``cctrustoauth2`` token."""
+    sources = []
+    for kind in CLOUD_TOKEN_ORDER[params.get('cloud_token_kind') or 'auto']:
+        if kind == 'trust':
+            sources.append(_trust_source(params, redactor, log, len(CLOUD_TOKEN_ORDER[params.get(
+                'cloud_token_kind') or 'auto']) > 1, **transport))
+        else:
+            cloud = CloudClient(params.get('cloud_client_id'), params.get('cloud_client_secret'),
+                                region=params.get('cloud_region') or 'us', api_url=params.get('cloud_api_url'),
+                                redactor=redactor, log=log, **transport)
+            label = 'cctrustoauth2 token (POST %s%s)' % (cloud.http.base_url, OAUTH2_TOKEN_PATH)
+            sources.append(CloudTokenSource(label, cloud.token,
+                                            lambda token: cloud.auth.cache.invalidate(cloud.auth.cache_key, token)))
+    return sources
+
+
+def _trust_source(params, redactor, log, optional, **transport):
+    if optional and not params.get('cloud_customer_id'):
+        def missing():
+            raise errors.InputError('not tried, no customer id (cloud_customer_id / CITRIX_CUSTOMER_ID)')
+        return CloudTokenSource('legacy trust token', missing)
+    trust = TrustClient(params.get('cloud_client_id'), params.get('cloud_client_secret'),
+                        params.get('cloud_customer_id'), trust_url=params.get('cloud_trust_url'),
+                        region=params.get('cloud_region'), redactor=redactor, log=log, **transport)
+    return CloudTokenSource('legacy trust token (POST %s)' % trust.token_url, trust.token, trust.forget)
+
+
 class XenMobileClient:
     """One signed-in session with one XenMobile server."""
 
     def __init__(self, url, username=None, password=None, login_type='password', cloud_token=None,
-                 redactor=None, **transport):
-        """``cloud_token``: for ``login_type='cloud'``, a callable returning a Citrix Cloud bearer
-        token. ``transport``: HttpClient keyword arguments."""
+                 cloud_tokens=None, redactor=None, **transport):
+        """For ``login_type='cloud'``: ``cloud_tokens``, the :class:`CloudTokenSource` list tried in order,
+        or ``cloud_token``, one callable returning a Citrix Cloud bearer token. ``transport``: HttpClient
+        keyword arguments."""
         self.redact = redactor or Redactor()
         self.login_type = login_type
         self.username = username
         self._password = password
-        self._cloud_token = cloud_token
+        if cloud_token is not None and not cloud_tokens:
+            cloud_tokens = [CloudTokenSource('Citrix Cloud token', cloud_token)]
+        self._cloud_tokens = list(cloud_tokens or ())
         if login_type == 'password':
             if not username or not password:
                 raise errors.InputError('XenMobile user name or password is missing',
                                         hint='set username and password, or XENMOBILE_USER and XENMOBILE_PASSWORD')
             self.redact.add(password)
-        elif cloud_token is None:
+        elif not self._cloud_tokens:
             raise errors.InputError('login_type cloud needs Citrix Cloud API client credentials',
                                     hint='set cloud_client_id and cloud_client_secret, or CITRIX_CLIENT_ID and '
                                          'CITRIX_CLIENT_SECRET')
@@ -125,14 +173,11 @@ class XenMobileClient:
     def from_params(cls, params, redactor=None, log=None):
         """A client from module options (names as in ``xenmobile_argument_spec``)."""
         transport = transport_options(params)
-        cloud_token = None
+        sources = None
         if params.get('login_type') == 'cloud':
-            cloud = CloudClient(params.get('cloud_client_id'), params.get('cloud_client_secret'),
-                                region=params.get('cloud_region') or 'us', api_url=params.get('cloud_api_url'),
-                                redactor=redactor, log=log, **transport)
-            cloud_token = cloud.token
+            sources = cloud_token_sources(params, redactor=redactor, log=log, **transport)
         return cls(params.get('url'), params.get('username'), params.get('password'),
-                   login_type=params.get('login_type') or 'password', cloud_token=cloud_token,
+                   login_type=params.get('login_type') or 'password', cloud_tokens=sources,
                    redactor=redactor, log=log, **transport)
 
     @property
@@ -161,14 +206,15 @@ class XenMobileClient:
 
     def _login(self, _rejection=None):
         if self.login_type == 'cloud':
-            what = 'sign in to XenMobile server %s with a Citrix Cloud token' % self.server
-            path, body = CLOUD_LOGIN_PATH, {'bearerToken': self._cloud_token()}
-        else:
-            what = 'sign in to XenMobile server %s as "%s"' % (self.server, self.username)
-            path, body = LOGIN_PATH, {'login': self.username, 'password': self._password}
+            return self._cloud_login()
+        what = 'sign in to XenMobile server %s as "%s"' % (self.server, self.username)
+        return self._session_token(self._post_login(LOGIN_PATH, {'login': self.username, 'password': self._password},
+                                                    what), what)
+
+    def _post_login(self, path, body, what):
         try:
-            response = self.http.request('POST', path, json_body=body, state_changing=False, what=what,
-                                         authenticated=False)
+            return self.http.request('POST', path, json_body=body, state_changing=False, what=what,
+                                     authenticated=False)
         except errors.ApiError as exc:
             if exc.status in (400, 401):
                 raise errors.AuthenticationError(exc.summary, status=exc.status, code=exc.code,
@@ -178,6 +224,8 @@ class XenMobileClient:
                 exc.hint = NO_PUBLIC_API_HINT
                 raise exc.redacted(self.redact)
             raise
+
+    def _session_token(self, response, what):
         reply = self._check_envelope(self.http.decode_json(response, what), what, response,
                                      errors.AuthenticationError, self._credential_hint)
         token = reply.get('auth_token')
@@ -186,6 +234,36 @@ class XenMobileClient:
                                              url=self.redact(response.url))
         self.redact.add(token)
         return token, SESSION_SECONDS
+
+    def _cloud_login(self):
+        """Offer each kind of Citrix Cloud token in turn (the last one that worked first); a kind that
+        cannot be had, or that XenMobile refuses, gives way to the next. All refused: one line naming each."""
+        what = 'sign in to XenMobile server %s with a Citrix Cloud token' % self.server
+        failures = []
+        for source in self._cloud_tokens:
+            try:
+                bearer = source.get()
+            except (errors.ApiError, errors.TransportError, errors.ResponseFormatError, errors.InputError) as exc:
+                failures.append('%s -> not obtained (%s)' % (source.label, exc))
+                continue
+            self.redact.add(bearer)
+            try:
+                response = self._post_login(CLOUD_LOGIN_PATH, {'bearerToken': bearer}, what)
+            except errors.AuthenticationError as exc:
+                source.forget(bearer)
+                failures.append('%s -> refused by XenMobile (HTTP %s%s)' % (
+                    source.label, exc.status, ', %s' % exc.api_message if exc.api_message else ''))
+                continue
+            if self._cloud_tokens[0] is not source:  # start with the kind that works next time
+                self._cloud_tokens.remove(source)
+                self._cloud_tokens.insert(0, source)
+            if failures and self.http.log:
+                self.http.log('XenMobile cloud sign-in: %s' % '; '.join(failures))
+            return self._session_token(response, what)
+        raise errors.AuthenticationError('Could not ' + what, status=401,
+                                         api_message=self.redact('; '.join(failures)),
+                                         hint=CLOUD_CREDENTIAL_HINT + ' (tried in this order: %s)'
+                                         % ', '.join(s.label.split(' (')[0] for s in self._cloud_tokens))
 
     def logout(self):
         """Sign out (best effort: a failure here never hides the outcome of the real work)."""
@@ -215,18 +293,40 @@ class XenMobileClient:
                               method=response.request.method, url=url, hint=hint)
         return reply
 
-    def call(self, method, path, what, json_body=None, data=None, headers=None, state_changing=None):
+    def call(self, method, path, what, json_body=None, data=None, headers=None, state_changing=None, params=None,
+             raw_status=False):
         """An authenticated call returning the checked JSON reply (a 401 gets one new sign-in and one
-        resend, see :mod:`auth`)."""
-        response = self.http.request(method, path, json_body=json_body, data=data, headers=headers,
+        resend, see :mod:`auth`). ``raw_status``: return a reply with a non-zero ``status`` instead of
+        raising (bulk device actions name the devices that failed in it)."""
+        response = self.http.request(method, path, params=params, json_body=json_body, data=data, headers=headers,
                                      state_changing=state_changing, what=what)
-        return self._check_envelope(self.http.decode_json(response, what), what, response)
+        reply = self.http.decode_json(response, what)
+        if raw_status and isinstance(reply, dict):
+            return reply
+        return self._check_envelope(reply, what, response)
 
-    def paged(self, path, body, page_size, what, items_of, count_of, numbers_as_text=False):
-        """Items of a ``start``/``limit`` listing. Counting is asked for on the first page only; paging
-        stops at a short page or once that count is reached, so N items take ceil(N / page size)
-        requests."""
+    def paged(self, path, body, page_size, what, items_of, count_of, numbers_as_text=False, key=None):
+        """Items of a ``start``/``limit`` listing; ``start`` advances by the items a page returned (a 0-based
+        offset). Counting is asked for on the first page only; paging stops at an empty or short page, or
+        once that count of items was read, so N items take ceil(N / page size) requests.
+
+        ``key``: the items' id field. Items whose id was already read are dropped and the count is of
+        distinct ids, so a server that reads ``start`` as a 1-based position (which overlaps each page
+        with the previous one by one item) neither repeats nor loses an item; it costs one request more."""
         total = {}
+        seen = set()
+
+        def distinct(items):
+            if key is None:
+                return list(items)
+            fresh = []
+            for item in items:
+                ident = item.get(key) if isinstance(item, dict) else None
+                if ident is None or ident not in seen:
+                    fresh.append(item)
+                    if ident is not None:
+                        seen.add(ident)
+            return fresh
 
         def fetch(start):
             start = start or 0
@@ -240,8 +340,10 @@ class XenMobileClient:
             if start == 0:
                 count = count_of(reply)
                 total['count'] = int(count) if isinstance(count, (int, str)) and str(count).isdigit() else 0
+            fresh = distinct(items)
+            total['read'] = total.get('read', 0) + len(fresh)
             end = start + len(items)
-            more = len(items) >= page_size and (not total['count'] or end < total['count'])
-            return items, (end if more else None)
+            more = len(items) >= page_size and (not total['count'] or total['read'] < total['count'])
+            return fresh, (end if more else None)
 
-        return iterate_pages(fetch)
+        return iterate_pages(fetch, new_items=len, what=what)

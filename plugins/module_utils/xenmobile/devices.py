@@ -22,6 +22,7 @@ DEVICE_FILTER_PATHS = {
 # The endpoint-management path requires a limit of at most 100; the legacy path documents no maximum.
 DEVICE_PAGE_LIMITS = {'legacy': None, 'endpoint_management': 100}
 DEFAULT_PAGE_SIZE = {'legacy': 1000, 'endpoint_management': 100}
+OUT_OF_COMPLIANCE = 'device.status.out.of.compliance'
 
 
 def device_listing_spec():
@@ -51,12 +52,19 @@ class Devices:
         body = filter_body(search, filter_ids, sortColumn=sort_column, sortOrder=sort_order)
         return self.client.paged(DEVICE_FILTER_PATHS[api], body, page_size, 'list devices of %s' % self.client.server,
                                  lambda r: r.get('filteredDevicesDataList'), lambda r: r.get('matchedRecords'),
-                                 numbers_as_text=True)
+                                 numbers_as_text=True, key='id')
 
-    def described(self, include_properties=False, **listing):
+    def described(self, include_properties=False, include_compliance=False, **listing):
         """Every device listed with ``listing`` (see :meth:`list`), with its user and last access read
-        (:func:`records.describe_device`)."""
-        return [records.describe_device(device, include_properties) for device in self.list(**listing)]
+        (:func:`records.describe_device`). ``include_compliance``: also list the devices out of compliance
+        (filter ``device.status.out.of.compliance``, one more paged listing) and add ``compliant`` to each."""
+        described = [records.describe_device(device, include_properties) for device in self.list(**listing)]
+        if include_compliance:
+            outside = dict(listing, filter_ids=[OUT_OF_COMPLIANCE], search=None)
+            failing = set(str(device.get('id')) for device in self.list(**outside))
+            for device in described:
+                device['compliant'] = str(device.get('id')) not in failing
+        return described
 
     def user_activity(self, days=30, as_of=None, **listing):
         """Per-user activity over the ``days`` up to ``as_of`` (``YYYY-MM-DD``, default today) of the

@@ -474,6 +474,20 @@ class XenServerSession:
         self.remember(records)
         return records
 
+    def records_of(self, classes, what=None):
+        """Every object of ``classes`` in one ``event.from`` call: ``{class (lower case): {ref: record}}``."""
+        batch = self.event_from(list(classes), '', 0.0, what=what or 'read XenServer objects')
+        found = dict((cls.lower(), {}) for cls in classes)
+        for event in batch.get('events', []):
+            records = found.setdefault(str(event.get('class')).lower(), {})
+            if event.get('operation') == 'del':
+                records.pop(event.get('ref'), None)
+            elif 'snapshot' in event:
+                records[event['ref']] = event['snapshot']
+        for records in found.values():
+            self.remember(records)
+        return found
+
     def watch(self, subscriptions, done, timeout, what, hint=None):
         """Follow the objects ``subscriptions`` selects through ``event.from`` until ``done(records)``
         returns a true value (returned), or raise WaitTimeoutError after ``timeout`` seconds.

@@ -26,6 +26,12 @@ ORDINARY_VMS = 'field "is_a_template"="false" and field "is_a_snapshot"="false" 
 POWER_STATES = ('running', 'halted', 'suspended', 'paused')
 
 
+def xenstore_key(key):
+    """A ``xenstore_data`` key under ``vm-data/`` (where guests read first-boot configuration)."""
+    key = str(key).strip('/')
+    return key if key == 'vm-data' or key.startswith('vm-data/') else 'vm-data/' + key
+
+
 def as_int(value, default=0):
     try:
         return int(value)
@@ -95,10 +101,11 @@ def summarize(ref, vm, related):
         vbd = related.get(vbd_ref)
         if not vbd:
             continue
-        if vbd.get('type') == 'CD':
-            cdroms.append({'device': vbd.get('userdevice'), 'empty': bool(vbd.get('empty'))})
-            continue
         vdi = related.get(vbd.get('VDI')) or {}
+        if vbd.get('type') == 'CD':
+            cdroms.append({'device': vbd.get('userdevice'), 'empty': bool(vbd.get('empty')),
+                           'iso_name': None if vbd.get('empty') else vdi.get('name_label')})
+            continue
         sr = related.get(vdi.get('SR')) or {}
         size = as_int(vdi.get('virtual_size'))
         disks.append({'device': vbd.get('userdevice'), 'name': vdi.get('name_label'), 'uuid': vdi.get('uuid'),
@@ -106,6 +113,8 @@ def summarize(ref, vm, related):
                       'sr_uuid': sr.get('uuid'), 'bootable': bool(vbd.get('bootable')), 'mode': vbd.get('mode')})
     disks.sort(key=lambda d: as_int(d['device'], 99))
     host = related.get(vm.get('resident_on')) or {}
+    home = related.get(vm.get('affinity')) or {}
+    platform = vm.get('platform') or {}
     os_version = metrics.get('os_version') or {}
     drivers = metrics.get('PV_drivers_version') or {}
     guest = None
@@ -118,6 +127,8 @@ def summarize(ref, vm, related):
         'power_state': str(vm.get('power_state', '')).lower(), 'is_template': bool(vm.get('is_a_template')),
         'host': host.get('name_label'), 'host_uuid': host.get('uuid'),
         'vcpus': as_int(vm.get('VCPUs_at_startup')), 'vcpus_max': as_int(vm.get('VCPUs_max')),
+        'cores_per_socket': as_int(platform.get('cores-per-socket'), 1), 'home_server': home.get('name_label'),
+        'xenstore_data': dict((k, v) for k, v in (vm.get('xenstore_data') or {}).items() if str(k).startswith('vm-data')),
         'memory_mb': as_int(vm.get('memory_static_max')) // MIB, 'tags': sorted(vm.get('tags') or []),
         'other_config': dict(vm.get('other_config') or {}), 'ip': ipv4[0] if ipv4 else None, 'ipv4': ipv4,
         'ipv6': ipv6, 'guest': guest, 'disks': disks, 'cdroms': cdroms, 'nics': nics,
@@ -152,7 +163,8 @@ class VmFacts:
             first.update(('VBD', r) for r in vm.get('VBDs', []))
             first.update(('VIF', r) for r in vm.get('VIFs', []))
             first.update((cls, vm.get(field)) for cls, field in (
-                ('VM_guest_metrics', 'guest_metrics'), ('VM_metrics', 'metrics'), ('host', 'resident_on')))
+                ('VM_guest_metrics', 'guest_metrics'), ('VM_metrics', 'metrics'), ('host', 'resident_on'),
+                ('host', 'affinity')))
         if not vms:
             return {}
         if len(first) > BULK_THRESHOLD:

@@ -260,7 +260,8 @@ def test_upload_refuses_a_missing_file_before_sending(sim, tmp_path):
 
 # -- Citrix Cloud login --------------------------------------------------------------------------
 
-def test_cloud_login_with_a_citrix_cloud_token(sim, tmp_path, monkeypatch):
+def test_cloud_login_with_a_citrix_cloud_token(make_sim, tmp_path, monkeypatch):
+    sim = make_sim(services=['cloud', 'xenmobile'], config={'xenmobile': {'cloud_token_kinds': ['oauth2']}})
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
     cloud = CloudClient('sim-client-id', 'sim-client-secret', api_url=sim.url, ca_path=sim.ca_path)
     client = XenMobileClient(xenmobile(sim).url(), login_type='cloud', cloud_token=cloud.token, ca_path=sim.ca_path)

@@ -78,16 +78,43 @@ def test_enterprise_apps_with_given_packages(sim, run_playbook, tmp_path):
         files.setdefault(app, {})[platform] = str(path)
     service = xenmobile(sim)
     service.instance('test').apps[2]['description'] = 'Notes from the field'
+    # Apps defined by URLs, copied whole: a web link new to prod, and a store app prod has for iPhone only.
+    test, prod_server = service.instance('test'), service.instance('prod')
+    link = test.add_app('Intranet', 'Web Link', {'url': 'https://intranet.acme.com/'})
+    link['application']['vpn'] = True
+    link['roles'] = ['Sales', 'AllUsers']
+    test.add_app('Microsoft Teams', 'App Store App', {
+        'iphone': 'https://itunes.apple.com/us/app/microsoft-teams/id1113153706?mt=8',
+        'android': 'https://play.google.com/store/apps/details?id=com.microsoft.teams'})
+    prod_server.add_app('Microsoft Teams', 'App Store App', {
+        'iphone': 'https://itunes.apple.com/us/app/microsoft-teams/id1113153706?mt=8'})
+    # Never copied, each with its reason.
+    test.add_app('Secure Mail', 'MDX', {'ios': '24.10.0'})
+    test.add_app('Expense Portal', 'SaaS', {})
     options = dict(xenmobile_migrate_include_properties=False, xenmobile_migrate_app_files=files)
 
     _run, plan = migrate(sim, run_playbook, tmp_path, check=True, **options)
     assert sorted(plan['apps']['uploaded']) == ['Expenses android', 'Expenses ios', 'Field Notes android']
-    assert plan['apps']['skipped'] == ['Badge Reader ios']  # no file: the API cannot download it
+    assert plan['apps']['weblinks'] == {'created': ['Intranet'], 'updated': [], 'unchanged': []}
+    assert plan['apps']['store_apps'] == {'created': [], 'updated': ['Microsoft Teams'], 'unchanged': []}
+    assert sorted(plan['apps']['skipped']) == [
+        'Badge Reader ios: no package file given in xenmobile_migrate_app_files (the public API cannot download '
+        'packages)',
+        'Expense Portal (SaaS): a Web/SaaS app\'s connector and single sign-on settings are not copied by this role',
+        'Secure Mail (MDX): an MDX app\'s wrapped package and policies cannot be read through the public API']
     assert sim.stats.writes() == 0
 
     _run, applied = migrate(sim, run_playbook, tmp_path, **options)
     assert sorted(applied['apps']['uploaded']) == sorted(plan['apps']['uploaded'])
-    assert sorted(service.writes('prod')) == ['Expenses/android', 'Expenses/ios', 'Field Notes/android']
+    assert applied['apps']['weblinks'] == plan['apps']['weblinks']
+    assert applied['apps']['store_apps'] == plan['apps']['store_apps']
+    assert sorted(service.writes('prod')) == ['Expenses/android', 'Expenses/ios', 'Field Notes/android', 'Intranet',
+                                              'Microsoft Teams']
+    copied = next(a for a in prod_server.apps.values() if a['name'] == 'Intranet')
+    assert copied['application']['ssoStoreData']['loginUrl'] == 'https://intranet.acme.com/'
+    assert copied['application']['vpn'] is True and sorted(copied['roles']) == ['AllUsers', 'Sales']
+    teams = next(a for a in prod_server.apps.values() if a['name'] == 'Microsoft Teams')
+    assert teams['android']['storeUrl'] == 'https://play.google.com/store/apps/details?id=com.microsoft.teams'
     prod = dict((a['name'], a) for a in service.instance('prod').apps.values())
     assert prod['Expenses']['ios']['appVersion'] == '2.1.0'  # upgraded from 2.0.0, same container
     assert prod['Expenses']['android']['appVersion'] == '2.1.0'
@@ -98,4 +125,6 @@ def test_enterprise_apps_with_given_packages(sim, run_playbook, tmp_path):
     _run, again = migrate(sim, run_playbook, tmp_path, **options)
     assert again['apps']['uploaded'] == []
     assert sorted(again['apps']['unchanged']) == sorted(plan['apps']['uploaded'])
+    assert again['apps']['weblinks']['unchanged'] == ['Intranet']
+    assert again['apps']['store_apps']['unchanged'] == ['Microsoft Teams']
     assert sim.stats.writes() == 0

@@ -163,7 +163,7 @@ def test_module_defaults_group_carries_the_connection_and_cloud_login(sim, run_p
     defaults = {'url': env['XENMOBILE_URL'], 'username': XM_USER, 'password': XM_PASSWORD,
                 'ca_path': env['XENMOBILE_CA_PATH']}
     cloud = {'login_type': 'cloud', 'cloud_client_id': 'sim-client-id', 'cloud_client_secret': 'sim-client-secret',
-             'cloud_api_url': sim.url}
+             'cloud_api_url': sim.url, 'cloud_customer_id': 'simcustomer1', 'cloud_trust_url': sim.url + '/trust'}
     run = run_playbook(play(task('read', module=PROPERTY_INFO, name=['xms.publicapi.static.timeout']),
                             task('read with a cloud token', module=PROPERTY_INFO, search='publicapi', **cloud),
                             task('again with the cached cloud token', module=PROPERTY_INFO, search='publicapi', **cloud),
@@ -173,5 +173,8 @@ def test_module_defaults_group_carries_the_connection_and_cloud_login(sim, run_p
     assert len(run.task('read with a cloud token')['result']['properties']) == 3
     assert sim.stats.count(route='xenmobile.login') == 1
     assert sim.stats.count(route='xenmobile.login_cloud') == 2
-    assert sim.stats.count(route='cloud.token') == 1  # the Citrix Cloud token cache serves the second task
+    # The legacy trust token (the one the public REST API documents) is tried first, and its cache serves
+    # the second task.
+    assert sim.stats.count(route='cloud.trust_token') == 1
+    assert sim.stats.count(route='cloud.token') == 0
     assert sim.stats.count(route='xenmobile.logout') == 3

@@ -113,7 +113,7 @@ def test_errors_are_one_line_a_person_can_act_on(xen_sim, xen, xen_env, run_play
     assert messages['ambiguous'].endswith('; identify the VM by uuid')
     assert messages['resize running'] == ('Could not change vcpus of VM web-0005: VM web-0005 is running; changing vCPUs or '
                                           'memory needs it halted; use state: halted in this task (then start it in '
-                                          'another), or shut it down first')
+                                          'another), set halt_for_changes: true, or shut it down first')
     assert messages['missing template'].startswith('No template or VM called "no-such-template" to clone VM new-vm from')
     assert 'Not-The-Pa55' not in run.output and XEN_PASSWORD not in run.output
     assert 'Traceback' not in run.output

@@ -106,6 +106,25 @@ def test_a_failure_after_the_clone_removes_the_half_made_vm(xen_sim, xen):
     assert change.changed and change.result['vm']['name'] == 'web01' and vm_names(xen).count('web01') == 1
 
 
+def test_a_failure_in_a_device_step_removes_the_half_made_vm_and_its_new_disk(xen_sim, xen):
+    xen.inject_failure('VIF.create', 'INTERNAL_ERROR', 'xenopsd: no free backend')
+    devices = dict(disks=[{}, {'size_gb': 2, 'name': 'web01-data', 'sr': 'iSCSI virtual disk storage'}],
+                   networks=[{'name': 'Pool-wide network associated with eth0'},
+                             {'name': 'Pool-wide network associated with eth1'}])
+    vdis = len(xen.db.all('VDI'))
+    with pytest.raises(errors.ApiError) as caught:
+        with client(xen) as session:
+            VmState(session).ensure(params(**devices))
+    assert str(caught.value).startswith('Could not call VIF.create for VM web01: INTERNAL_ERROR: ')
+    assert calls(xen_sim, 'Async.VDI.create') == 1 and calls(xen_sim, 'VBD.create') == 1
+    # the VM was never called web01; it and the disk made for it are gone
+    assert HALF_MADE not in vm_names(xen) and 'web01' not in vm_names(xen) and len(xen.db.all('VDI')) == vdis
+    assert calls(xen_sim, 'VM.destroy') == 1 and calls(xen_sim, 'VM.set_name_label') == 0
+    with client(xen) as session:
+        change = VmState(session).ensure(params(**devices))
+    assert change.changed and [d['name'] for d in change.result['vm']['disks']] == ['web-template disk 0', 'web01-data']
+
+
 def test_a_vm_named_like_this_one_right_after_its_rename_makes_this_run_step_back(xen_sim, xen):
     rival = {}
 
@@ -151,7 +170,7 @@ def test_two_runs_in_threads_against_a_slow_clone(make_pool):
 
 def test_check_mode_absent_and_a_busy_leftover(xen_sim, xen):
     with xen.db.lock:
-        leftover = xen.vms.clone_vm(xen.vm_ref('web-template'), HALF_MADE)
+        leftover = xen.clone_vm(xen.vm_ref('web-template'), HALF_MADE)
     before = writes(xen_sim)
     with client(xen) as session:
         planned = VmState(session, check_mode=True).ensure(params())

@@ -34,6 +34,23 @@ class CloudRoutes(Routes):
         headers.update(transaction_headers())
         return Response(200, body, headers, content_type='application/json; charset=utf-8')
 
+    def trust_token(self, request):
+        """The legacy trust API (``trust.citrixworkspacesapi.net/{customerId}/tokens/clients``): JSON
+        ``{ClientId, ClientSecret}`` in, ``{"token": ...}`` out (the only field the sources show)."""
+        if not self.state.legacy_trust:
+            return Response(404, {'Message': 'No HTTP resource was found that matches the request URI.'})
+        body = request.json()
+        if not isinstance(body, dict) or not isinstance(body.get('ClientId'), str) \
+                or not isinstance(body.get('ClientSecret'), str):
+            return Response(400, {'Error': {'Message': 'ClientId and ClientSecret are required.',
+                                            'Type': 'BadRequestException'}}, transaction_headers())
+        client = self.state.client(body['ClientId'], body['ClientSecret'])
+        if client is None or client['customer'] != request.params['customer']:
+            return Response(401, {'Error': {'Message': 'Invalid client credentials for this customer.',
+                                            'Type': 'CWSAuthException'}}, transaction_headers())
+        token = self.state.issue_token(body['ClientId'], client['customer'], kind='trust')
+        return Response(200, {'token': token}, transaction_headers())
+
     def service_states(self, request):
         customer = request.params['customer']
         self.service.authenticate(request, customer)
@@ -44,6 +61,7 @@ class CloudRoutes(Routes):
             Route('POST', r'/cctrustoauth2/root/tokens/clients', self.token, 'cloud.token'),
             Route('POST', r'/cctrustoauth2/(?P<tenant>[^/]+)/tokens/clients', self.token, 'cloud.token'),
             Route('GET', r'/core/(?P<customer>[^/]+)/serviceStates', self.service_states, 'cloud.service_states'),
+            Route('POST', r'/trust/(?P<customer>[^/]+)/tokens/clients', self.trust_token, 'cloud.trust_token'),
         ]
 
     # -- admin ----------------------------------------------------------------------------------

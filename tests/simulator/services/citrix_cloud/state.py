@@ -28,6 +28,7 @@ class CloudState:
         self.clients = {}
         self.tokens = {}
         self.token_lifetime = int(config.get('token_lifetime', TOKEN_LIFETIME))
+        self.legacy_trust = bool(config.get('legacy_trust', True))  # False: the trust API answers 404
         self.service_states = {}
         self.add_client(config.get('client_id', DEFAULT_CLIENT_ID),
                         config.get('client_secret', DEFAULT_CLIENT_SECRET), self.customer)
@@ -48,10 +49,11 @@ class CloudState:
             return None
         return client
 
-    def issue_token(self, client_id, customer):
-        token = 'sim' + secrets.token_urlsafe(48)
+    def issue_token(self, client_id, customer, kind='oauth2'):
+        """A bearer token; ``kind``: ``oauth2`` (cctrustoauth2) or ``trust`` (the legacy trust API)."""
+        token = ('sim' if kind == 'oauth2' else 'simtrust') + secrets.token_urlsafe(48)
         with self.lock:
-            self.tokens[token] = {'client_id': client_id, 'customer': customer,
+            self.tokens[token] = {'client_id': client_id, 'customer': customer, 'kind': kind,
                                   'expires_at': self.clock.now() + self.token_lifetime}
         return token
 

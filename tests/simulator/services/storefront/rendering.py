@@ -201,3 +201,54 @@ def resources_document(resources, groups, store, enumeration, subscriptions_stat
             'a:subscriptionsstatus="%s">\n%s\n</resources>\n') % (
         NS_RESOURCES, NS_SUBSCRIPTIONS, enumeration, subscriptions_status,
         '\n'.join(render_resource(r, groups, store, subscriptions_status) for r in resources))
+
+
+# -- subscriptions and launch -------------------------------------------------------------------
+
+MEDIA_SUBSCRIPTION_RESULT = 'application/vnd.citrix.subscriptionresult+xml'
+MEDIA_SUBSCRIPTION_CONFLICT = 'application/vnd.citrix.subscriptionconflict+xml'
+MEDIA_LAUNCHDATA = 'application/vnd.citrix.launchdata+xml'
+NS_LAUNCH = 'http://citrix.com/delivery-services/1-0/launch'
+
+
+def subscription_result(r):
+    body = ('<?xml version="1.0" encoding="utf-8"?>\n<subscriptionResult xmlns="%s"><subscriptionId>%s</subscriptionId>'
+            '<resourceId>%s</resourceId><status>%s</status><data /></subscriptionResult>') % (
+        NS_SUBSCRIPTIONS, escape(r['key'][:12]), escape(r['id']), escape(r['status']))
+    return Response(200, body, dict(NO_STORE), content_type=MEDIA_SUBSCRIPTION_RESULT)
+
+
+def subscription_conflict(reason):
+    body = '<?xml version="1.0" encoding="utf-8"?>\n<subscriptionConflict xmlns="%s" reason="%s"><data /></subscriptionConflict>' % (
+        NS_SUBSCRIPTIONS, reason)
+    return Response(200, body, dict(NO_STORE), content_type=MEDIA_SUBSCRIPTION_CONFLICT)
+
+
+def _launch(status, result):
+    body = '<?xml version="1.0" encoding="utf-8"?>\n<launch status="%s" xmlns="%s">%s</launch>' % (status, NS_LAUNCH, result)
+    return Response(200, body, {'Cache-Control': 'no-cache'}, content_type=MEDIA_LAUNCHDATA)
+
+
+def launch_success(ica, ticket):
+    return _launch('success', '<result type="ica">%s%s</result>' % (element('ica', ica), element('logonTicket', ticket)))
+
+
+def launch_retry(url, after, reason):
+    return _launch('retry', '<result type="retry"><retry><url>%s</url><after>%d</after><reason>%s</reason></retry></result>'
+                   % (escape(url), after, reason))
+
+
+def launch_error(error_id, text):
+    return _launch('failure', '<result type="error"><error><id>%s</id><text>%s</text></error></result>'
+                   % (error_id, escape(text)))
+
+
+def ica_file(r, params, ticket, reference):
+    """An ICA file of the usual sections, with a logon ticket and a launch reference (secrets)."""
+    section = r['title']
+    lines = ['[Encoding]', 'InputEncoding=UTF8', '[WFClient]', 'ProxyType=Auto', 'RemoveICAFile=yes',
+             'ClientName=%s' % (params.get('clientName') or 'opencitrix'), '[ApplicationServers]', '%s=' % section,
+             '[%s]' % section, 'Address=;40;STA2D0E8C31;%s' % ticket[:16], 'InitialProgram=#%s' % section,
+             'LaunchReference=%s' % reference, 'LogonTicket=%s' % ticket, 'LogonTicketType=CTXS1',
+             'SSLEnable=On', 'TransportDriver=TCP/IP', 'DesiredColor=8', 'TWIMode=On']
+    return '\r\n'.join(lines) + '\r\n'

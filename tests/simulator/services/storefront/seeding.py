@@ -49,5 +49,8 @@ def seed_resources(count):
             'enabled': n % 50 != 49, 'mandatory': mandatory, 'keywords': keywords, 'status': status,
             'auto': 'Auto' in keywords, 'featured': 'Featured' in keywords, 'workflow': 'WFI' in keywords,
             'publisher_id': title.replace(' ', ''), 'extension': n % 7 == 0,
-            'never_subscribed': status == 'notSubscribed'})
+            'never_subscribed': status == 'notSubscribed',
+            # Desktops: every third is off and every seventh suspended; a launch starts them.
+            'power': ('off' if n % 30 == 0 else 'suspended' if n % 70 == 0 else 'on') if kind == 'Citrix.MPS.Desktop'
+            else 'on'})
     return resources

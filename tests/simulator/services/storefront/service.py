@@ -5,6 +5,7 @@ the admin API (``/_sim/storefront/...``) turn."""
 from tests.simulator.base import Reply, Response, Route, Service, forwards
 from tests.simulator.services.storefront.auth_routes import AuthRoutes
 from tests.simulator.services.storefront.hostile import KINDS
+from tests.simulator.services.storefront.launch_routes import LaunchRoutes
 from tests.simulator.services.storefront.rendering import STORE
 from tests.simulator.services.storefront.state import DEFAULT_PASSWORD, DEFAULT_USERNAME, ENUMERATIONS, StoreState
 from tests.simulator.services.storefront.store_routes import StoreRoutes
@@ -12,7 +13,7 @@ from tests.simulator.services.storefront.store_routes import StoreRoutes
 
 @forwards('state', 'store_realm', 'token_realm', 'users', 'enumeration', 'subscriptions_status',
           'offered_protocols', 'challenge_style', 'second_factor', 'domain_field', 'hostile', 'last_query', 'tokens',
-          'resources', 'served_users',
+          'resources', 'served_users', 'subscription_log', 'launch_log', 'issued_tickets', 'launch_errors',
           'add_user', 'mint_token', 'expire_tokens')
 class StoreFront(Service):
     name = 'storefront'
@@ -22,7 +23,7 @@ class StoreFront(Service):
 
     def routes(self):
         auth = AuthRoutes(self)
-        return StoreRoutes(self, auth).routes() + auth.routes()
+        return LaunchRoutes(self, auth).routes() + StoreRoutes(self, auth).routes() + auth.routes()
 
     def client_env(self):
         return {

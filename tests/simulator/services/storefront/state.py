@@ -40,6 +40,13 @@ class StoreState:
         self.tokens = {}
         self.sessions = {}
         self.resources = seed_resources(int(config.get('resources', DEFAULT_RESOURCES)))
+        self.subscription_log = []   # (resource id, updateType) of every subscription change
+        self.launch_log = []         # the launch parameters of every launch request
+        self.retries = {}            # retry key -> {'id', 'ready_at'} of desktops being started
+        self.issued_tickets = []     # every logon ticket and launch reference handed out, for leak tests
+        self.launch_errors = dict(config.get('launch_errors', {}))  # resource id -> launch error id
+        # The "after" of a retry answer while a desktop starts (the launch example's 30 s; tests shorten it).
+        self.retry_after = int(config.get('launch_retry_after', 30))
 
     def add_user(self, username, password):
         with self.lock:

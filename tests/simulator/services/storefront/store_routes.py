@@ -35,7 +35,8 @@ class StoreRoutes(Routes):
             raise Reply(text_response('Not acceptable: %s is not served here; ask for %s.' % (
                 request.header('Accept') or 'no Accept header', media), 406))
         self._check_scope(request)
-        self.state.last_query = {k: request.args(k) for k in ('group', 'subscriptionStatus', 'scope', 'clientName')}
+        self.state.last_query = {k: request.args(k) for k in ('group', 'subscriptionStatus', 'scope', 'clientName',
+                                                              'clientAddress', 'deviceId')}
 
     def list_resources(self, request, auto_provision):
         self._store_request(request, MEDIA_RESOURCES)

@@ -43,7 +43,13 @@ def upload_info(parts):
         invalid('appInfo is not valid JSON')
     if not isinstance(info, dict):
         invalid('appInfo must be a JSON object')
-    schedule = info.get('deploymentSchedule') or {}
+    return info, check_schedule(info.get('deploymentSchedule') or {})
+
+
+def check_schedule(schedule):
+    """A deployment schedule, checked as the app sections describe it; 400 for anything malformed."""
+    if not isinstance(schedule, dict):
+        invalid('the deployment schedule must be an object')
     if schedule.get('deploySchedule', 'NOW') not in ('NOW', 'LATER'):
         invalid('deploySchedule must be NOW or LATER')
     if schedule.get('deployScheduleCondition', 'EVERYTIME') not in ('EVERYTIME', 'ONPREVIOUSFAILED'):
@@ -52,7 +58,7 @@ def upload_info(parts):
             re.match(r'^\d{2}/\d{2}/\d{4}$', str(schedule.get('deployDate') or ''))
             and re.match(r'^\d{2}:\d{2}$', str(schedule.get('deployTime') or ''))):
         invalid('deploySchedule LATER needs deployDate MM/DD/YYYY and deployTime HH:MM')
-    return info, schedule
+    return schedule
 
 
 class AppRoutes(Routes):
@@ -87,6 +93,8 @@ class AppRoutes(Routes):
             found = inst.apps.get(int(request.params['id']))
             if found is None:
                 return failed('Application %s not found.' % request.params['id'])
+            if found['appType'] not in ('Enterprise', 'MDX'):  # our choice: each type is read at its own path
+                return failed('Application %s is not a mobile app.' % request.params['id'])
             return ok(container=render_container(found))
 
     def _upload(self, request, inst, platform, container=None):

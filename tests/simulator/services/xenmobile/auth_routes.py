@@ -56,6 +56,10 @@ class AuthRoutes(Routes):
         record = cloud.tokens.get(bearer) if cloud else None
         if record is None or record['expires_at'] <= self.state.clock.now():
             return failed('The Citrix Cloud bearer token is invalid or expired.', 401)
+        # [P21] §3.3.2 documents the legacy trust token; whether a cctrustoauth2 token is accepted too is
+        # not known, so that is a knob (config cloud_token_kinds).
+        if record.get('kind', 'oauth2') not in self.service.config.get('cloud_token_kinds', ('trust',)):
+            return failed('The bearer token is not a token of the Citrix Cloud trust API.', 401)
         with self.state.lock:
             return self.state.issue_token(inst, 'cloud:%s' % record['client_id'])
 

@@ -1,6 +1,7 @@
 """Device routes of XenMobile: the legacy filters (``device/filter``, ``device/filter/v2``) and Endpoint
 Management's ``/api/endpoint-management/devices/filter`` (``limit`` required, 1..100), with the
-``DEVICES`` permission."""
+``DEVICES`` permission. ``config: em_start``: ``offset`` (default; ``start`` is a 0-based offset) or
+``one_based`` (a ``start`` above 0 is a 1-based position, as the PDF's "set Start=101" for page two reads)."""
 
 import functools
 
@@ -37,6 +38,8 @@ class DeviceRoutes(Routes):
         limit = int_field(body, 'limit')
         if capped and (limit is None or not 1 <= limit <= EM_MAX_LIMIT):
             invalid('limit is required and must be between 1 and %d' % EM_MAX_LIMIT)
+        if capped and start > 0 and self.service.config.get('em_start') == 'one_based':
+            start -= 1  # the reading of "set Start=101" for page two: a 1-based position after the first page
         filter_ids = parse_filter_ids(body.get('filterIds'))
         matcher = build_matcher(filter_ids, functools.partial(device_filter, now=self.state.local_now()))
         search = str(body.get('search') or '').lower()

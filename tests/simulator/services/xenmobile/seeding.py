@@ -137,6 +137,23 @@ def make_devices(count, rng, now, id_style='int'):
     return devices
 
 
+def make_enrollments(count, created_ms):
+    """``count`` enrollment invitations of the first users: pending, redeemed and expired ones on iOS and
+    Android (``SHTP``), in the §3.19.5 record shape (``_ownership`` is internal)."""
+    kinds = [('iOS', 'PENDING'), ('SHTP', 'REDEEMED'), ('iOS', 'EXPIRED'), ('SHTP', 'PENDING')]
+    out = []
+    for n in range(count):
+        platform, status = kinds[n % len(kinds)]
+        token = 'ep-%s' % uuid.UUID(int=0x5EED0000 + n, version=4)
+        out.append({'token': token, 'type': platform, 'typeLabel': 'iOS' if platform == 'iOS' else 'Android',
+                    'mode': 'classic', 'userName': 'user%d@acme.com' % (n + 1), 'deviceBindingType': None,
+                    'deviceBindingTypeLabel': None, 'deviceBindingData': None, 'secret': None,
+                    'createTime': created_ms - n * 3600000, 'validUntil': None, 'status': status,
+                    'statusLabel': '_X_ew_FILTER_DEVICE_INVITATION_STATUS_%s' % status,
+                    'notificationTemplateCategories': [], '_ownership': 'NO_BINDING'})
+    return out
+
+
 # -- apps ---------------------------------------------------------------------------------------
 
 ENTERPRISE_PLATFORMS = ('ios', 'android', 'android_work', 'android_knox', 'windows', 'windows_tab')
@@ -156,8 +173,60 @@ def package_record(platform, display_name, description, version, package_id):
             'id': package_id}
 
 
+STORE_PLATFORMS = ('iphone', 'ipad', 'android', 'android_work', 'windows', 'windows_phone')
+STORE_APP_TYPES = {'iphone': 'mobile_ios', 'ipad': 'mobile_ios', 'android': 'mobile_android',
+                   'android_work': 'mobile_android_work', 'windows': 'mobile_windows', 'windows_phone': 'mobile_windows'}
+STORE_SETTINGS = {'rate': True, 'review': True}
+
+
+def store_url_as_kept(url):
+    """The store URL as the server keeps it: App Store links get ``uo=4`` added, as in the §3.15.6 samples."""
+    if 'itunes.apple.com' in url and 'uo=' not in url:
+        return url + ('&' if '?' in url else '?') + 'uo=4'
+    return url
+
+
+def store_platform_record(platform, app_name, data, package_id):
+    """One platform of a public store app (§3.15.6.1) from the request's platform data (``storeUrl`` and the
+    optional ``displayName``, ``description``, ``removeWithMdm``, ``preventBackup``, ``changeManagementState``,
+    ``faqs``, ``storeSettings``)."""
+    url = data['storeUrl']
+    bundle = re.sub(r'[^a-z0-9.]', '', url.rsplit('/', 1)[-1].split('?')[0].replace('id=', '').lower()) or 'app'
+    return {'name': 'MobileApp%d' % package_id, 'displayName': data.get('displayName') or app_name,
+            'description': data.get('description') or '%s from the public store' % app_name, 'paid': False,
+            'removeWithMdm': data.get('removeWithMdm', True), 'preventBackup': data.get('preventBackup', True),
+            'changeManagementState': data.get('changeManagementState', False), 'associateToDevice': False,
+            'canAssociateToDevice': False, 'canDissociateVPP': True, 'appVersion': '1.0',
+            'store': {'rating': {'rating': 0, 'reviewerCount': 0}, 'screenshots': [],
+                      'faqs': list(data.get('faqs') or []), 'storeSettings': dict(data.get('storeSettings') or STORE_SETTINGS)},
+            'avppParams': None, 'avppTokenParams': None, 'rules': None, 'appType': STORE_APP_TYPES[platform],
+            'uuid': str(uuid.UUID(int=package_id, version=4)), 'id': package_id, 'vppAccount': -1, 'iconPath': ICON,
+            'iconUrl': 'https://store.example/icons/%s.png' % bundle, 'bundleId': bundle, 'appId': None,
+            'appKey': None, 'storeUrl': store_url_as_kept(url), 'b2B': False}
+
+
+def weblink_application(login_url, vpn=False, faqs=None, store_settings=None):
+    """The ``application`` object of a web link container (§3.15.4.1)."""
+    sso = dict.fromkeys(('attrstatement', 'acsUrl', 'relayStateUrl', 'nameIdValueAttribute', 'nameIdFormat',
+                         'domainName', 'samlType', 'samlSpEntityId', 'samlProtocolAttrs', 'samlIDPAttrs',
+                         'subjectmappingattr', 'samlVersion'))
+    sso.update(loginUrl=login_url, enterpriseAttrs={}, ssoMechanismId=3, isDomainRequired=False)
+    return {'name': 'Web Link', 'displayName': None, 'domainName': None, 'connectorName': None,
+            'deprovisionOperation': None, 'iconPath': 'Web Link', 'autoProvisionEnabled': False, 'mblStoreData': None,
+            'provisionStoreData': None, 'reconRule': None, 'ssoStoreData': sso, 'storeFrontSeqNum': 0,
+            'useADCredentials': False, 'userAcctNameRule': None, 'provisioningEnabled': False,
+            'provisioningSupported': False, 'ssoEnabled': True, 'passwordRule': None,
+            'uuid': str(uuid.uuid4()), 'vpn': bool(vpn), 'required': False,
+            'store': {'rating': {'rating': 0, 'reviewerCount': 0}, 'screenshots': [], 'faqs': list(faqs or []),
+                      'storeSettings': dict(store_settings or STORE_SETTINGS)},
+            'policies': None}
+
+
 def container_record(cid, name, app_type, description='', categories=None, delivery_groups=None, created_ms=0,
                      packages=None):
+    """An app container. Its platform keys depend on the type: enterprise and MDX apps have a package per
+    ``CONTAINER_PLATFORMS`` key (§3.15.2), public store apps a record per ``STORE_PLATFORMS`` key (§3.15.6.1),
+    both null when absent; a web link has its ``application`` (§3.15.4.1), passed in ``packages``."""
     record = {
         'id': cid, 'name': name, 'description': description, 'creationDate': created_ms,
         'lastModificationDate': created_ms, 'disabled': False, 'nbSuccess': 0, 'nbFailure': 0, 'nbPending': 0,
@@ -165,20 +234,29 @@ def container_record(cid, name, app_type, description='', categories=None, deliv
         'categories': list(categories or ['Default']), 'roles': list(delivery_groups or ['AllUsers']),
         'workflow': None, 'vppAccount': None,
     }
-    for platform in CONTAINER_PLATFORMS:
-        record[platform] = (packages or {}).get(platform)
+    if app_type == 'Web Link':
+        record['application'] = (packages or {}).get('application')
+    elif app_type == 'App Store App':
+        for platform in STORE_PLATFORMS:
+            record[platform] = (packages or {}).get(platform)
+    elif app_type in ('Enterprise', 'MDX'):
+        for platform in CONTAINER_PLATFORMS:
+            record[platform] = (packages or {}).get(platform)
     return record
 
 
 SEED_APPS = [
-    # (name, appType, {platform: version}) for the default server
+    # (name, appType, content) for the default server. Content: {platform: package version} for enterprise and
+    # MDX apps, {platform: store URL} for public store apps, {'url': login URL} for a web link.
     ('Expenses', 'Enterprise', {'ios': '2.1.0', 'android': '2.1.0'}),
     ('Field Notes', 'Enterprise', {'android': '1.4.2'}),
     ('Badge Reader', 'Enterprise', {'ios': '3.0.1'}),
     ('Secure Mail', 'MDX', {'ios': '24.10.0', 'android': '24.10.0'}),
     ('Secure Web', 'MDX', {'ios': '24.9.1', 'android': '24.9.1'}),
-    ('Microsoft Teams', 'App Store App', {}),
-    ('Intranet', 'Web Link', {}),
+    ('Microsoft Teams', 'App Store App', {
+        'iphone': 'https://itunes.apple.com/us/app/microsoft-teams/id1113153706?mt=8',
+        'android': 'https://play.google.com/store/apps/details?id=com.microsoft.teams'}),
+    ('Intranet', 'Web Link', {'url': 'https://intranet.acme.com/'}),
     ('Expense Portal', 'SaaS', {}),
 ]
 

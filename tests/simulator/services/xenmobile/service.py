@@ -3,14 +3,18 @@ wires the state (``state.py``) to the sign-in, property, device and application 
 the helpers tests and the admin API (``/_sim/xenmobile/...``) use."""
 
 from tests.simulator.base import Route, Service, forwards
+from tests.simulator.services.xenmobile.action_routes import ActionRoutes
 from tests.simulator.services.xenmobile.app_routes import AppRoutes
 from tests.simulator.services.xenmobile.auth_routes import AuthRoutes
+from tests.simulator.services.xenmobile.catalog_routes import CatalogRoutes
 from tests.simulator.services.xenmobile.device_routes import DeviceRoutes
+from tests.simulator.services.xenmobile.enrollment_routes import EnrollmentRoutes
 from tests.simulator.services.xenmobile.property_routes import PropertyRoutes
 from tests.simulator.services.xenmobile.state import ALL_PERMISSIONS, DEFAULT_PASSWORD, DEFAULT_USER, XenMobileState
 
 
-@forwards('state', 'lock', 'instances', 'local_now', 'add_user', 'expire_tokens', 'writes')
+@forwards('state', 'lock', 'instances', 'local_now', 'add_user', 'expire_tokens', 'writes',
+          'complete_device_actions')
 class XenMobile(Service):
     name = 'xenmobile'
     after = ('cloud',)
@@ -51,7 +55,8 @@ class XenMobile(Service):
     def routes(self):
         auth = AuthRoutes(self)
         return (auth.routes() + PropertyRoutes(self, auth).routes() + DeviceRoutes(self, auth).routes()
-                + AppRoutes(self, auth).routes())
+                + ActionRoutes(self, auth).routes() + EnrollmentRoutes(self, auth).routes()
+                + AppRoutes(self, auth).routes() + CatalogRoutes(self, auth).routes())
 
     def admin_routes(self):
         def expire(request):
@@ -71,9 +76,14 @@ class XenMobile(Service):
         def writes(_request):
             return {name: self.writes(name) for name in self.instances}
 
+        def complete(request):
+            body = request.json() or {}
+            return {'completed': self.complete_device_actions(body.get('instance', 'default'), body.get('ids'))}
+
         return [
             Route('POST', r'/expire-tokens', expire, 'admin.xenmobile.expire'),
             Route('POST', r'/users', add_user, 'admin.xenmobile.users'),
             Route('GET', r'/instances', instances, 'admin.xenmobile.instances'),
             Route('GET', r'/writes', writes, 'admin.xenmobile.writes'),
+            Route('POST', r'/complete-device-actions', complete, 'admin.xenmobile.complete_actions'),
         ]

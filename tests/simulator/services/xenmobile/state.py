@@ -8,7 +8,7 @@ import random
 import secrets
 import threading
 
-from tests.simulator.services.xenmobile import seeding
+from tests.simulator.services.xenmobile import actions, seeding
 
 DEFAULT_USER = 'sim-xm-admin'
 DEFAULT_PASSWORD = 'sim-xm-Passw0rd'
@@ -29,6 +29,7 @@ class Instance:
         for record in properties or ():
             self.put_property(dict(record))
         self.devices = seeding.make_devices(devices, rng, now, id_style)
+        self.enrollments = seeding.make_enrollments(min(8, devices), int(now.timestamp() * 1000))
         self.apps = {}
         self.next_app_id = 1
         self.next_package_id = 1000
@@ -54,16 +55,25 @@ class Instance:
         record = self.properties.get(name)
         return record['value'] if record else default
 
-    def add_app(self, name, app_type, versions, description=None):
+    def add_app(self, name, app_type, content, description=None):
+        """Add an app container; ``content`` as in ``seeding.SEED_APPS``: package versions per platform
+        (enterprise, MDX), store URLs per platform (public store apps) or ``{'url': ...}`` (a web link)."""
         cid = self.next_app_id
         self.next_app_id += 1
-        packages = {}
-        for platform, version in versions.items():
-            packages[platform] = seeding.package_record(platform, name, description or name, version, self.next_package_id)
+        parts = {}
+        if app_type == 'Web Link':
+            parts['application'] = seeding.weblink_application(content.get('url') or 'https://www.example.com/')
+        for platform, value in (content.items() if app_type != 'Web Link' else ()):
+            if app_type == 'App Store App':
+                parts[platform] = seeding.store_platform_record(platform, name, {'storeUrl': value},
+                                                                self.next_package_id)
+            else:
+                parts[platform] = seeding.package_record(platform, name, description or name, value,
+                                                         self.next_package_id)
             self.next_package_id += 1
         created = 1700000000000 + cid * 86400000
         self.apps[cid] = seeding.container_record(cid, name, app_type, description or '%s app' % name,
-                                                  created_ms=created, packages=packages)
+                                                  created_ms=created, packages=parts)
         return self.apps[cid]
 
 
@@ -115,6 +125,15 @@ class XenMobileState:
             for name, inst in self.instances.items():
                 if instance in (None, name):
                     inst.tokens.clear()
+
+    def complete_device_actions(self, instance='default', ids=None):
+        """The devices of ``instance`` (those with ``ids`` when given) connect and carry out their pending
+        actions; returns how many actions were carried out."""
+        wanted = set(str(i) for i in ids) if ids is not None else None
+        now = self.local_now().strftime('%m/%d/%Y %H:%M:%S')
+        with self.lock:
+            return sum(actions.complete(d, now) for d in self.instances[instance].devices
+                       if wanted is None or str(d['id']) in wanted)
 
     def writes(self, instance):
         """Names written on ``instance`` by successful write calls, in order."""

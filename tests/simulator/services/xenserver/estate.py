@@ -7,6 +7,7 @@ Records get every field of the datamodel (defaults from ``xenapi_model``); the v
 follow what a XenServer 8 pool reports.
 """
 
+from tests.simulator.services.xenserver.infrastructure import Infrastructure
 from tests.simulator.services.xenserver.vm_checks import refresh_allowed
 from tests.simulator.services.xenserver.wire import datetime
 from tests.simulator.services.xenserver.xenapi_model import NULL_REF
@@ -107,6 +108,7 @@ class EstateBuilder:
                                    restrictions={'restrict_pool_size': 'false'}, cpu_info=dict(CPU_INFO),
                                    migration_compression=False, other_config={'memory-ratio-hvm': '0.25'})
         self.layout.pool = self.pool
+        self.srs = Infrastructure(self.db, self.now).build(self.hosts, self.srs, self.pool)
         for name, spec, vcpus, memory_gib in DEFAULT_TEMPLATES:
             self.template(name, vcpus=vcpus, memory=memory_gib * GIB, default=True,
                           other_config={'disks': spec, 'default_template': 'true', 'install-methods': 'cdrom,nfs,http,ftp',
@@ -136,7 +138,7 @@ class EstateBuilder:
     def _host(self, index):
         address = '127.0.0.%d' % (index + 1)
         name = '%s-%02d' % (self.host_prefix, index + 1)
-        metrics = self.db.create('host_metrics', memory_total=512 * GIB, memory_free=480 * GIB, live=True,
+        metrics = self.db.create('host_metrics', memory_total=512 * GIB, live=True,
                                  last_updated=datetime(self.now))
         software = dict(SOFTWARE_VERSION, hostname=name)
         host = self.db.create('host', name_label=name, name_description='Default install', hostname=name, address=address,
@@ -167,6 +169,7 @@ class EstateBuilder:
                               other_config={'storage_driver_domain': ''})
         self.parts.new_vm_metrics(dom0, running=True)
         self.db.update('host', host, host_CPUs=cpus, PIFs=pifs, control_domain=dom0, resident_VMs=[dom0])
+        self.parts.add_console(dom0)
         return host
 
     def _storage(self):
@@ -175,6 +178,11 @@ class EstateBuilder:
                                        type='nfs', content_type='user', shared=True, physical_size=20 * 1024 * GIB,
                                        allowed_operations=['vdi_create', 'vdi_destroy', 'vdi_clone', 'vdi_snapshot', 'scan'],
                                        other_config={'auto-scan': 'false'}, sm_config={})
+        srs['iscsi'] = self.db.create('SR', name_label='iSCSI virtual disk storage', type='lvmoiscsi', content_type='user',
+                                      name_description='iSCSI SR [192.0.2.50 (iqn.2024-10.test.example:storage; LUN 0)]',
+                                      shared=True, physical_size=8 * 1024 * GIB, sm_config={'allocation': 'thick'},
+                                      allowed_operations=['vdi_create', 'vdi_destroy', 'vdi_clone', 'vdi_snapshot', 'scan'],
+                                      other_config={})
         srs['tools'] = self.db.create('SR', name_label='XenServer Tools', name_description='XenServer Tools ISOs',
                                       type='iso', content_type='iso', shared=True, is_tools_sr=True)
         self.db.create('VDI', name_label='guest-tools.iso', SR=srs['tools'], virtual_size=90 * MIB, type='user',
@@ -221,9 +229,8 @@ class EstateBuilder:
         self.parts.add_disk(ref, (20 + 10 * (index % 4)) * GIB, userdevice='0', name='%s disk 0' % name)
         self.parts.add_cd(ref)
         self.parts.add_nic(ref, self.networks[index % 7 == 3 and 1 or 0], device='0')
-        if power == 'Running' and index % 20 != 10:
-            self.parts.report_guest(ref, os=OS_VERSIONS[index % len(OS_VERSIONS)])
-        if power == 'Suspended':
+        # A paused or suspended guest keeps the metrics its agent reported while it ran.
+        if power in ('Running', 'Paused', 'Suspended') and index % 20 != 10:
             self.parts.report_guest(ref, os=OS_VERSIONS[index % len(OS_VERSIONS)])
         if index % 100 == 5:
             self.parts.snapshot_record(ref, '%s before upgrade' % name)

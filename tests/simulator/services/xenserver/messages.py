@@ -1,9 +1,10 @@
 """The XenAPI messages of the simulated pool, once the call is checked (``rpc.py``): the implicit ones
 every class has, served generically from the datamodel (``get_record``, ``get_all``,
 ``get_all_records[_where]``, ``get_by_uuid``, ``get_by_name_label``, field getters and setters, map and
-set editors, ``destroy``), and the explicit ones the simulator implements (VM operations through
-``vm_operations``, ``event.from``, ``task.cancel``/``destroy``, ``VDI.destroy``,
-``pool.designate_new_master``)."""
+set editors, ``create`` from a record with the datamodel's defaults, ``destroy``), and the explicit ones
+the simulator implements: each collaborator's ``handlers()`` (VM power and configuration in
+``vm_operations``, lifecycle in ``vm_lifecycle``, disks and NICs in ``devices``, snapshots in
+``snapshots``), ``event.from``, ``task.cancel``/``destroy`` and ``pool.designate_new_master``."""
 
 import re
 import time
@@ -14,16 +15,19 @@ from tests.simulator.services.xenserver.xenapi_db import Subscriptions, XenFailu
 
 class Messages:
     """Message handlers over ``db`` and ``model``; ``tasks`` (a :class:`~.tasks.Tasks`) and ``vms`` (a
-    :class:`~.vm_operations.VmOperations`) do the work of explicit messages; ``layout`` (a
+    :class:`~.vm_operations.VmOperations`) do the work of explicit messages, with the ``handlers()`` of
+    each of ``collaborators``; ``reader`` reads the records of generic ``create`` calls; ``layout`` (a
     :class:`~.estate.PoolLayout`) gives the hosts; ``designate_master(index)`` changes the master."""
 
-    def __init__(self, db, model, tasks, vms, layout, designate_master):
+    def __init__(self, db, model, tasks, vms, layout, designate_master, collaborators=(), reader=None):
         self.db = db
         self.model = model
         self.tasks = tasks
         self.vms = vms
         self.layout = layout
         self.designate_master = designate_master
+        self.collaborators = collaborators
+        self.reader = reader
         self._wire_cache = {}
         self.handlers = self._handlers()
 
@@ -52,6 +56,8 @@ class Messages:
             return db.by_uuid_ref(cls, values[0])
         if message == 'get_by_name_label':
             return [ref for ref, rec in db.all(cls).items() if rec.get('name_label') == values[0]]
+        if message == 'create' and self.reader is not None:
+            return db.create(cls, **self.reader.fields(cls, values[0]))
         if message == 'destroy':
             db.destroy(cls, values[0])
             return ''
@@ -93,18 +99,18 @@ class Messages:
             'start': vms.vm_start, 'start_on': vms.vm_start_on, 'clean_shutdown': vms.vm_clean_shutdown,
             'hard_shutdown': vms.vm_hard_shutdown, 'shutdown': vms.vm_shutdown, 'clean_reboot': vms.vm_clean_reboot,
             'hard_reboot': vms.vm_hard_reboot, 'suspend': vms.vm_suspend, 'resume': vms.vm_resume,
-            'resume_on': vms.vm_resume_on, 'pause': vms.vm_pause, 'unpause': vms.vm_unpause, 'clone': vms.vm_clone,
-            'copy': vms.vm_copy, 'provision': vms.vm_provision, 'destroy': vms.vm_destroy,
+            'resume_on': vms.vm_resume_on, 'pause': vms.vm_pause, 'unpause': vms.vm_unpause,
             'pool_migrate': vms.vm_pool_migrate, 'set_VCPUs_max': vms.vm_set_vcpus_max,
             'set_VCPUs_at_startup': vms.vm_set_vcpus_at_startup, 'set_memory': vms.vm_set_memory,
             'set_memory_limits': vms.vm_set_memory_limits, 'set_memory_static_max': vms.vm_set_memory_static_max,
-            'set_memory_dynamic_range': vms.vm_set_memory_dynamic_range, 'set_is_a_template': vms.vm_set_is_a_template,
+            'set_memory_dynamic_range': vms.vm_set_memory_dynamic_range,
         }
         handlers = {('VM', name): handler for name, handler in vm_ops.items()}
+        for collaborator in self.collaborators:
+            handlers.update(collaborator.handlers())
         handlers.update({
             ('task', 'cancel'): self.task_cancel, ('task', 'destroy'): self.task_destroy,
             ('event', 'from'): self.event_from, ('event', 'get_current_id'): lambda _s: self.db.generation,
-            ('VDI', 'destroy'): self.vdi_destroy,
             ('pool', 'designate_new_master'): lambda _s, host: self.designate_master(self.layout.hosts.index(host)),
         })
         return handlers
@@ -145,15 +151,4 @@ class Messages:
 
     def task_destroy(self, _session, task):
         self.db.destroy('task', task)
-        return ''
-
-    def vdi_destroy(self, _session, vdi):
-        record = self.db.get('VDI', vdi)
-        if record['VBDs']:
-            raise XenFailure('VDI_IN_USE', vdi, 'destroy')
-        self.db.destroy('VDI', vdi)
-        sr = self.db.find('SR', record['SR'])
-        if sr is not None and vdi in sr['VDIs']:
-            sr['VDIs'].remove(vdi)
-            self.db.touch('SR', record['SR'])
         return ''

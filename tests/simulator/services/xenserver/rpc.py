@@ -18,6 +18,7 @@ from tests.simulator.services.xenserver.xenapi_db import XenFailure
 
 READ_PREFIXES = ('get_', 'assert_', 'compute_', 'query_', 'retrieve_')
 WHERE_SPEC = (1, [['session ref', 'session_id'], ['string', 'expr']])
+GENERIC_READS = ('get_all_records', 'get_all', 'get_record', 'get_by_uuid', 'get_all_records_where')
 
 
 def is_write(method):
@@ -106,7 +107,8 @@ class XmlRpc:
         spec = self.model.message(cls, message) if cls in self.model.classes else None
         if spec is None and message == 'get_all_records_where' and cls in self.model.classes:
             spec = WHERE_SPEC
-        if spec is None or (asynchronous and spec[0]):
+        # Of the implicit messages, only the constructor and destructor have an Async form.
+        if spec is None or (asynchronous and spec[0] and message not in ('create', 'destroy')):
             raise XenFailure('MESSAGE_METHOD_UNKNOWN', method)
         implicit, param_spec = spec
         if len(params) != len(param_spec):
@@ -130,7 +132,8 @@ class XmlRpc:
         handler = self.messages.handlers.get((cls, message))
         if handler is not None:
             return handler(session, *values)
-        if implicit:
+        # Some classes (message) declare the usual reads explicitly; they answer like the implicit ones.
+        if implicit or message in GENERIC_READS:
             return self.messages.generic(cls, message, values)
         raise XenFailure('NOT_IMPLEMENTED', '%s.%s' % (cls, message))
 

@@ -4,12 +4,16 @@ of this package), opens the pool's listeners, and offers the knobs tests and the
 (``/_sim/xenserver/...``) use."""
 
 from tests.simulator.base import Route, Service, forward, forwards
+from tests.simulator.services.xenserver.devices import Devices
 from tests.simulator.services.xenserver.estate import GIB, EstateBuilder, PoolLayout
 from tests.simulator.services.xenserver.listeners import PoolListeners
 from tests.simulator.services.xenserver.messages import Messages
+from tests.simulator.services.xenserver.records import RecordReader
 from tests.simulator.services.xenserver.rpc import XmlRpc
 from tests.simulator.services.xenserver.sessions import SESSION_LIMIT, Sessions
+from tests.simulator.services.xenserver.snapshots import Snapshots
 from tests.simulator.services.xenserver.tasks import Tasks
+from tests.simulator.services.xenserver.vm_lifecycle import VmLifecycle
 from tests.simulator.services.xenserver.vm_operations import VmOperations
 from tests.simulator.services.xenserver.vm_parts import VmParts
 from tests.simulator.services.xenserver.xenapi_db import Database
@@ -18,12 +22,11 @@ from tests.simulator.services.xenserver.xenapi_model import NULL_REF, load as lo
 DEFAULT_USER = 'root'
 DEFAULT_PASSWORD = 'xs-sim-Pa55word'
 DEFAULT_HOSTS = 3
-EVENT_CLASSES = ('task', 'pool', 'host', 'host_metrics', 'host_cpu', 'VM', 'VM_metrics', 'VM_guest_metrics',
-                 'VBD', 'VDI', 'VIF', 'network', 'SR', 'PIF')
 # Simulator seconds each long operation takes (overridable: {"xenserver": {"durations": {...}}}).
 DURATIONS = {'start': 3.0, 'start_on': 3.0, 'clean_shutdown': 4.0, 'hard_shutdown': 1.0, 'shutdown': 4.0,
              'clean_reboot': 5.0, 'hard_reboot': 2.0, 'suspend': 3.0, 'resume': 3.0, 'resume_on': 3.0,
-             'pause': 0.5, 'unpause': 0.5, 'clone': 2.0, 'copy': 6.0, 'provision': 2.0, 'pool_migrate': 4.0}
+             'pause': 0.5, 'unpause': 0.5, 'clone': 2.0, 'copy': 6.0, 'provision': 2.0, 'pool_migrate': 4.0,
+             'snapshot': 2.0, 'checkpoint': 4.0, 'revert': 3.0, 'vdi_create': 1.0, 'vdi_resize': 1.0}
 BOOT_SECONDS = 10.0
 
 
@@ -32,7 +35,7 @@ BOOT_SECONDS = 10.0
 @forwards('tasks', 'jobs', 'in_flight', 'max_in_flight', 'process_due')
 @forwards('layout', 'pool', 'hosts', 'networks', 'master_index', 'master_host')
 @forwards('rpc', 'calls', 'calls_by_listener', 'injected', 'inject_failure', 'odd_answers', 'answer_oddly')
-@forwards('vms', 'vm_destroy')
+@forwards('lifecycle', 'vm_destroy', 'clone_vm')
 @forwards('listeners', 'member_url')
 class XenServerPool(Service):
     name = 'xenserver'
@@ -42,17 +45,23 @@ class XenServerPool(Service):
     def seed(self):
         config = self.config
         self.model = load_model()
-        self.db = Database(self.model, EVENT_CLASSES)
+        # Events are reported for every class whose records get_all_records lists.
+        self.db = Database(self.model, self.model.listed(), clock=self.sim.clock)
         self.layout = PoolLayout()
         self.sessions = Sessions(self.db, self.sim.clock, self.layout, config.get('username', DEFAULT_USER),
                                  config.get('password', DEFAULT_PASSWORD),
                                  int(config.get('session_limit', SESSION_LIMIT)))
         self.tasks = Tasks(self.db, self.sim.clock, self.layout)
         self.parts = VmParts(self.db, self.sim.clock, self.layout)
-        self.vms = VmOperations(self.db, self.sim.clock, self.tasks, self.layout, self.parts,
-                                dict(DURATIONS, **config.get('durations', {})),
+        durations = dict(DURATIONS, **config.get('durations', {}))
+        self.vms = VmOperations(self.db, self.sim.clock, self.tasks, self.layout, self.parts, durations,
                                 float(config.get('boot_seconds', BOOT_SECONDS)))
-        self.messages = Messages(self.db, self.model, self.tasks, self.vms, self.layout, self.designate_master)
+        reader = RecordReader(self.db, self.model)
+        self.lifecycle = VmLifecycle(self.db, self.sim.clock, self.layout, self.vms, self.parts, reader)
+        self.devices = Devices(self.db, self.sim.clock, self.layout, self.parts, reader, durations)
+        self.snapshots = Snapshots(self.db, self.sim.clock, self.layout, self.parts, self.vms, self.lifecycle)
+        self.messages = Messages(self.db, self.model, self.tasks, self.vms, self.layout, self.designate_master,
+                                 collaborators=(self.lifecycle, self.devices, self.snapshots), reader=reader)
         if not hasattr(self, 'listeners'):
             self.listeners = PoolListeners(self.sim)
         else:  # seeding again (POST /_sim/reset with state) keeps the listeners start() opened
@@ -132,6 +141,16 @@ class XenServerPool(Service):
                 parts.report_guest(ref)
             return ref
 
+    def install_os(self, name):
+        """Install an operating system with its guest agent in VM ``name`` (one made from a blank template
+        has none): a running VM reports at once, any other from its next boot on."""
+        with self.db.lock:
+            ref = self.vm_ref(name)
+            self.vms.no_tools.discard(ref)
+            if self.db.get('VM', ref)['power_state'] == 'Running':
+                self.parts.report_guest(ref)
+        return ref
+
     def hang_guest(self, name, hang=True):
         """Make ``name``'s guest ignore clean shutdown and reboot requests (tasks stay pending)."""
         (self.vms.hung.add if hang else self.vms.hung.discard)(self.vm_ref(name))
@@ -154,6 +173,9 @@ class XenServerPool(Service):
         def calls(_request):
             return {'calls': dict(self.calls), 'max_in_flight': dict(self.max_in_flight)}
 
+        def install_os(request):
+            return {'vm': self.install_os((request.json() or {}).get('vm'))}
+
         def events_lost(_request):
             self.db.forget_deletions()
             return {'forgotten': self.db.forgotten}
@@ -163,4 +185,5 @@ class XenServerPool(Service):
             Route('POST', r'/invalidate-sessions', invalidate, 'admin.xenserver.invalidate'),
             Route('GET', r'/calls', calls, 'admin.xenserver.calls'),
             Route('POST', r'/events-lost', events_lost, 'admin.xenserver.events_lost'),
+            Route('POST', r'/install-os', install_os, 'admin.xenserver.install_os'),
         ]

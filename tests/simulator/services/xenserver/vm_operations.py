@@ -1,16 +1,16 @@
 """The VM messages of the simulated XenServer pool: power operations (start, shutdown, reboot, suspend,
-resume, pause, migrate), clone/copy/provision/destroy and configuration (VCPUs, memory, template flag),
-each checked as xapi does (``vm_checks``) and run as a :class:`~.tasks.Pending` operation that takes
-simulator seconds, after which its effect is applied.
+resume, pause, migrate) and configuration (VCPUs, memory), each checked as xapi does (``vm_checks``)
+and run as a :class:`~.tasks.Pending` operation that takes simulator seconds, after which its effect is
+applied. Clone, copy, provision and destroy are in ``vm_lifecycle``, snapshots in ``snapshots``.
 """
 
 import collections
-import re
 
 from tests.simulator.services.xenserver.estate import PoolComponent
 from tests.simulator.services.xenserver.tasks import Pending
+from tests.simulator.services.xenserver.vm_parts import refresh_vbd
 from tests.simulator.services.xenserver.vm_checks import (
-    GUEST_FEATURE_NEEDED, check_operation, guest_other, refresh_allowed,
+    GUEST_FEATURE_NEEDED, assert_can_boot, check_operation, guest_other, refresh_allowed,
 )
 from tests.simulator.services.xenserver.wire import datetime
 from tests.simulator.services.xenserver.xenapi_db import XenFailure
@@ -23,7 +23,8 @@ class VmOperations(PoolComponent):
     (a :class:`~.estate.PoolLayout`) gives the hosts and the pool; ``parts`` (a :class:`~.vm_parts.VmParts`)
     builds disks, NICs and guest metrics; ``durations`` are the simulator seconds of each operation and
     ``boot_seconds`` the delay before a booted guest reports. ``hung`` and ``no_tools`` are test knobs:
-    VMs whose guest ignores clean shutdown/reboot, and VMs whose guest never reports."""
+    VMs whose guest ignores clean shutdown/reboot, and VMs whose guest never reports (no OS installed, or no
+    guest agent)."""
 
     def __init__(self, db, clock, tasks, layout, parts, durations, boot_seconds):
         super().__init__(db, clock, layout)
@@ -41,12 +42,20 @@ class VmOperations(PoolComponent):
     # -- VM power operations --------------------------------------------------------------------
 
     def pick_host(self, vm):
+        """The VM's home server (``affinity``) when it can boot there, else the least busy host it can boot on."""
+        possible = []
+        for host in self.layout.hosts:
+            try:
+                assert_can_boot(self.db, vm, host)
+            except XenFailure:
+                continue
+            possible.append(host)
         affinity = self.db.get('VM', vm)['affinity']
-        if affinity in self.layout.hosts:
+        if affinity in possible:
             return affinity
-        counts = {h: len(self.db.get('host', h)['resident_VMs']) for h in self.layout.hosts if self.db.get('host', h)['enabled']}
-        if not counts:
+        if not possible:
             raise XenFailure('NO_HOSTS_AVAILABLE')
+        counts = {h: len(self.db.get('host', h)['resident_VMs']) for h in possible}
         return min(counts, key=lambda h: (counts[h], self.layout.hosts.index(h)))
 
     def vm_start(self, _session, vm, start_paused, _force):
@@ -55,8 +64,7 @@ class VmOperations(PoolComponent):
 
     def vm_start_on(self, _session, vm, host, start_paused, _force):
         check_operation(self.db, vm, 'start_on')
-        if not self.db.get('host', host)['enabled']:
-            raise XenFailure('HOST_DISABLED', host)
+        assert_can_boot(self.db, vm, host)
         return self.later('start_on', vm, lambda: self.power_on(vm, host, start_paused))
 
     def vm_clean_shutdown(self, _session, vm):
@@ -83,16 +91,15 @@ class VmOperations(PoolComponent):
 
     def vm_suspend(self, _session, vm):
         check_operation(self.db, vm, 'suspend')
-        return self.later('suspend', vm, lambda: self.set_power(vm, 'Suspended', NULL_REF))
+        return self.later('suspend', vm, lambda: self.suspended(vm))
 
     def vm_resume(self, _session, vm, start_paused, _force):
         check_operation(self.db, vm, 'resume')
-        return self.later('resume', vm, lambda: self.set_power(vm, 'Paused' if start_paused else 'Running',
-                                                               self.pick_host(vm)))
+        return self.later('resume', vm, lambda: self.resumed(vm, start_paused, self.pick_host(vm)))
 
     def vm_resume_on(self, _session, vm, host, start_paused, _force):
         check_operation(self.db, vm, 'resume_on')
-        return self.later('resume_on', vm, lambda: self.set_power(vm, 'Paused' if start_paused else 'Running', host))
+        return self.later('resume_on', vm, lambda: self.resumed(vm, start_paused, host))
 
     def vm_pause(self, _session, vm):
         check_operation(self.db, vm, 'pause')
@@ -107,6 +114,15 @@ class VmOperations(PoolComponent):
         if not self.db.get('host', host)['enabled']:
             raise XenFailure('HOST_DISABLED', host)
         return self.later('pool_migrate', vm, lambda: self.move(vm, host))
+
+    def suspended(self, vm):
+        self.parts.drop_consoles(vm)
+        return self.set_power(vm, 'Suspended', NULL_REF)
+
+    def resumed(self, vm, paused, host):
+        self.set_power(vm, 'Paused' if paused else 'Running', host)
+        self.parts.add_console(vm)
+        return ''
 
     def set_power(self, vm, state, host=None):
         record = self.db.get('VM', vm)
@@ -130,6 +146,7 @@ class VmOperations(PoolComponent):
         self.db.update('VM', vm, domid=self.parts.next_domid())
         self.set_power(vm, 'Paused' if paused else 'Running', host)
         self._attach(record, True)
+        self.parts.add_console(vm)
         metrics = self.db.find('VM_metrics', record['metrics'])
         if metrics is not None:
             self.db.update('VM_metrics', record['metrics'], start_time=datetime(self.clock.now()),
@@ -143,6 +160,7 @@ class VmOperations(PoolComponent):
             self.tasks.end_job(job, failure=XenFailure('VM_BAD_POWER_STATE', vm, 'running', 'halted'))
         record = self.db.get('VM', vm)
         self.parts.drop_guest_metrics(vm)
+        self.parts.drop_consoles(vm)
         self.db.update('VM', vm, domid=-1)
         self.set_power(vm, 'Halted', NULL_REF)
         self._attach(record, False)
@@ -175,99 +193,8 @@ class VmOperations(PoolComponent):
             for ref in refs:
                 if self.db.exists(cls, ref) and not (cls == 'VBD' and self.db.get(cls, ref)['empty']):
                     self.db.update(cls, ref, currently_attached=attached)
-
-    # -- VM lifecycle ---------------------------------------------------------------------------
-
-    def vm_clone(self, _session, vm, new_name):
-        check_operation(self.db, vm, 'clone')
-        return self.later('clone', vm, lambda: self.clone_vm(vm, new_name))
-
-    def vm_copy(self, _session, vm, new_name, sr):
-        check_operation(self.db, vm, 'copy')
-        if sr != NULL_REF:
-            self.db.get('SR', sr)
-        return self.later('copy', vm, lambda: self.clone_vm(vm, new_name, sr if sr != NULL_REF else None))
-
-    def vm_provision(self, _session, vm):
-        check_operation(self.db, vm, 'provision')
-        return self.later('provision', vm, lambda: self.provision_vm(vm))
-
-    def vm_destroy(self, _session, vm):
-        check_operation(self.db, vm, 'destroy')
-        record = self.db.get('VM', vm)
-        for vbd in list(record['VBDs']):
-            self._destroy_vbd(vbd)
-        for vif in list(record['VIFs']):
-            network = self.db.find('network', self.db.get('VIF', vif)['network'])
-            if network is not None and vif in network['VIFs']:
-                network['VIFs'].remove(vif)
-            self.db.destroy('VIF', vif)
-        self.parts.drop_guest_metrics(vm)
-        if self.db.exists('VM_metrics', record['metrics']):
-            self.db.destroy('VM_metrics', record['metrics'])
-        source = self.db.find('VM', record['snapshot_of'])
-        if source is not None and vm in source['snapshots']:
-            source['snapshots'].remove(vm)
-        self.db.destroy('VM', vm)
-        return ''
-
-    def _destroy_vbd(self, vbd):
-        vdi = self.db.get('VBD', vbd)['VDI']
-        record = self.db.find('VDI', vdi)
-        if record is not None and vbd in record['VBDs']:
-            record['VBDs'].remove(vbd)
-            self.db.touch('VDI', vdi)
-        self.db.destroy('VBD', vbd)
-
-    def clone_vm(self, source, new_name, sr=None):
-        src = self.db.get('VM', source)
-        skip = ('uuid', 'VBDs', 'VIFs', 'metrics', 'guest_metrics', 'snapshots', 'children', 'current_operations',
-                'allowed_operations', 'resident_on', 'domid', 'consoles')
-        fields = {k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v)
-                  for k, v in src.items() if k not in skip}
-        fields['other_config'].pop('default_template', None)
-        fields.update(name_label=new_name, is_default_template=False, is_a_snapshot=False, snapshot_of=NULL_REF,
-                      parent=source, power_state='Halted' if src['power_state'] != 'Suspended' else 'Suspended',
-                      current_operations={}, domid=-1)
-        ref = self.db.create('VM', **fields)
-        self.parts.new_vm_metrics(ref, running=False)
-        for vbd in src['VBDs']:
-            record = self.db.get('VBD', vbd)
-            if record['type'] == 'CD':
-                self.parts.add_cd(ref, userdevice=record['userdevice'])
-                continue
-            vdi = self.db.get('VDI', record['VDI'])
-            self.parts.add_disk(ref, vdi['virtual_size'], userdevice=record['userdevice'], name=vdi['name_label'],
-                                sr=sr or vdi['SR'], bootable=record['bootable'])
-        for vif in src['VIFs']:
-            record = self.db.get('VIF', vif)
-            self.parts.add_nic(ref, record['network'], device=record['device'])
-        src['children'].append(ref)
-        refresh_allowed(self.db, ref)
-        return ref
-
-    def provision_vm(self, vm):
-        record = self.db.get('VM', vm)
-        self.db.update('VM', vm, is_a_template=False)
-        existing = {self.db.get('VBD', v)['userdevice'] for v in record['VBDs']}
-        spec = record['other_config'].get('disks', '')
-        for match in re.finditer(r'<disk\s+([^>]*)/?>', spec):
-            attrs = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
-            if attrs.get('device') in existing:
-                continue
-            sr = attrs.get('sr') or self.db.get('pool', self.layout.pool)['default_SR']
-            self.parts.add_disk(vm, int(attrs.get('size', 0)), userdevice=attrs.get('device', '0'),
-                                name='%s %s' % (record['name_label'], attrs.get('device', '0')),
-                                sr=sr if self.db.exists('SR', sr) else None, bootable=attrs.get('bootable') == 'true')
-        refresh_allowed(self.db, vm)
-        return ''
-
-    def vm_set_is_a_template(self, _session, vm, value):
-        if value:
-            check_operation(self.db, vm, 'make_into_template')
-        self.db.update('VM', vm, is_a_template=value)
-        refresh_allowed(self.db, vm)
-        return ''
+                if cls == 'VBD' and self.db.exists(cls, ref):
+                    refresh_vbd(self.db, ref)
 
     # -- VM configuration -----------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import re
 import threading
 import uuid
 
+from tests.simulator.services.xenserver.wire import datetime
 from tests.simulator.services.xenserver.xenapi_model import NULL_REF
 
 
@@ -32,17 +33,19 @@ def new_ref():
 
 
 class Database:
-    """Records of every simulated class, with created/modified generations per object."""
+    """Records of every class of the datamodel, with created/modified generations per object and the
+    simulator time (``clock``) of its last change, which events carry as ``timestamp``."""
 
-    def __init__(self, model, event_classes, deleted_history=2000):
+    def __init__(self, model, event_classes, deleted_history=2000, clock=None):
         self.model = model
+        self.clock = clock
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.generation = 0
         self.tables = {cls: {} for cls in model.classes}
-        self.stats = {cls: {} for cls in model.classes}  # ref -> [created, modified]
+        self.stats = {cls: {} for cls in model.classes}  # ref -> [created, modified, time of the last change]
         self.event_classes = tuple(event_classes)
-        self.deleted = collections.deque()  # (class, ref, created, deleted)
+        self.deleted = collections.deque()  # (class, ref, created, deleted, time, uuid)
         self.deleted_history = deleted_history
         self.forgotten = 0  # highest generation whose deletion record was dropped
         self.by_uuid = {cls: {} for cls in model.classes}
@@ -53,15 +56,24 @@ class Database:
         self.generation += 1
         return self.generation
 
-    def create(self, cls, ref=None, **fields):
+    def _now(self):
+        return self.clock.now() if self.clock is not None else 0.0
+
+    def create(self, *args, **fields):
+        """A new object of class ``args[0]`` (under reference ``args[1]`` when given) with ``fields``; the
+        others take the datamodel's defaults. Positional, because ``cls`` is also a field (of ``message``)."""
+        cls = args[0]
         with self.lock:
-            ref = ref or new_ref()
+            ref = args[1] if len(args) > 1 and args[1] else new_ref()
             record = self.model.blank_record(cls)
+            unknown = [name for name in fields if name not in record]
+            if unknown:
+                raise KeyError('%s has no field %s' % (cls, ', '.join(unknown)))
             record['uuid'] = str(uuid.uuid4())
             record.update(fields)
             gen = self._bump()
             self.tables[cls][ref] = record
-            self.stats[cls][ref] = [gen, gen]
+            self.stats[cls][ref] = [gen, gen, self._now()]
             self.by_uuid[cls][record['uuid']] = ref
             self.changed.notify_all()
             return ref
@@ -70,7 +82,8 @@ class Database:
         with self.lock:
             record = self.get(cls, ref)
             record.update(fields)
-            self.stats[cls][ref][1] = self._bump()
+            stat = self.stats[cls][ref]
+            stat[1], stat[2] = self._bump(), self._now()
             self.changed.notify_all()
             return record
 
@@ -84,7 +97,7 @@ class Database:
             created = self.stats[cls].pop(ref)[0]
             del self.tables[cls][ref]
             self.by_uuid[cls].pop(record['uuid'], None)
-            self.deleted.append((cls, ref, created, self._bump()))
+            self.deleted.append((cls, ref, created, self._bump(), self._now(), record.get('uuid')))
             while len(self.deleted) > self.deleted_history:
                 self.forgotten = max(self.forgotten, self.deleted.popleft()[3])
             self.changed.notify_all()
@@ -128,7 +141,9 @@ class Database:
 
     def events_since(self, subscriptions, since):
         """``(events, last_generation)`` for the objects ``subscriptions`` select: ``add`` for objects
-        created after ``since``, ``mod`` for those only modified after it, ``del`` for deletions."""
+        created after ``since``, ``mod`` for those only modified after it, ``del`` for deletions; each
+        with the fields of the datamodel's event record (``id``, ``timestamp``, ``class``, ``operation``,
+        ``ref``, ``obj_uuid`` and, unless deleted, ``snapshot``)."""
         with self.lock:
             if since and since < self.forgotten:
                 raise XenFailure('EVENTS_LOST')
@@ -143,20 +158,23 @@ class Database:
                     stat = self.stats[cls].get(ref)
                     if stat is None:
                         continue
-                    created, modified = stat
+                    created, modified, when = stat
                     if created > since:
-                        found.append((created, cls, ref, 'add'))
+                        found.append((created, cls, ref, 'add', when, None))
                     elif modified > since:
-                        found.append((modified, cls, ref, 'mod'))
-            for cls, ref, created, deleted in self.deleted:
+                        found.append((modified, cls, ref, 'mod', when, None))
+            for cls, ref, created, deleted, when, uuid_ in self.deleted:
                 if deleted > since and created <= since and subscriptions.matches(cls.lower(), ref):
-                    found.append((deleted, cls, ref, 'del'))
+                    found.append((deleted, cls, ref, 'del', when, uuid_))
             found.sort(key=lambda item: item[0])
             events = []
-            for gen, cls, ref, operation in found:
-                event = {'id': str(gen), 'class': cls.lower(), 'operation': operation, 'ref': ref}
+            for gen, cls, ref, operation, when, uuid_ in found:
+                event = {'id': str(gen), 'timestamp': datetime(when), 'class': cls.lower(), 'operation': operation,
+                         'ref': ref}
                 if operation != 'del':
                     event['snapshot'] = self.tables[cls][ref]
+                    uuid_ = event['snapshot'].get('uuid')
+                event['obj_uuid'] = uuid_ or ''
                 events.append(event)
             return events, self.generation
 

@@ -181,12 +181,13 @@ def wide_listing(megabytes):
     return write([dict(item, id='Farm1.Excel %d' % n) for n in range(count)], 'full', 'a', 0), count
 
 
-def best_time(func, runs=2):
+def best_time(func, runs=3):
+    # CPU time of this process: other processes on a shared machine do not count against it.
     times = []
     for _run in range(runs):
-        started = time.perf_counter()
+        started = time.process_time()
         func()
-        times.append(time.perf_counter() - started)
+        times.append(time.process_time() - started)
     return min(times)
 
 

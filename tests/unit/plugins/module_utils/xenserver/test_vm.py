@@ -8,8 +8,9 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm import guest_addresses, summarize
-from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm_state import (
-    desired_settings, power_steps, settings_of,
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm_power import power_steps
+from ansible_collections.opencitrix.automation.plugins.module_utils.xenserver.vm_settings import (
+    changed_settings, desired_settings, settings_of,
 )
 
 
@@ -42,7 +43,7 @@ def test_summary_from_records_with_ints_as_strings():
     assert facts['ip'] == '10.1.1.1' and facts['host'] == 'xs1' and facts['tags'] == ['a', 'b']
     assert facts['disks'] == [{'device': '0', 'name': 'disk', 'uuid': 'u-vdi', 'size_bytes': 21474836480, 'size_gb': 20.0,
                                'sr': 'NFS', 'sr_uuid': 'u-sr', 'bootable': True, 'mode': 'RW'}]
-    assert facts['cdroms'] == [{'device': '3', 'empty': True}]
+    assert facts['cdroms'] == [{'device': '3', 'empty': True, 'iso_name': None}]
     assert facts['nics'][0]['network'] == 'LAN' and facts['nics'][0]['ipv4'] == ['10.1.1.1']
     assert facts['guest'] == {'os_name': 'Windows', 'distro': 'windows', 'pv_drivers_version': '9.4.0',
                               'pv_drivers_detected': True, 'live': True}
@@ -50,14 +51,24 @@ def test_summary_from_records_with_ints_as_strings():
 
 def test_desired_settings_and_power_plan():
     record = {'name_label': 'w', 'name_description': '', 'VCPUs_at_startup': '2', 'memory_static_max': str(2 << 30),
-              'tags': ['x'], 'other_config': {'keep': '1', 'owner': 'a'}, 'power_state': 'Running'}
-    before = settings_of(record, ['owner', 'gone'])
-    assert before == {'name': 'w', 'description': '', 'vcpus': 2, 'memory_mb': 2048, 'tags': ['x'],
-                      'other_config': {'owner': 'a'}, 'power_state': 'running'}
-    after = desired_settings(before, {'uuid': 'u', 'name': 'w2', 'description': None, 'vcpus': 4, 'memory_mb': None,
-                                      'tags': ['y', 'y'], 'other_config': {'owner': 'b', 'gone': None}, 'state': 'halted'})
-    assert after == {'name': 'w2', 'description': '', 'vcpus': 4, 'memory_mb': 2048, 'tags': ['y'],
-                     'other_config': {'owner': 'b'}, 'power_state': 'halted'}
+              'tags': ['x'], 'other_config': {'keep': '1', 'owner': 'a'}, 'power_state': 'Running',
+              'xenstore_data': {'vm-data/ip': '10.0.0.1', 'vm-data/other': 'x'}, 'platform': {'cores-per-socket': '2'},
+              'affinity': 'OpaqueRef:h1'}
+    hosts = {'OpaqueRef:h1': {'name_label': 'xs1'}}
+    params = {'uuid': 'u', 'name': 'w2', 'description': None, 'vcpus': 4, 'memory_mb': None, 'tags': ['y', 'y'],
+              'other_config': {'owner': 'b', 'gone': None}, 'xenstore_data': {'ip': '10.0.0.2', 'vm-data/mask': None},
+              'state': 'halted'}
+    before = settings_of(record, params, hosts)
+    assert before == {'name': 'w', 'description': '', 'vcpus': 2, 'cores_per_socket': 2, 'memory_mb': 2048,
+                      'tags': ['x'], 'other_config': {'owner': 'a'}, 'xenstore_data': {'vm-data/ip': '10.0.0.1'},
+                      'home_server': 'xs1', 'power_state': 'running'}
+    after = desired_settings(before, params, home_server='')
+    assert after == {'name': 'w2', 'description': '', 'vcpus': 4, 'cores_per_socket': 2, 'memory_mb': 2048,
+                     'tags': ['y'], 'other_config': {'owner': 'b'}, 'xenstore_data': {'vm-data/ip': '10.0.0.2'},
+                     'home_server': None, 'power_state': 'running'}
+    assert changed_settings(before, after) == ['name', 'vcpus', 'tags', 'other_config', 'xenstore_data', 'home_server']
+    with pytest.raises(errors.InputError, match=r'vcpus \(3\) must be a multiple of cores_per_socket \(2\)'):
+        desired_settings(before, dict(params, vcpus=3))
     assert power_steps('w', 'running', 'halted') == ['shutdown']
     assert power_steps('w', 'paused', 'halted') == ['unpause', 'shutdown']
     assert power_steps('w', 'halted', 'restarted') == ['start']
