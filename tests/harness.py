@@ -4,8 +4,10 @@ and the benchmarks: one place builds the environment and runs ``ansible-playbook
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import yaml
 
@@ -169,7 +171,9 @@ class Runner:
         self.count = 0
 
     def run(self, playbook, env=None, hosts=('localhost',), forks=5, check=False, diff=False, verbosity=0,
-            extra_vars=None, inventory=None, args=(), timeout=600, capture=True):
+            extra_vars=None, inventory=None, args=(), timeout=600, capture=True, stop_when=None):
+        """One ``ansible-playbook`` run. ``stop_when``: a function polled while it runs; when it returns true, the
+        run is killed (SIGKILL to its whole process group, as when a container is thrown away)."""
         self.count += 1
         n = self.count
         if not isinstance(playbook, str):
@@ -190,9 +194,27 @@ class Runner:
         if extra_vars:
             cmd += ['-e', json.dumps(extra_vars)]
         cmd += list(args)
-        proc = subprocess.run(cmd, env=run_env, cwd=self.workdir, capture_output=capture, text=True,
-                              timeout=timeout, check=False)
+        if stop_when is None:
+            proc = subprocess.run(cmd, env=run_env, cwd=self.workdir, capture_output=capture, text=True,
+                                  timeout=timeout, check=False)
+        else:
+            proc = self._run_until(cmd, run_env, stop_when, timeout, n)
         return PlaybookRun(proc, results_file)
+
+    def _run_until(self, cmd, env, stop_when, timeout, n):
+        out_path = os.path.join(self.workdir, 'output%d.txt' % n)
+        with open(out_path, 'w') as out:
+            proc = subprocess.Popen(cmd, env=env, cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT, text=True,
+                                    start_new_session=True)
+            deadline = time.monotonic() + timeout
+            while proc.poll() is None:
+                if stop_when() or time.monotonic() > deadline:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    break
+                time.sleep(0.02)
+        with open(out_path) as handle:
+            return subprocess.CompletedProcess(cmd, proc.returncode, handle.read(), '')
 
     def inventory(self, config, env=None, name=None, verbosity=0, args=(), timeout=600):
         """``ansible-inventory -i <config> --list`` for real. ``config`` (a dict) is written as YAML to

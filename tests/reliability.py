@@ -118,7 +118,8 @@ class Fault:
     never fired proves nothing); ``breach(sim, probe, result, targets)`` names what must never happen under
     this fault and did (a DEFECT whatever the outcome), or None (``targets``: the probe's targets as they
     were before the call). ``expect['batch']``, when present, replaces
-    ``expect['write']`` for probes that write through a batch route."""
+    ``expect['write']`` for probes that write through a batch route, and ``expect['unresolvable']`` both for
+    such probes whose writes leave no trace on their objects (``Probe.resolves`` False)."""
 
     def __init__(self, key, title, inject, expect, applies=None, warm=False, fired=_rules_fired, breach=None,
                  verify=None):
@@ -136,6 +137,8 @@ class Fault:
     def allowed(self, probe):
         """The acceptable outcomes for ``probe``: ``expect['batch']`` for a write sent through a batch route
         (a lost batch is resolved from the objects' side, so it recovers), else by the probe's kind."""
+        if probe.batch_route and not probe.resolves and 'unresolvable' in self.expect:
+            return self.expect['unresolvable']
         if probe.batch_route and 'batch' in self.expect:
             return self.expect['batch']
         return self.expect.get(probe.kind, set())
@@ -489,8 +492,9 @@ def _over_http(probe):
 
 
 MUST_RECOVER = {'read': {RECOVERED}, 'list': {RECOVERED}, 'write': {RECOVERED}}
-# A write through a batch route whose answer is lost: resolved from the objects' side (each acted on once).
-BATCH_RESOLVES = {'batch': {RECOVERED}}
+# A write through a batch route whose answer is lost: resolved from the objects' side (each acted on once);
+# a write that leaves no trace fails, not repeated.
+BATCH_RESOLVES = {'batch': {RECOVERED}, 'unresolvable': {FAILED_CLEANLY}}
 MUST_FAIL = {'read': {FAILED_CLEANLY}, 'list': {FAILED_CLEANLY}, 'write': {FAILED_CLEANLY}}
 
 FAULTS = [
@@ -521,7 +525,8 @@ FAULTS = [
           _on('write_route', 'status', status=429, headers={'Retry-After': '0'}, times=1),
           {'write': {RECOVERED}}, lambda p: _is_write(p) and _over_http(p)),
     Fault('batch_lost', 'the batch POST is processed, then its answer is lost (reset); it is not sent again and no '
-          'object is changed twice', _on('batch_route', 'lost_answer', times=1), {'write': {RECOVERED}}, _batched,
+          'object is changed twice', _on('batch_route', 'lost_answer', times=1),
+          {'write': {RECOVERED}, 'unresolvable': {FAILED_CLEANLY}}, _batched,
           breach=lambda sim, probe, result, targets: _acted_twice(sim, probe, result, targets) or (
               'the batch was sent again' if sim.stats.count(route=probe.batch_route) > 1 else None)),
     Fault('batch_items_failed', '%d items of a batch answer 409 with an ErrorData body; the others are done' %
@@ -615,12 +620,14 @@ class Probe:
     asynchronous job or task fail; ``endless_paging(sim)`` makes the ``page_route`` listing hand out a
     new continuation token with every page, forever. ``batch_route``: the route that carries the writes
     (as batch items of ``write_route``), with ``target_keys(sim)`` (what each target's write path names,
-    in the order of ``targets``) and ``result_key`` (the module's per-object results)."""
+    in the order of ``targets``) and ``result_key`` (the module's per-object results); ``resolves``: False
+    for writes that leave no trace on their objects (a message), so a lost batch answer cannot be resolved
+    from the objects' side and its writes fail, unrepeated."""
 
     def __init__(self, product, module, args, routes, kind='read', write_route=None, setup=None, env=None,
                  url_vars=(), auth=None, page_route=None, sim=None, protocol='json', complete=None,
                  targets=None, fail_job=None, plugin=None, label=None, endless_paging=None, batch_route=None,
-                 target_keys=None, result_key=None):
+                 target_keys=None, result_key=None, resolves=True):
         self.product = product
         self.module = module
         self.plugin = plugin
@@ -643,6 +650,7 @@ class Probe:
         self.batch_route = batch_route
         self.target_keys = target_keys or targets
         self.result_key = result_key
+        self.resolves = resolves
 
     @property
     def id(self):

@@ -41,9 +41,31 @@ DAAS_SESSIONS_WRITTEN = 4
 def _daas_setup(sim):
     daas = sim.service('daas')
     daas.add_catalog('Reliability', DAAS_MACHINES_WRITTEN, delivery_group='Reliability Group')
+    daas.add_catalog('Reliability Static', DAAS_MACHINES_WRITTEN, delivery_group='Reliability Personal',
+                     allocation='Static', prefix='RELS')
     daas.add_catalog('Paged', DAAS_PAGED)
     for machine in daas.machines_of('Reliability')[:DAAS_SESSIONS_WRITTEN]:
         daas.add_session(machine, user='SIMLAB\\reliability')
+
+
+def _daas_tagged(sim, result):
+    daas = sim.service('daas')
+    return all(daas.tag_names_of(m) == ['Reliability'] for m in daas.machines_of('Reliability'))
+
+
+def _daas_out_of_group(sim, result):
+    daas = sim.service('daas')
+    return all(daas.group_of(m) is None for m in daas.machines_of('Reliability'))
+
+
+def _daas_assigned(sim, result):
+    daas = sim.service('daas')
+    return all([u['Name'] for u in daas.machine(m)['AssignedUsers']] == ['SIMLAB\\reliability']
+               for m in daas.machines_of('Reliability Static'))
+
+
+def _daas_messaged(sim, result):
+    return sorted(m['session_id'] for m in sim.service('daas').messages) == sorted(_daas_session_names(sim))
 
 
 def _daas_names(catalog):
@@ -229,6 +251,25 @@ PROBES = [
           auth='cloud', targets=_daas_names('Reliability'), fail_job=_daas_fail_next_shutdown,
           complete=_daas_all(lambda m: m['PowerState'] == 'Off'), batch_route='daas.batch',
           target_keys=_daas_ids('Reliability'), result_key='machines'),
+    Probe('Citrix DaaS', 'citrix_daas_machine', {'catalog': 'Reliability', 'tags': ['Reliability']}, DAAS_MACHINES,
+          kind='write', write_route='daas.machine_tags.set', sim=DAAS, setup=_daas_setup, label='tags',
+          url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud', targets=_daas_names('Reliability'), complete=_daas_tagged,
+          batch_route='daas.batch', target_keys=_daas_ids('Reliability'), result_key='machines'),
+    Probe('Citrix DaaS', 'citrix_daas_delivery_group_machine', {'delivery_group': 'Reliability Group', 'state': 'absent',
+                                                                'all_targets': True}, 'daas.group_machines.list',
+          kind='write', write_route='daas.group_machines.remove', sim=DAAS, setup=_daas_setup,
+          url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud', targets=_daas_names('Reliability'),
+          complete=_daas_out_of_group, batch_route='daas.batch', target_keys=_daas_ids('Reliability'),
+          result_key='machines'),
+    Probe('Citrix DaaS', 'citrix_daas_machine_assignment', {'catalog': 'Reliability Static', 'state': 'exact',
+                                                            'users': ['SIMLAB\\reliability']}, DAAS_MACHINES,
+          kind='write', write_route='daas.machine.update', sim=DAAS, setup=_daas_setup, url_vars=('CITRIX_CLOUD_API_URL',),
+          auth='cloud', targets=_daas_names('Reliability Static'), complete=_daas_assigned, batch_route='daas.batch',
+          target_keys=_daas_ids('Reliability Static'), result_key='machines'),
+    Probe('Citrix DaaS', 'citrix_daas_session_message', {'user': ['SIMLAB\\reliability'], 'text': 'Reliability'},
+          DAAS_SESSIONS, kind='write', write_route='daas.session.message', sim=DAAS, setup=_daas_setup,
+          url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud', targets=_daas_session_names, complete=_daas_messaged,
+          batch_route='daas.batch', result_key='sessions', resolves=False),
     Probe('Citrix DaaS', 'citrix_daas_session_info', {'user': ['SIMLAB\\reliability']}, DAAS_SESSIONS, sim=DAAS,
           setup=_daas_setup, url_vars=('CITRIX_CLOUD_API_URL',), auth='cloud',
           complete=lambda sim, r: len(r.get('sessions') or []) == DAAS_SESSIONS_WRITTEN),

@@ -168,6 +168,8 @@ def fault_sections(outcomes):
         writes = ' or '.join(sorted(fault.expect.get('write', {'-'})))
         if 'batch' in fault.expect:
             writes += '; through `$batch`: ' + ' or '.join(sorted(fault.expect['batch']))
+        if 'unresolvable' in fault.expect:
+            writes += '; writes that leave no trace (messages): ' + ' or '.join(sorted(fault.expect['unresolvable']))
         lines.append('| `%s` | %s | %s | %s |' % (fault.key, fault.title, reads, writes))
     lines.append('')
     for product in _ordered(outcomes, lambda o: o['product']):

@@ -1,7 +1,8 @@
 """The citrix_daas inventory plugin over a large site, through real ansible-inventory, 50 ms latency.
 
 Requests: a Cloud token, the site discovery (``GET /me``) and one page per 1000 machines; a rerun
-answered from the inventory cache sends none. Baseline: the same machines read the way the hand-written
+answered from the inventory cache sends none. A tenth of the machines carry a tag and a third another: the
+``citrix_tag_*`` groups come from the listing's ``Tags``, with no request of their own. Baseline: the same machines read the way the hand-written
 reboot-idle script reads a catalog (the API's default page of 250, every property), written here with requests.
 """
 
@@ -47,6 +48,10 @@ def naive_listing(sim):
 def run(ctx):
     machines = ctx.size(2000, 10000)
     sim = ctx.simulator(size=machines, latency_ms=LATENCY_MS)
+    ids = sim.service('daas').machines_of()
+    tagged = {'ring_1': ids[::10], 'gpu': ids[::3]}
+    sim.service('daas').tag_objects('Ring 1', machines=tagged['ring_1'])
+    sim.service('daas').tag_objects('GPU', machines=tagged['gpu'])
     runner = ctx.runner(NAME)
     config = {'plugin': PLUGIN, 'cache': True, 'cache_plugin': 'ansible.builtin.jsonfile',
               'cache_connection': ctx.subdir(NAME + '-cache'), 'cache_timeout': 3600}
@@ -54,6 +59,9 @@ def run(ctx):
 
     first, seconds = timed(runner.inventory, config, env=env, name='bench.citrix_daas.yml')
     assert first.parsed and len(first.hostvars) == machines, first
+    for tag, members in tagged.items():
+        assert len(first.group('citrix_tag_' + tag)) == len(members), tag
+    tag_requests = sim.stats.count(route='daas.tag*') + sim.stats.count(route='daas.machine_tag*')
     requests_sent = sim.stats.count()
     listing = sim.stats.span(LISTING)
     sim.reset()
@@ -70,6 +78,9 @@ def run(ctx):
     return [
         Metric(NAME, 'requests (%d machines)' % machines, requests_sent, 'req', baseline=naive_requests,
                bound=math.ceil(machines / 1000.0) + 2, note='token + GET /me + one page per 1000 machines'),
+        Metric(NAME, 'requests for tags', tag_requests, 'req', bound=0,
+               note='citrix_tag_* groups of %d and %d hosts from the listing' % (
+                   len(tagged['ring_1']), len(tagged['gpu']))),
         Metric(NAME, 'listing time', round(listing, 2), 's', baseline=round(naive_listing_seconds, 2),
                note='first page request to last page answer, as the simulator saw them'),
         Metric(NAME, 'ansible-inventory wall time', round(seconds, 2), 's',

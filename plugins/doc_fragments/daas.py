@@ -12,8 +12,9 @@ class ModuleDocFragment(object):
     """Citrix DaaS options. List this fragment before C(opencitrix.automation.citrix_cloud): its
     C(customer_id) entry (not required, since on-premises sites have none) takes precedence.
     ``DOCUMENTATION`` is for modules, ``PLUGIN`` (with ``env:``) for inventory plugins,
-    ``MACHINE_TARGETS`` / ``MACHINE_FILTERS`` describe how modules choose machines, and ``BATCH`` how fleet
-    modules send their changes."""
+    ``MACHINE_TARGETS`` / ``MACHINE_FILTERS`` describe how modules choose machines, ``BATCH`` how fleet
+    modules send their changes, and ``SITE_ACTIVATION`` is the opt-in of stateful modules to wake a
+    hibernated site."""
 
     DOCUMENTATION = r'''
 options:
@@ -97,6 +98,11 @@ options:
       - Every machine of this delivery group (name or ID). With O(catalog), the machines of the catalog
         that belong to this group.
     type: str
+  tag:
+    description:
+      - Every machine with this tag (name or ID), read with C(GET /Tags/{tag}/Machines). With O(catalog) or
+        O(delivery_group), the machines of that catalog or group that carry the tag.
+    type: str
 '''
 
     MACHINE_FILTERS = r'''
@@ -116,6 +122,24 @@ options:
     type: list
     elements: str
     choices: [AgentError, Initializing, Registered, Unknown, Unregistered]
+'''
+
+    SITE_ACTIVATION = r'''
+options:
+  activate_site:
+    description:
+      - A hibernated Citrix DaaS site answers every request with HTTP 530. With V(true), the task activates it
+        (C(POST {api_url}/resourceprovider/{customer_id}/site/activation)), waits until it answers C(GET /me)
+        again (up to O(activate_site_timeout) seconds), and carries on.
+      - With V(false), and always in check mode, a hibernated site fails the task with one line saying so and
+        how to wake it. Info modules and the inventory plugin never activate a site.
+      - On-premises sites (O(ddc_url)) do not hibernate.
+    type: bool
+    default: false
+  activate_site_timeout:
+    description: Seconds to wait for an activated site to answer.
+    type: int
+    default: 1200
 '''
 
     BATCH = r'''

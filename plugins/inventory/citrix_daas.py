@@ -71,8 +71,10 @@ options:
     description:
       - Add every host to C(citrix_daas) and to groups by catalog (C(citrix_catalog_*)), delivery group
         (C(citrix_delivery_group_*)), power state (C(citrix_power_state_*)), registration state
-        (C(citrix_registration_state_*)) and site (C(citrix_site_*)). The values are lower-cased and
-        sanitized, for example C(citrix_power_state_off) or C(citrix_catalog_win11_pooled).
+        (C(citrix_registration_state_*)), site (C(citrix_site_*)) and tag (C(citrix_tag_*), one group per tag of
+        the machine). The values are lower-cased and sanitized, for example C(citrix_power_state_off),
+        C(citrix_catalog_win11_pooled) or C(citrix_tag_patch_ring_1).
+      - Tags come with the machine listing (its C(Tags) property), so they cost no request of their own.
     type: bool
     default: true
   filters:
@@ -103,7 +105,8 @@ notes:
     C(citrix_catalog), C(citrix_catalog_id), C(citrix_delivery_group), C(citrix_delivery_group_id), C(citrix_zone),
     C(citrix_power_state), C(citrix_power_action_pending), C(citrix_supported_power_actions), C(citrix_session_count),
     C(citrix_in_maintenance_mode), C(citrix_registration_state), C(citrix_summary_state), C(citrix_session_support),
-    C(citrix_os_type), C(citrix_machine_type), C(citrix_allocation_type), C(citrix_site), C(citrix_site_id).
+    C(citrix_os_type), C(citrix_machine_type), C(citrix_allocation_type), C(citrix_tags), C(citrix_site),
+    C(citrix_site_id).
 '''
 
 EXAMPLES = r'''
@@ -116,6 +119,8 @@ keyed_groups:
     prefix: os
 compose:
   needs_reboot: citrix_session_count == 0 and citrix_power_state == 'On'
+# The default groups include citrix_tag_<tag>; for bare tag_<tag> groups as well:
+#   keyed_groups: [{key: citrix_tags, prefix: tag}]
 cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/citrix_daas_inventory
@@ -345,6 +350,10 @@ class InventoryModule(BlankEnvironmentIsUnset, UntrustedHosts, BaseInventoryPlug
             for key in DEFAULT_GROUPS:
                 value = hostvars[VARIABLE_PREFIX + key]
                 if value:
-                    name = '%s%s_%s' % (VARIABLE_PREFIX, key, str(value).lower())
-                    groups.append(self.inventory.add_group(to_safe_group_name(name, force=True, silent=True)))
+                    groups.append(self._default_group(key, value))
+            groups.extend(self._default_group('tag', tag) for tag in hostvars[VARIABLE_PREFIX + 'tags'])
         self._add_untrusted_host(hostname, variables, groups)
+
+    def _default_group(self, key, value):
+        name = '%s%s_%s' % (VARIABLE_PREFIX, key, str(value).lower())
+        return self.inventory.add_group(to_safe_group_name(name, force=True, silent=True))

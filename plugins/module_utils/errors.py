@@ -135,6 +135,12 @@ class ServerError(ApiError):
     default_summary = 'The API reported a server error'
 
 
+class SiteHibernatedError(ServerError):
+    """A Citrix DaaS site is hibernated: the API gateway answers HTTP 530 until the site is activated."""
+
+    default_summary = 'The Citrix DaaS site is hibernated'
+
+
 class RedirectRefusedError(CitrixError):
     """The server answered with a redirect this collection does not follow: to another scheme, host or
     port than the request went to, or one hop too many. Nothing was sent to the redirect's target."""

@@ -10,17 +10,22 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: citrix_daas_machine
-short_description: Turn maintenance mode on or off for Citrix DaaS machines
+short_description: Turn maintenance mode on or off and manage tags of Citrix DaaS machines
 version_added: 0.1.0
 description:
-  - Sets maintenance mode (C(PATCH /Machines/{id}) with C(InMaintenanceMode)) on machines of a Citrix DaaS
-    site, or of an on-premises site (see O(ddc_url)), chosen by name, ID, catalog and/or delivery group. Acting on
-    the whole site takes O(all_targets=true); an empty target option fails the task before any request.
+  - Sets maintenance mode (C(PATCH /Machines/{id}) with C(InMaintenanceMode)) and/or tags (C(PUT /Machines/{id}/Tags))
+    on machines of a Citrix DaaS site, or of an on-premises site (see O(ddc_url)), chosen by name, ID, catalog, delivery
+    group and/or tag. Acting on the whole site takes O(all_targets=true); an empty target option fails the task before
+    any request.
+  - At least one of O(maintenance_mode) and O(tags) is required.
   - The changes go through C($batch), hundreds in one request (see O(batch)), so the number of requests grows with
     the number of batches, not of machines.
   - O(max_targets) caps how many machines may change; over it, none changes.
   - A machine in maintenance mode accepts no new sessions; sessions already there go on.
-  - Only machines whose setting differs are changed; a second run changes nothing.
+  - Tags the site does not have yet are created first, once each (C(POST /Tags)). Tags change before maintenance mode is
+    turned on and after it is turned off, so a machine never shows maintenance mode without the tags that came with it
+    (a play that marks the machines it drains can tell them from machines someone else put in maintenance mode).
+  - Only machines whose settings differ are changed; a second run changes nothing.
   - Every change is sent before failures are reported; if any machine failed, the task fails after the
     others completed, naming the machines and the API's errors.
 author:
@@ -29,9 +34,21 @@ requirements:
   - requests
 options:
   maintenance_mode:
-    description: Whether the machines should be in maintenance mode.
+    description: Whether the machines should be in maintenance mode. Not set - left as it is.
     type: bool
-    required: true
+  tags:
+    description:
+      - Tag names for the machines, applied as O(tags_state) says. Not set - tags are left as they are.
+      - Names compare case-insensitively.
+    type: list
+    elements: str
+  tags_state:
+    description:
+      - V(present) adds O(tags) to the machines' tags, V(absent) removes them, V(exact) makes them the machines' only
+        tags (V(exact) with an empty list removes every tag).
+    type: str
+    choices: [present, absent, exact]
+    default: present
   concurrency:
     description:
       - Update requests in flight at once (at most 32) when they are sent one per machine (O(batch=false), or a
@@ -41,6 +58,7 @@ options:
 extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS
+  - opencitrix.automation.daas.SITE_ACTIVATION
   - opencitrix.automation.daas.BATCH
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
@@ -50,10 +68,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads the machines and reports which would change; sends no update.
+    details: Reads the machines and reports which would change (and which tags would be created); sends no update.
   diff_mode:
     support: full
-    details: Shows the maintenance mode of each machine that changes, before and after.
+    details: Shows the maintenance mode and the tags asked for of each machine that changes, before and after.
 '''
 
 EXAMPLES = r'''
@@ -77,6 +95,18 @@ EXAMPLES = r'''
   opencitrix.automation.citrix_daas_machine:
     all_targets: true
     maintenance_mode: false
+
+- name: Tag the pilot machines of a catalog (their other tags stay)
+  opencitrix.automation.citrix_daas_machine:
+    catalog: Win11-Pooled
+    names: [CORP\W11-0001, CORP\W11-0002]
+    tags: [Pilot]
+
+- name: Drain and mark the machines with the tag Patch-Ring1
+  opencitrix.automation.citrix_daas_machine:
+    tag: Patch-Ring1
+    maintenance_mode: true
+    tags: [Draining]
 '''
 
 RETURN = r'''
@@ -98,6 +128,14 @@ machines:
     in_maintenance_mode:
       description: Maintenance mode after the task (in check mode, what it would be).
       type: bool
+    tags_before:
+      description: Tag names of the machine when the task read it.
+      type: list
+      elements: str
+    tags:
+      description: Tag names after the task (in check mode, what they would be).
+      type: list
+      elements: str
     outcome:
       description: V(changed), V(unchanged) or V(failed).
       type: str
@@ -114,6 +152,8 @@ machines:
       id: 9f4b5c7e-2d1a-4a8e-9c3b-6f0e1d2a3b4c
       in_maintenance_mode_before: false
       in_maintenance_mode: true
+      tags_before: []
+      tags: [Draining]
       outcome: changed
       reason: null
       transaction_id: 5d3c1a7e-0f42-4b8e-9a61-2c7d9e0b4f13
@@ -122,44 +162,57 @@ counts:
   returned: always
   type: dict
   sample: {changed: 1, unchanged: 0, skipped: 0, failed: 0}
+tags_created:
+  description: Tags the site did not have and the task created (in check mode, would create).
+  returned: always
+  type: list
+  elements: str
+  sample: [Draining]
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
     TARGET_OPTIONS, batch_argument_spec, daas_argument_spec, machine_target_argument_spec, machine_targets,
+    site_activation, site_activation_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, settings_diff
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.tags import TAG_STATES
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
 
 
 def argument_spec():
     spec = dict(
-        maintenance_mode=dict(type='bool', required=True),
+        maintenance_mode=dict(type='bool'),
+        tags=dict(type='list', elements='str'),
+        tags_state=dict(type='str', choices=list(TAG_STATES), default='present'),
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
     spec.update(machine_target_argument_spec())
     spec.update(batch_argument_spec())
     spec.update(fleet_argument_spec())
+    spec.update(site_activation_argument_spec())
     return spec
 
 
 def main():
-    module = CitrixModule(argument_spec(), connection_spec=daas_argument_spec())
+    module = CitrixModule(argument_spec(), connection_spec=daas_argument_spec(),
+                          required_one_of=[('maintenance_mode', 'tags')])
     params = module.params
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS)
         sending = batch_options(params)
-        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
+        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log,
+                                        activate_site=site_activation(params, module.check_mode))
         machines = Machines(client)
         found = machines.find(concurrency=params['concurrency'], all_targets=params['all_targets'],
                               **machine_targets(params))
-        fleet = machines.apply_maintenance_mode(found, params['maintenance_mode'], concurrency=params['concurrency'],
-                                                check_mode=module.check_mode, max_targets=params['max_targets'],
-                                                **sending)
-    module.exit_fleet(fleet, 'machines',
-                      diff=fleet.diff('in_maintenance_mode', 'in_maintenance_mode_before', 'in_maintenance_mode'))
+        fleet = machines.apply_settings(found, params['maintenance_mode'], params['tags'], params['tags_state'],
+                                        concurrency=params['concurrency'], check_mode=module.check_mode,
+                                        max_targets=params['max_targets'], **sending)
+    module.exit_fleet(fleet, 'machines', tags_created=fleet.tags_created,
+                      diff=settings_diff(fleet, params['maintenance_mode'] is not None, params['tags'] is not None))
 
 
 if __name__ == '__main__':

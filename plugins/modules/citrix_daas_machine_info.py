@@ -14,8 +14,8 @@ short_description: List Citrix DaaS machines with their power, registration, ses
 version_added: 0.1.0
 description:
   - Reads the machines of a Citrix DaaS site, or of an on-premises site (see O(ddc_url)) - all of them, or
-    those chosen by name, ID, catalog and/or delivery group - and narrows them with the filters.
-  - Every machine is listed when no name, ID, catalog or delivery group is given. A name, catalog or group given
+    those chosen by name, ID, catalog, delivery group and/or tag - and narrows them with the filters.
+  - Every machine is listed when no name, ID, catalog, delivery group or tag is given. A name, catalog, group or tag given
     empty (V("") or an empty entry in a list) fails the task instead.
   - Listings ask for pages of 1000 machines and only the properties this module returns, so a site of
     10000 machines takes ten requests.
@@ -115,6 +115,10 @@ machines:
     allocation_type:
       description: V(Static) or V(Random).
       type: str
+    tags:
+      description: Names of the machine's tags, sorted.
+      type: list
+      elements: str
   sample:
     - id: 9f4b5c7e-2d1a-4a8e-9c3b-6f0e1d2a3b4c
       name: CORP\W11-0001
@@ -136,6 +140,7 @@ machines:
       os_type: Windows 11
       machine_type: Virtual
       allocation_type: Random
+      tags: [Pilot]
 counts:
   description: Machines found, and how many the filters left out.
   returned: success

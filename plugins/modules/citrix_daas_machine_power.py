@@ -71,6 +71,7 @@ extends_documentation_fragment:
   - opencitrix.automation.daas
   - opencitrix.automation.daas.MACHINE_TARGETS
   - opencitrix.automation.daas.MACHINE_FILTERS
+  - opencitrix.automation.daas.SITE_ACTIVATION
   - opencitrix.automation.daas.BATCH
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
@@ -208,7 +209,7 @@ counts:
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
     TARGET_OPTIONS, batch_argument_spec, daas_argument_spec, machine_filter_argument_spec, machine_filters,
-    machine_target_argument_spec, machine_targets,
+    machine_target_argument_spec, machine_targets, site_activation, site_activation_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
@@ -232,6 +233,7 @@ def argument_spec():
     spec.update(machine_filter_argument_spec())
     spec.update(batch_argument_spec())
     spec.update(fleet_argument_spec())
+    spec.update(site_activation_argument_spec())
     return spec
 
 
@@ -241,7 +243,8 @@ def main():
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS)
         sending = batch_options(params)
-        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
+        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log,
+                                        activate_site=site_activation(params, module.check_mode))
         machines = Machines(client).find(concurrency=params['concurrency'], all_targets=params['all_targets'],
                                          **machine_targets(params))
         targeted, left_out = filter_machines(machines, **machine_filters(params))

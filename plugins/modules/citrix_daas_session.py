@@ -53,6 +53,7 @@ options:
     default: 25
 extends_documentation_fragment:
   - opencitrix.automation.daas
+  - opencitrix.automation.daas.SITE_ACTIVATION
   - opencitrix.automation.daas.BATCH
   - opencitrix.automation.fleet
   - opencitrix.automation.citrix_cloud
@@ -150,7 +151,7 @@ counts:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    batch_argument_spec, daas_argument_spec,
+    batch_argument_spec, daas_argument_spec, site_activation, site_activation_argument_spec,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
@@ -171,6 +172,7 @@ def argument_spec():
     )
     spec.update(batch_argument_spec())
     spec.update(fleet_argument_spec())
+    spec.update(site_activation_argument_spec())
     return spec
 
 
@@ -180,7 +182,8 @@ def main():
     with module.handle_errors():
         check_targets(params, TARGET_OPTIONS, noun='session')
         sending = batch_options(params)
-        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log)
+        client = DaasClient.from_params(params, redactor=module.redactor, log=module.debug_log,
+                                        activate_site=site_activation(params, module.check_mode))
         sessions = Sessions(client)
         found, missing = sessions.find(session_ids=params['session_ids'], users=params['user'],
                                        machines=params['machine'], concurrency=params['concurrency'],

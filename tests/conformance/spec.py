@@ -23,9 +23,10 @@ What :func:`adjust` changes, and why (every other byte of the specs is taken as 
    ``"Id": null`` and ``"Sid": null``). The validator counts the nulls it let through, so a report can
    say how much rests on this rule.
 6. **Query parameters of the current API.** ``fields`` (a comma-separated list of the properties to
-   return) is documented today for ``GET /Machines``, ``GET /Sessions`` and ``GET /Sessions/{id}``
-   (``daas/facts.md``), not in the 2023 file; it is added there (:data:`CURRENT_QUERY_PARAMETERS`).
-   ``GET /DeliveryGroups/{nameOrId}/Machines`` still takes none.
+   return) is documented today for ``GET /Machines``, ``GET /Sessions`` and ``GET /Sessions/{id}``, and
+   for "most list calls" (``daas/facts.md``), not in the 2023 file; it is added to those and to
+   ``GET /DeliveryGroups`` (:data:`CURRENT_QUERY_PARAMETERS`). ``GET /DeliveryGroups/{nameOrId}/Machines``,
+   the documented exception, still takes none.
 7. **Answers to ``fields``** carry only the properties asked for, so when a request names ``fields``
    the answer's objects are validated without their ``required`` lists (:func:`to_json_schema` with
    ``partial``); types, enums and formats of what is there still apply.
@@ -59,6 +60,7 @@ CURRENT_QUERY_PARAMETERS = {
     (SITE + '/Machines', 'get'): ('fields',),
     (SITE + '/Sessions', 'get'): ('fields',),
     (SITE + '/Sessions/{id}', 'get'): ('fields',),
+    (SITE + '/DeliveryGroups', 'get'): ('fields',),
 }
 
 

@@ -16,8 +16,9 @@ these specs is a plain string, which :meth:`_Spec.free_parameters` checks) reuse
 Answers that are not the documented API's own are not validated, and are counted apart: the Citrix Cloud
 API gateway's problem details (``https://errors-api.cloud.com/common/...``: an unknown or expired token,
 a missing ``Accept``, another customer) and seed 001's bare 500 for a request without
-``Citrix-CustomerId``, which the gateway sends before DaaS sees the request; and error answers of the
-resource-locations API, whose spec documents only its successes.
+``Citrix-CustomerId``, which the gateway sends before DaaS sees the request; 530 for a hibernated site
+(``citrix-cloud/facts.md``, not in the spec); and error answers of the resource-locations API, whose spec
+documents only its successes.
 """
 
 import json
@@ -101,7 +102,10 @@ class _Response:
 
 
 def gateway_answer(exchange):
-    """True for the answers the Citrix Cloud gateway gives before a request reaches DaaS."""
+    """True for the answers the Citrix Cloud gateway gives before a request reaches DaaS (and 530, a
+    hibernated site, which ``citrix-cloud/facts.md`` documents and the spec does not)."""
+    if exchange.status == 530:
+        return True
     if exchange.status < 400:
         return False
     try:

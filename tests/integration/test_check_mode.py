@@ -63,6 +63,27 @@ def _daas_sessions(state='Active'):
     return setup
 
 
+def _daas_pool(sim):
+    """A catalog of 3 machines in no delivery group, and an empty group."""
+    daas = sim.service('daas')
+    daas.add_catalog('Idem', 3)
+    daas.add_group('Idem Group')
+
+
+def _daas_personal(assigned=(), tags=()):
+    """A static catalog of 3 machines (no group for now when ``assigned`` is None), some assigned or tagged."""
+    def setup(sim):
+        daas = sim.service('daas')
+        catalog = daas.add_catalog('Idem', 3, allocation='Static')
+        daas.add_group('Idem Group', sharing='Private')
+        for machine in catalog['machine_ids']:
+            if assigned:
+                daas.assign_users(machine, list(assigned))
+            if tags:
+                daas.tag_objects(tags[0], machines=[machine])
+    return setup
+
+
 def _xen_vm(name, power_state):
     def setup(sim):
         sim.service('xenserver').add_test_vm(name, power_state=power_state, host_index=0)
@@ -148,8 +169,35 @@ CASES = [
          _daas_sessions()),
     Case('Citrix DaaS', 'citrix_daas_session', {'user': ['SIMLAB\\idem'], 'state': 'disconnected'}, DAAS,
          _daas_sessions()),
+    Case('Citrix DaaS', 'citrix_daas_machine', {'catalog': 'Idem', 'tags': ['Idem', 'Ring1']}, DAAS,
+         _daas_catalog(), label='tags present'),
+    Case('Citrix DaaS', 'citrix_daas_machine', {'catalog': 'Idem', 'tags': ['Ring1'], 'tags_state': 'exact'}, DAAS,
+         _daas_personal(tags=['Old']), label='tags exact'),
+    Case('Citrix DaaS', 'citrix_daas_machine', {'catalog': 'Idem', 'tags': ['old'], 'tags_state': 'absent'}, DAAS,
+         _daas_personal(tags=['Old']), label='tags absent'),
+    Case('Citrix DaaS', 'citrix_daas_delivery_group_machine', {'delivery_group': 'Idem Group', 'catalog': 'Idem',
+                                                               'count': 2}, DAAS, _daas_pool, label='present (count)'),
+    Case('Citrix DaaS', 'citrix_daas_delivery_group_machine', {
+        'delivery_group': 'Idem Group', 'catalog': 'Idem', 'machines': [
+            {'name': 'IDEM-00001', 'users': ['SIMLAB\\idem']}, {'name': 'IDEM-00002'}]}, DAAS, _daas_personal(),
+         label='present (machines and users)'),
+    Case('Citrix DaaS', 'citrix_daas_delivery_group_machine', {'delivery_group': 'Idem Group', 'state': 'absent',
+                                                               'names': ['IDEM-00001', 'IDEM-00003']}, DAAS,
+         _daas_catalog()),
+    Case('Citrix DaaS', 'citrix_daas_machine_assignment', {'catalog': 'Idem', 'users': ['idem@simlab.example.com']},
+         DAAS, _daas_personal(assigned=['SIMLAB\\other'])),
+    Case('Citrix DaaS', 'citrix_daas_machine_assignment', {'catalog': 'Idem', 'state': 'exact', 'assignments': [
+        {'machine': 'IDEM-00002', 'users': ['SIMLAB\\idem']}]}, DAAS, _daas_personal(assigned=['SIMLAB\\other'])),
+    Case('Citrix DaaS', 'citrix_daas_machine_assignment', {'catalog': 'Idem', 'users': ['SIMLAB\\OTHER'],
+                                                           'state': 'absent'}, DAAS,
+         _daas_personal(assigned=['SIMLAB\\other'])),
+    Case('Citrix DaaS', 'citrix_daas_session_message', {'user': ['SIMLAB\\idem'], 'text': 'Idem'}, DAAS,
+         _daas_sessions(), kind='always', label='message'),
     Case('Citrix DaaS', 'citrix_daas_machine_info', {'catalog': 'Idem'}, DAAS, _daas_catalog(), kind='info'),
     Case('Citrix DaaS', 'citrix_daas_session_info', {}, DAAS, _daas_sessions(), kind='info'),
+    Case('Citrix DaaS', 'citrix_daas_catalog_info', {}, DAAS, _daas_personal(tags=['Old']), kind='info'),
+    Case('Citrix DaaS', 'citrix_daas_delivery_group_info', {'include_catalogs': True}, DAAS, kind='info'),
+    Case('Citrix DaaS', 'citrix_daas_site_info', {}, DAAS, kind='info'),
 
     Case('XenServer', 'xenserver_vm', {'name': 'idem-new', 'template': 'web-template'}, XEN, label='present (create)'),
     Case('XenServer', 'xenserver_vm', {'name': 'idem-set', 'description': 'Set by the idempotence test', 'vcpus': 4,

@@ -52,9 +52,13 @@ def test_fault(probe, fault, make_sim, tmp_path, monkeypatch, simulator_waits):
     expected = outcome in fault.allowed(probe)
     if fault.key in ('write_reset', 'write_500'):
         # the failed write was not repeated, and every other object's write was still sent (once); a batched
-        # write reached each object once, in the batch or in the one sent after checking the objects
+        # write reached each object once, in the batch or in the one sent after checking the objects; one that
+        # leaves no trace to check (a message) at most once
         sent = sim.stats.count(route=probe.write_route) + sim.stats.items(route=probe.write_route)
-        assert sent == (len(targets) if targets else 1)
+        if probe.batch_route and not probe.resolves:
+            assert sent <= len(targets)
+        else:
+            assert sent == (len(targets) if targets else 1)
     if fault.key == 'page_lost':
         assert sim.stats.writes() == writes_before, 'wrote after a partial read'
     assert fault.fired(sim, probe), 'the fault never happened, so this cell proves nothing'

@@ -17,7 +17,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import DEFAULT_BATCH_SIZE
 
 REGISTRATION_STATES = ['AgentError', 'Initializing', 'Registered', 'Unknown', 'Unregistered']
-TARGET_OPTIONS = ('name', 'names', 'machine_ids', 'catalog', 'delivery_group')
+TARGET_OPTIONS = ('name', 'names', 'machine_ids', 'catalog', 'delivery_group', 'tag')
 
 
 def daas_argument_spec():
@@ -41,7 +41,21 @@ def machine_target_argument_spec():
         machine_ids=dict(type='list', elements='str'),
         catalog=dict(type='str'),
         delivery_group=dict(type='str'),
+        tag=dict(type='str'),
     )
+
+
+def site_activation_argument_spec():
+    """Whether a stateful module wakes a hibernated site (the ``daas`` SITE_ACTIVATION fragment)."""
+    return dict(
+        activate_site=dict(type='bool', default=False),
+        activate_site_timeout=dict(type='int', default=1200),
+    )
+
+
+def site_activation(params, check_mode):
+    """The ``activate_site`` argument of ``DaasClient.from_params``: the option, never in check mode."""
+    return bool(params.get('activate_site')) and not check_mode
 
 
 def machine_filter_argument_spec():
@@ -61,7 +75,7 @@ def batch_argument_spec():
 def machine_targets(params):
     """The MACHINE_TARGETS options as arguments of ``Machines.find`` (``name`` joins ``names``)."""
     return dict(names=[params['name']] + (params['names'] or []), machine_ids=params['machine_ids'],
-                catalog=params['catalog'], delivery_group=params['delivery_group'])
+                catalog=params['catalog'], delivery_group=params['delivery_group'], tag=params['tag'])
 
 
 def machine_filters(params):

@@ -12,7 +12,15 @@ Two ways in, one client:
 - on-premises Orchestration API (:mod:`.onprem`): ``https://{ddc}/citrix/orchestration/api``, customer id
   ``CitrixOnPremises``, and resource paths under ``.../{customerId}/{siteId}``.
 Listings ask for the largest page the API allows (1000) and only the ``fields`` they use. The resources
-themselves are in :mod:`.machines` and :mod:`.sessions`.
+themselves are in :mod:`.machines`, :mod:`.sessions`, :mod:`.catalogs`, :mod:`.delivery_groups` and
+:mod:`.tags`.
+
+A hibernated Cloud site answers HTTP 530 (``GET /me`` first). By default that is one line,
+:class:`errors.SiteHibernatedError`, saying how to wake the site. A client made with ``activate_site``
+(stateful modules opt in; never check mode, info modules or inventories) instead activates it
+(``POST {gateway}/resourceprovider/{customerId}/site/activation?customerId=...``), waits until ``/me``
+answers, and sends the request again.
+
 Every request carries a new ``Citrix-TransactionId`` and errors name the server's (:mod:`.transactions`).
 """
 
@@ -22,7 +30,7 @@ __metaclass__ = type
 
 from urllib.parse import quote
 
-from ansible_collections.opencitrix.automation.plugins.module_utils import errors
+from ansible_collections.opencitrix.automation.plugins.module_utils import clock, errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import run_bounded
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas import transactions
@@ -41,6 +49,10 @@ PAGE_SIZE = 1000
 DEFAULT_CONCURRENCY = 25
 MAX_CONCURRENCY = 32
 NAME_LOOKUP_LIMIT = 20  # more names than this: one listing instead of one GET per name
+HIBERNATED_STATUS = 530
+# Citrix's own client waits up to 20 minutes for an activated site to answer /me.
+DEFAULT_ACTIVATION_TIMEOUT = 1200
+ACTIVATION_POLL = (5.0, 30.0)  # first and longest wait between two GET /me while a site wakes up
 
 
 def path_segment(value):
@@ -82,7 +94,8 @@ def read_by_ids(ids, get, listing, concurrency):
 class DaasClient:
     """The DaaS REST API of one site, through Citrix Cloud or a Delivery Controller."""
 
-    def __init__(self, session, customer_id, api_root, on_premises=False, site_id=None, site_name=None):
+    def __init__(self, session, customer_id, api_root, on_premises=False, site_id=None, site_name=None,
+                 activate_site=False, activation_timeout=DEFAULT_ACTIVATION_TIMEOUT, gateway=None):
         self.session = session
         self.http = session.http
         self.customer_id = customer_id
@@ -90,12 +103,20 @@ class DaasClient:
         self.on_premises = on_premises
         self._site = {'id': site_id, 'name': site_name} if site_id else None
         self._site_name = site_name
+        self.activate_site = bool(activate_site)
+        self.activation_timeout = activation_timeout
+        self.gateway = gateway
+        self.activated = False
 
     @classmethod
-    def from_params(cls, params, redactor=None, log=None, **transport):
+    def from_params(cls, params, redactor=None, log=None, activate_site=False, **transport):
         """Build a client from module or plugin options (names as in ``argspec.daas_argument_spec``);
-        ``transport``: HttpClient arguments that replace the options' (such as ``retry``)."""
-        site = dict(site_id=params.get('site_id'), site_name=params.get('site_name'))
+        ``activate_site``: wake a hibernated site (the caller decides: never in check mode), waiting up to
+        ``params['activate_site_timeout']`` seconds; ``transport``: HttpClient arguments that replace the
+        options' (such as ``retry``)."""
+        site = dict(site_id=params.get('site_id'), site_name=params.get('site_name'),
+                    activate_site=activate_site,
+                    activation_timeout=params.get('activate_site_timeout') or DEFAULT_ACTIVATION_TIMEOUT)
         if params.get('ddc_url'):
             options = dict(transport_options(params), **transport)
             session = OnPremisesSession(params['ddc_url'], params.get('client_id'), params.get('client_secret'),
@@ -106,7 +127,8 @@ class DaasClient:
             raise errors.InputError('customer_id is required for Citrix DaaS in Citrix Cloud',
                                     hint='set customer_id or CITRIX_CUSTOMER_ID, or ddc_url for an on-premises site')
         cloud = CloudClient.from_params(params, redactor=redactor, log=log, **transport)
-        return cls(cloud, params['customer_id'], cloud.http.base_url + CLOUD_API_PATH, **site)
+        return cls(cloud, params['customer_id'], cloud.http.base_url + CLOUD_API_PATH, gateway=cloud.http.base_url,
+                   **site)
 
     @property
     def stats(self):
@@ -114,22 +136,26 @@ class DaasClient:
 
     def for_site(self, site_id, site_name=None):
         """A client of another site of the same customer, sharing this one's sign-in and connections."""
-        return DaasClient(self.session, self.customer_id, self.api_root, self.on_premises, site_id, site_name)
+        return DaasClient(self.session, self.customer_id, self.api_root, self.on_premises, site_id, site_name,
+                          self.activate_site, self.activation_timeout, self.gateway)
 
     # -- sites ----------------------------------------------------------------------------------
 
+    def me(self):
+        """What ``GET /me`` says: the administrator, and the customers and sites they may administer."""
+        what = 'list the sites of customer "%s" (GET /me)' % self.customer_id
+        response = self._send('GET', self.api_root + '/me', what, headers={'Citrix-CustomerId': self.customer_id})
+        return transactions.decode(self.http, response, what, lambda body: require_keys(body, ('Customers',), what))
+
     def sites(self):
         """The sites of this customer that the caller may administer (``GET /me``)."""
-        what = 'list the sites of customer "%s" (GET /me)' % self.customer_id
-        response = transactions.send(self.session, 'GET', self.api_root + '/me', what,
-                                     {'Citrix-CustomerId': self.customer_id})
-        body = transactions.decode(self.http, response, what, lambda found: require_keys(found, ('Customers',), what))
-        customers = body['Customers'] or []
+        customers = self.me()['Customers'] or []
         chosen = [c for c in customers if str(c.get('Id', '')).lower() == self.customer_id.lower()]
         if not chosen and len(customers) == 1 and self.on_premises:
             chosen = customers
         if not chosen:
-            raise errors.NotFoundError('Could not ' + what, api_message='the caller has no access to this customer',
+            raise errors.NotFoundError('Could not list the sites of customer "%s" (GET /me)' % self.customer_id,
+                                       api_message='the caller has no access to this customer',
                                        hint='check customer_id (CITRIX_CUSTOMER_ID)')
         return [{'id': s.get('Id'), 'name': s.get('Name')} for s in chosen[0].get('Sites') or []]
 
@@ -170,7 +196,60 @@ class DaasClient:
 
     def request(self, method, path, what, headers=None, **kwargs):
         """One request on a path of the site (``/Machines``...); the ``requests.Response``."""
-        return transactions.send(self.session, method, self._url(path), what, self._headers(headers), **kwargs)
+        return self._send(method, self._url(path), what, headers=self._headers(headers), **kwargs)
+
+    def _send(self, method, url, what, headers=None, **kwargs):
+        """A request through the sign-in session (:func:`.transactions.send`); a hibernated site is woken
+        first when allowed."""
+        try:
+            return transactions.send(self.session, method, url, what, headers, **kwargs)
+        except errors.ServerError as exc:
+            if exc.status != HIBERNATED_STATUS:
+                raise
+            if not self.activate_site or self.activated or not self.gateway:
+                raise self._hibernated(exc)
+        self.wake()
+        return transactions.send(self.session, method, url, what, headers, **kwargs)
+
+    def _hibernated(self, exc):
+        hint = ('activate it: open Citrix DaaS in the Citrix Cloud console, or run a task that changes something '
+                'with activate_site: true (it activates the site and waits for it)')
+        if not self.activate_site:
+            return errors.SiteHibernatedError('The Citrix DaaS site of customer "%s" is hibernated' % self.customer_id,
+                                              status=exc.status, method=exc.method, url=exc.url, hint=hint,
+                                              transaction_id=exc.transaction_id)
+        return errors.SiteHibernatedError('The Citrix DaaS site of customer "%s" is still hibernated after its '
+                                          'activation' % self.customer_id, status=exc.status, method=exc.method,
+                                          url=exc.url, hint='check the site in the Citrix Cloud console',
+                                          transaction_id=exc.transaction_id)
+
+    def wake(self, sleep=None, now=None):
+        """Activate the hibernated site and wait (up to ``activation_timeout`` seconds) until ``GET /me``
+        answers; ``sleep`` and ``now`` default to the process's :mod:`clock`."""
+        sleep = sleep or clock.current().sleep
+        now = now or clock.current().monotonic
+        what = 'activate the hibernated Citrix DaaS site of customer "%s"' % self.customer_id
+        self.session.request('POST', '%s/resourceprovider/%s/site/activation' % (
+            self.gateway, quote(self.customer_id, safe='')), what=what, params={'customerId': self.customer_id},
+            headers={'Citrix-CustomerId': self.customer_id})
+        self.activated = True
+        deadline = now() + self.activation_timeout
+        delay = ACTIVATION_POLL[0]
+        while True:
+            sleep(max(0.0, min(delay, deadline - now())))
+            try:
+                transactions.send(self.session, 'GET', self.api_root + '/me', 'read GET /me while the site wakes up',
+                                  {'Citrix-CustomerId': self.customer_id})
+                return
+            except errors.ServerError as exc:
+                if exc.status != HIBERNATED_STATUS:
+                    raise
+            if now() >= deadline:
+                raise errors.WaitTimeoutError(
+                    'The Citrix DaaS site of customer "%s" did not wake up within %s seconds of its activation'
+                    % (self.customer_id, self.activation_timeout),
+                    hint='raise activate_site_timeout, or check the site in the Citrix Cloud console')
+            delay = min(delay * 2, ACTIVATION_POLL[1])
 
     def call(self, method, path, what, check=None, **kwargs):
         """One request on a path of the site; its decoded JSON body, passed through ``check`` (a function

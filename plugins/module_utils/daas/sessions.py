@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The user sessions of a DaaS site: listings, single reads, log-off and disconnect; finding the sessions
-a task names, their facts, and a log-off or disconnect applied to many sessions (through ``$batch``)."""
+"""The user sessions of a DaaS site: listings, single reads, log-off, disconnect and messages; finding
+the sessions a task names, their facts (seed 002's full record, or the fields asked for), and a log-off,
+disconnect or message applied to many sessions (through ``$batch``)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -20,9 +21,60 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client 
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 from ansible_collections.opencitrix.automation.plugins.module_utils.targets import require_named
 
-SESSION_FIELDS = ('Id', 'State', 'UntrustedUserName', 'User', 'Machine', 'SessionType', 'FormattedStartTime',
-                  'FormattedStateChangeTime', 'Client', 'Connection')
 SESSION_STATES = ['Active', 'Connected', 'Disconnected', 'Unknown']
+MESSAGE_STYLES = ['Information', 'Exclamation', 'Critical', 'Question']
+
+
+def _ref_name(key):
+    return lambda s: ref_name((s.get('Machine') or {}).get(key))
+
+
+def _part(field, key):
+    return lambda s: (s.get(field) or {}).get(key)
+
+
+# Every fact a session reports: its name, the API properties it is read from, and how.
+FACTS = (
+    ('id', ('Id',), lambda s: s.get('Id')),
+    ('state', ('State',), lambda s: s.get('State')),
+    ('user', ('UntrustedUserName', 'User'), lambda s: s.get('UntrustedUserName') or (s.get('User') or {}).get('Name')),
+    ('user_principal_name', ('User',), _part('User', 'PrincipalName')),
+    ('session_type', ('SessionType',), lambda s: s.get('SessionType')),
+    ('app_state', ('AppState',), lambda s: s.get('AppState')),
+    ('applications_in_use', ('ApplicationsInUse',),
+     lambda s: [a.get('Name') for a in s.get('ApplicationsInUse') or [] if isinstance(a, dict)]),
+    ('machine', ('Machine',), _part('Machine', 'Name')),
+    ('machine_dns_name', ('Machine',), _part('Machine', 'DnsName')),
+    ('catalog', ('Machine',), _ref_name('MachineCatalog')),
+    ('delivery_group', ('Machine',), _ref_name('DeliveryGroup')),
+    ('start_time', ('FormattedStartTime',), lambda s: s.get('FormattedStartTime')),
+    ('state_change_time', ('FormattedStateChangeTime',), lambda s: s.get('FormattedStateChangeTime')),
+    ('logon_in_progress', ('LogonInProgress',), lambda s: s.get('LogonInProgress')),
+    ('logoff_in_progress', ('LogoffInProgress',), lambda s: s.get('LogoffInProgress')),
+    ('client_name', ('Client',), _part('Client', 'Name')),
+    ('client_address', ('Client',), _part('Client', 'IPAddress')),
+    ('client_platform', ('Client',), _part('Client', 'Platform')),
+    ('client_version', ('Client',), _part('Client', 'Version')),
+    ('protocol', ('Connection',), _part('Connection', 'Protocol')),
+    ('launched_via_host_name', ('Connection',), _part('Connection', 'LaunchedViaHostName')),
+    ('launched_via_ip', ('Connection',), _part('Connection', 'LaunchedViaIP')),
+    ('connected_via_host_name', ('Connection',), _part('Connection', 'ConnectedViaHostName')),
+    ('connected_via_ip', ('Connection',), _part('Connection', 'ConnectedViaIP')),
+    ('smart_access_tags', ('Connection',), lambda s: list(_part('Connection', 'SmartAccessTags')(s) or [])),
+)
+FACT_NAMES = [name for name, _fields, _read in FACTS]
+# What matching sessions to users, machines, delivery groups, tags and states reads.
+FILTER_FIELDS = ('Id', 'State', 'UntrustedUserName', 'User', 'Machine')
+SESSION_FIELDS = tuple(dict.fromkeys(f for _name, fields, _read in FACTS for f in fields))
+
+
+def api_fields(facts=None):
+    """The API properties that ``facts`` (names; None: all) and the filters need."""
+    wanted = set(FILTER_FIELDS)
+    for name, fields, _read in FACTS:
+        if facts is None or name in facts:
+            wanted.update(fields)
+    return tuple(f for f in SESSION_FIELDS if f in wanted)
 
 
 class Sessions:
@@ -35,9 +87,11 @@ class Sessions:
         return self.client.paged('/Sessions', 'list sessions', fields)
 
     def of_machine(self, machine):
+        """The sessions of one machine (``GET /Machines/{nameOrId}/Sessions`` takes no ``fields``: its answer
+        carries every property)."""
         what = 'list the sessions of machine "%s"' % machine
-        return self.client.collection(self.client.call('GET', '/Machines/%s/Sessions' % path_segment(machine), what),
-                                      what)[0]
+        return self.client.call('GET', '/Machines/%s/Sessions' % path_segment(machine), what,
+                                check=lambda body: self.client.collection(body, what)[0])
 
     def get(self, session_id):
         """One session, or None when there is no such session (any more)."""
@@ -49,8 +103,7 @@ class Sessions:
     def by_ids(self, session_ids, concurrency=DEFAULT_CONCURRENCY):
         """Sessions by id (a dict; sessions that no longer exist are missing): one GET each for a few, else one
         listing of the site."""
-        return read_by_ids(session_ids, self.get, lambda: self.list(fields=SESSION_FIELDS + ('LogoffInProgress',)),
-                           concurrency)
+        return read_by_ids(session_ids, self.get, self.list, concurrency)
 
     def log_off(self, session_id):
         send_one(self.client, session_write(session_id, 'logoff'))
@@ -58,29 +111,55 @@ class Sessions:
     def disconnect(self, session_id):
         send_one(self.client, session_write(session_id, 'disconnect'))
 
-    def find(self, session_ids=(), users=(), machines=(), states=(), concurrency=DEFAULT_CONCURRENCY, all_targets=False):
+    def find(self, session_ids=(), users=(), machines=(), states=(), concurrency=DEFAULT_CONCURRENCY, all_targets=False,
+             delivery_groups=(), tags=(), fields=SESSION_FIELDS):
         """Sessions matching every condition given: ``session_ids`` (read one by one; ids that do not exist
         are returned in the second value), ``users`` (DOMAIN\\user, user or UPN), ``machines`` (DOMAIN\\NAME,
-        NAME or DNS name) and ``states``. Returns ``(sessions, missing_ids)``. Without ids, users or machines:
-        every session of the site, only with ``all_targets`` (else an InputError, as for an empty entry)."""
-        require_named(list(session_ids or ()) + list(users or ()) + list(machines or ()), all_targets, noun='session')
+        NAME or DNS name), ``delivery_groups`` and ``tags`` of their machines (names; groups also by id) and
+        ``states``. Returns ``(sessions, missing_ids)``. Without ids, users, machines, groups or tags: every
+        session of the site, only with ``all_targets`` (else an InputError, as for an empty entry).
+        ``fields``: the properties to read (:func:`api_fields`)."""
+        named = [list(v or ()) for v in (session_ids, users, machines, delivery_groups, tags)]
+        require_named([v for values in named for v in values], all_targets, noun='session')
         missing = []
         if session_ids:
             values = read_all(session_ids, self.get, concurrency)
             sessions = [v for v in values if v is not None]
             missing = [key for key, value in zip(session_ids, values) if value is None]
         elif machines and len(machines) <= NAME_LOOKUP_LIMIT and all(is_exact_reference(m) for m in machines):
-            sessions = [s for per_machine in read_all(machines, self.of_machine, concurrency) for s in per_machine]
+            sessions = [s for per_machine in read_all(machines, self.of_machine, concurrency)
+                        for s in per_machine]
         else:
-            sessions = list(self.list())
+            sessions = list(self.list(fields))
         users = set(u.lower() for u in users or ())
         machines = set(m.lower() for m in machines or ())
+        groups = set(g.lower() for g in delivery_groups or ())
+        tags = set(t.lower() for t in tags or ())
         states = set(s.lower() for s in states or ())
         selected = [s for s in sessions
                     if (not users or users & _user_keys(s))
                     and (not machines or machines & _machine_keys(s))
+                    and (not groups or groups & _group_keys(s))
+                    and (not tags or tags & set(str(t).lower() for t in (s.get('Machine') or {}).get('Tags') or ()))
                     and (not states or str(s.get('State') or '').lower() in states)]
         return selected, missing
+
+    def apply_message(self, sessions, text, title=None, style='Information', concurrency=DEFAULT_CONCURRENCY,
+                      check_mode=False, max_targets=None, batch=True, batch_size=DEFAULT_BATCH_SIZE):
+        """Send a message to every session (it always acts: a message is sent each time); one outcome per
+        session. In check mode, the sessions it would reach. With ``max_targets``, none is sent when more
+        sessions than that would get it. The messages go through ``$batch`` unless ``batch`` is False. A
+        message leaves no trace on its session, so one whose batch answer was lost fails (not sent twice)."""
+        fleet = FleetResult('Message')
+        for session in sessions:
+            facts = session_facts(session, ('id', 'user', 'machine', 'state'))
+            fleet.add(facts['id'], 'changed', id=facts['id'], user=facts['user'], machine=facts['machine'],
+                      state=facts['state'], transaction_id=None)
+        fleet.check_max_targets(max_targets, 'sessions')
+        if not check_mode:
+            writes = [message_write(item['id'], text, title, style, target=item) for item in fleet.items]
+            BatchWriter(self.client, batch, batch_size, concurrency).apply(fleet, writes)
+        return fleet
 
     def apply_state(self, sessions, state, missing=(), concurrency=DEFAULT_CONCURRENCY, check_mode=False,
                     max_targets=None, batch=True, batch_size=DEFAULT_BATCH_SIZE):
@@ -132,6 +211,15 @@ def session_write(session_id, action, target=None):
     return Write('POST', '/Sessions/%s/$%s' % (path_segment(session_id), action), what, target=target)
 
 
+def message_write(session_id, text, title=None, style='Information', target=None):
+    """``POST /Sessions/{id}/$sendMessage`` with a ``SendMessageRequestModel``."""
+    body = {'Text': text, 'Style': style}
+    if title:
+        body['Title'] = title
+    return Write('POST', '/Sessions/%s/$sendMessage' % path_segment(session_id),
+                 'send a message to session %s' % session_id, body=body, target=target)
+
+
 def _user_keys(session):
     user = session.get('User') or {}
     untrusted = str(session.get('UntrustedUserName') or '')
@@ -145,19 +233,12 @@ def _machine_keys(session):
     return set(str(k).lower() for k in (name, name.rsplit('\\', 1)[-1], machine.get('DnsName')) if k)
 
 
-def session_facts(session):
-    """A session as the session modules report it."""
-    machine = session.get('Machine') or {}
-    user = session.get('User') or {}
-    client = session.get('Client') or {}
-    connection = session.get('Connection') or {}
-    return {
-        'id': session.get('Id'), 'state': session.get('State'),
-        'user': session.get('UntrustedUserName') or user.get('Name'),
-        'user_principal_name': user.get('PrincipalName'), 'session_type': session.get('SessionType'),
-        'machine': machine.get('Name'), 'machine_dns_name': machine.get('DnsName'),
-        'catalog': ref_name(machine.get('MachineCatalog')), 'delivery_group': ref_name(machine.get('DeliveryGroup')),
-        'start_time': session.get('FormattedStartTime'), 'state_change_time': session.get('FormattedStateChangeTime'),
-        'client_name': client.get('Name'), 'client_address': client.get('IPAddress'),
-        'protocol': connection.get('Protocol'),
-    }
+def _group_keys(session):
+    group = (session.get('Machine') or {}).get('DeliveryGroup') or {}
+    return set(str(v).lower() for v in (group.get('Name'), group.get('Id')) if v)
+
+
+def session_facts(session, facts=None):
+    """A session as the session modules report it: every fact, or those named in ``facts`` (``id`` always)."""
+    return dict((name, read(session)) for name, _fields, read in FACTS
+                if facts is None or name == 'id' or name in facts)

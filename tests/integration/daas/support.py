@@ -49,6 +49,12 @@ def task_play(module, args, name='task', hosts='targets'):
         {'name': name, 'opencitrix.automation.' + module: args, 'register': 'out'}]}]
 
 
+def tasks_play(*tasks):
+    """One play of several tasks: ``(name, module short name, args)`` each."""
+    return [{'name': 'daas', 'hosts': 'targets', 'gather_facts': False,
+             'tasks': [{'name': name, 'opencitrix.automation.' + module: args} for name, module, args in tasks]}]
+
+
 def role_play(**role_vars):
     """One play applying the daas_reboot_idle role with ``role_vars``."""
     return [{'name': 'reboot idle', 'hosts': 'targets', 'gather_facts': False,

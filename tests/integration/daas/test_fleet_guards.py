@@ -23,16 +23,16 @@ DAAS_REFUSED = [
     ('power, no machine_ids', POWER, {'machine_ids': [], 'state': 'stopped'},
      'machine_ids is an empty list; ' + MACHINES_EMPTY),
     ('power, no target', POWER, {'state': 'stopped'},
-     'No machine named; set name, names, machine_ids, catalog or delivery_group, or all_targets: true to act on '
-     'every machine of the site'),
+     'No machine named; set name, names, machine_ids, catalog, delivery_group or tag, or all_targets: true to act '
+     'on every machine of the site'),
     ('power, all_targets and a catalog', POWER, {'catalog': 'Win11-Pooled', 'all_targets': True, 'state': 'stopped'},
      'all_targets: true contradicts catalog; name the machines to act on, or set all_targets: true for every '
      'machine of the site, not both'),
     ('maintenance, no names', MAINTENANCE, {'names': [], 'maintenance_mode': True},
      'names is an empty list; ' + MACHINES_EMPTY),
     ('maintenance, no target', MAINTENANCE, {'maintenance_mode': True},
-     'No machine named; set name, names, machine_ids, catalog or delivery_group, or all_targets: true to act on '
-     'every machine of the site'),
+     'No machine named; set name, names, machine_ids, catalog, delivery_group or tag, or all_targets: true to act '
+     'on every machine of the site'),
     ('sessions, no machine', SESSION, {'machine': [], 'state': 'logged_off'},
      'machine is an empty list; ' + SESSIONS_EMPTY),
     ('sessions, no session_ids', SESSION, {'session_ids': [], 'state': 'logged_off'},
@@ -160,3 +160,37 @@ def test_reboot_idle_role_refuses_empty_variables_and_more_than_max_targets(make
                                     daas_reboot_idle_max_targets=7, daas_reboot_idle_wait=False), env=env)
     assert within.rc == 0, within
     assert power_requests(sim) == 7 and {e['machine_id'] for e in daas.power_log} <= set(catalog['machine_ids'])
+
+
+def test_drain_reboot_role_refuses_no_target_and_more_than_max_targets_before_any_change(make_sim, run_playbook):
+    """Three role runs in one play (each in a block that rescues its failure): no target at all (blank variables)
+    stops before any request; a delivery group of 12 with daas_drain_reboot_max_targets 6, and the whole site
+    (all_targets) with 10, stop after reading the machines, before any write."""
+    sim = make_sim()
+    daas = sim.service('daas')
+    daas.add_catalog('Drain-12', 12, delivery_group='Drain Desktops')
+    role = 'opencitrix.automation.daas_drain_reboot'
+    cases = [('blank', {'daas_drain_reboot_delivery_group': ' ', 'daas_drain_reboot_catalog': '{{ empty }}'}),
+             ('over', {'daas_drain_reboot_delivery_group': 'Drain Desktops', 'daas_drain_reboot_max_targets': 6}),
+             ('site', {'daas_drain_reboot_all_targets': True, 'daas_drain_reboot_max_targets': 10})]
+    tasks = [{'name': name, 'block': [{'name': 'role ' + name, 'ansible.builtin.include_role': {'name': role},
+                                       'vars': role_vars}],
+              'rescue': [{'name': 'refused ' + name, 'ansible.builtin.set_fact': {'refused_' + name: True}}]}
+             for name, role_vars in cases]
+    sim.reset()
+    run = run_playbook([{'name': 'guards', 'hosts': 'targets', 'gather_facts': False, 'vars': {'empty': ''},
+                         'tasks': tasks}], env=sim.client_env())
+    assert run.rc == 0, run
+    messages = [r['result'].get('msg') for r in run.results if r['status'] == 'failed']
+    assert messages == [
+        'Set daas_drain_reboot_delivery_group, daas_drain_reboot_catalog and/or daas_drain_reboot_tag (all are empty; '
+        'an empty target never means every machine of the site, which takes daas_drain_reboot_all_targets: true).',
+        '12 machines would be rebooted, more than daas_drain_reboot_max_targets (6); nothing was changed. Narrow the '
+        'target, or raise the limit.',
+        '%d machines would be rebooted, more than daas_drain_reboot_max_targets (10); nothing was changed. Narrow the '
+        'target, or raise the limit.' % len([m for m in daas.site().machines.values()
+                                             if m['PowerState'] == 'On' and not m['InMaintenanceMode']
+                                             and 'Restart' in m['SupportedPowerActions']
+                                             and not m['PowerActionPending']])]
+    assert sim.stats.writes() == 0
+    assert sim.stats.count(route='daas.group_machines.list') == 1 and sim.stats.count(route='daas.machines.list') == 1

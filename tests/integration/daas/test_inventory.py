@@ -9,7 +9,7 @@ HOST_VARIABLES = {
     'citrix_delivery_group', 'citrix_delivery_group_id', 'citrix_zone', 'citrix_power_state',
     'citrix_power_action_pending', 'citrix_supported_power_actions', 'citrix_session_count',
     'citrix_in_maintenance_mode', 'citrix_registration_state', 'citrix_summary_state', 'citrix_session_support',
-    'citrix_os_type', 'citrix_machine_type', 'citrix_allocation_type', 'citrix_site', 'citrix_site_id',
+    'citrix_os_type', 'citrix_machine_type', 'citrix_allocation_type', 'citrix_tags', 'citrix_site', 'citrix_site_id',
     'ansible_host'}
 
 
@@ -21,6 +21,11 @@ def machines(sim, site=None):
 
 def test_ten_thousand_machines_in_ten_list_requests(make_sim, tmp_path):
     sim = make_sim(size=10000)
+    daas = sim.service('daas')
+    ids = daas.machines_of()
+    ring1, gpu = ids[::10], ids[5:2000]  # 1,000 and 1,995 machines; some carry both tags
+    daas.tag_objects('Patch Ring 1', machines=ring1)
+    daas.tag_objects('GPU', machines=gpu)
     run = run_inventory(tmp_path, {'plugin': PLUGIN}, sim.client_env())
     assert run.rc == 0, run
     assert sim.stats.count(route='daas.machines.list') == 10
@@ -42,6 +47,12 @@ def test_ten_thousand_machines_in_ten_list_requests(make_sim, tmp_path):
     assert len(run.group('citrix_registration_state_registered')) == sum(
         1 for m in expected if m['RegistrationState'] == 'Registered')
     assert len(run.group('citrix_site_cloudxdsite')) == 10000
+    # Tags come with the listing: groups per tag, no request of their own.
+    dns = dict((m['Id'], m['DnsName']) for m in expected)
+    assert run.group('citrix_tag_patch_ring_1') == sorted(dns[i] for i in ring1)
+    assert run.group('citrix_tag_gpu') == sorted(dns[i] for i in gpu)
+    assert run.hostvars[dns[ids[10]]]['citrix_tags'] == ['GPU', 'Patch Ring 1']
+    assert sim.stats.count(route='daas.tag*') == 0 and sim.stats.count(route='daas.machine_tags.*') == 0
 
 
 def test_cache_answers_reruns_and_new_keyed_groups_without_requests(make_sim, tmp_path):

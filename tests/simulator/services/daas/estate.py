@@ -1,8 +1,11 @@
-"""State of the DaaS service: sites with their catalogs, delivery groups, machines, sessions and jobs,
-on-premises administrators and their tokens, and the log of accepted power actions.
+"""State of the DaaS service: sites with their catalogs, delivery groups, machines, sessions, jobs and
+tags, on-premises administrators and their tokens, the log of accepted power actions and of messages sent
+to sessions, and whether the site is hibernated.
 
-Power actions and their jobs are in ``power.py``; the helpers at the end shape the estate for tests and
-the admin API. Look-ups that fail raise the API's 404 (``errors.fail``).
+Power actions and their jobs are in ``power.py``, group membership and user assignment in
+``membership.py``, tags in ``tags.py``, messages in ``messages.py``, hibernation in ``hibernation.py``; the
+helpers at the end shape the estate for tests and the admin API. Look-ups that fail raise the API's 404
+(``errors.fail``).
 """
 
 import random
@@ -11,9 +14,11 @@ import secrets
 import uuid
 from urllib.parse import unquote
 
-from tests.simulator.services.daas import seeding
+from tests.simulator.services.daas import hibernation, seeding
 from tests.simulator.services.daas.errors import fail
+from tests.simulator.services.daas.membership import set_assigned_users
 from tests.simulator.services.daas.power import POWER_PROFILES, settle
+from tests.simulator.services.daas.tags import ensure_tag
 
 DEFAULT_SITES = ('cloudxdsite',)
 DEFAULT_ADMIN = 'SIMLAB\\admin'
@@ -33,6 +38,8 @@ class Site:
         self.sessions = {}   # id -> session record, in listing order
         self.jobs = {}
         self.zone = None
+        self.tags = {}       # id -> tag record, in creation order
+        self.directory = {}  # lower-case SID -> user name, for users given by SID
 
 
 class Estate:
@@ -58,6 +65,20 @@ class Estate:
         # The next asynchronous batch fails as a whole with this ``{'code', 'message'}``, running no item.
         self.fail_next_batch = None
         self.uid = 0
+        # Messages sent to sessions ($sendMessage), in order, and what users do after one (messages.py).
+        self.messages = []
+        self.message_logoff = config.get('message_logoff')
+        self.pending_logoffs = []
+        # Sessions that ended, in order: session, machine, simulator time, and by whom ('api': $logoff,
+        # 'user': a user who logged off after a message, 'reboot' or 'power off': the machine went down under it).
+        self.logoffs = []
+        # Simulator seconds a machine stays unregistered after it powered on (0: registered at once).
+        self.registration_delay = float(config.get('registration_delay', 0))
+        # A hibernated site (hibernation.py): the Cloud way in answers 530 until activated.
+        self.hibernated = bool(config.get('hibernated', False))
+        self.activation_seconds = float(config.get('activation_seconds', 90))
+        self.wake_at = None
+        self.activations = 0
         names = list(config.get('sites', DEFAULT_SITES))
         per_site = size // max(1, len(names))
         for index, site_name in enumerate(names):
@@ -82,12 +103,13 @@ class Estate:
             seeding.seed_site(self, site, machines)
             return site
 
-    def new_group(self, site, name, support):
+    def new_group(self, site, name, support, sharing='Shared'):
         for group in site.groups.values():
             if group['Name'].lower() == name.lower():
                 return group
         group = {'Id': self.new_id(), 'Uid': self.next_uid(), 'Name': name,
-                 'DeliveryType': 'AppsOnly' if support == 'MultiSession' else 'DesktopsOnly'}
+                 'DeliveryType': 'AppsOnly' if support == 'MultiSession' else 'DesktopsOnly',
+                 'SessionSupport': support, 'SharingKind': sharing, 'InMaintenanceMode': False, '_tags': []}
         site.groups[group['Id']] = group
         return group
 
@@ -95,9 +117,11 @@ class Estate:
                     varied, prefix=None):
         catalog = {'Id': self.new_id(), 'Uid': self.next_uid(), 'Name': name, 'SessionSupport': support,
                    'OSType': os_type, 'ProvisioningType': provisioning, 'AllocationType': allocation,
-                   'MachineType': 'Physical' if profile == 'physical' else 'Virtual', 'profile': profile}
+                   'MachineType': 'Physical' if profile == 'physical' else 'Virtual', 'profile': profile,
+                   '_tags': []}
         site.catalogs[catalog['Id']] = catalog
-        group = self.new_group(site, group_name, support) if group_name else None
+        sharing = 'Private' if allocation == 'Static' else 'Shared'
+        group = self.new_group(site, group_name, support, sharing) if group_name else None
         prefix = prefix or seeding.NAME_PREFIX.get(name) or re.sub(r'[^A-Z0-9]', '', name.upper())[:6] or 'VDA'
         start = sum(1 for m in site.machines.values() if m['_prefix'] == prefix)
         created = []
@@ -122,6 +146,7 @@ class Estate:
             'LastDeregistrationReason': None, 'LastDeregistrationTime': None,
             '_catalog': catalog['Id'], '_group': group['Id'] if group else None, '_sessions': [],
             '_transition': None, '_fail_next': None, '_prefix': prefix, '_site': site.id,
+            '_tags': [], '_assigned': [], '_registers_at': None, '_stuck_next_boot': False,
         }
         site.machines[machine['Id']] = machine
         site.by_name[machine['Name'].lower()] = machine['Id']
@@ -133,7 +158,7 @@ class Estate:
             machine['RegistrationState'] = 'Unregistered'
             machine['LastDeregistrationReason'] = 'PowerOff' if state == 'Off' else 'AgentSuspended'
             machine['LastDeregistrationTime'] = self.clock.now()
-            self.end_sessions(machine)
+            self.end_sessions(machine, by='power off')
         elif state == 'On':
             machine['RegistrationState'] = 'Registered'
 
@@ -154,16 +179,20 @@ class Estate:
         machine['_sessions'].append(session['Id'])
         return session
 
-    def end_sessions(self, machine):
+    def end_sessions(self, machine, by=None):
+        """End every session of ``machine``; ``by``: who ended them, for ``logoffs`` (None: test setup)."""
         site = self.sites.get(machine['_site'])
         for session_id in machine['_sessions']:
-            if site is not None:
-                site.sessions.pop(session_id, None)
+            if site is not None and site.sessions.pop(session_id, None) is not None and by:
+                self.logoffs.append({'session_id': session_id, 'machine_id': machine['Id'], 'at': self.clock.now(),
+                                     'by': by})
         machine['_sessions'] = []
 
-    def logoff(self, site, key):
+    def logoff(self, site, key, by='api'):
         session = self.find_session(site, key)
         site.sessions.pop(session['Id'], None)
+        self.logoffs.append({'session_id': session['Id'], 'machine_id': session['Machine'], 'at': self.clock.now(),
+                             'by': by})
         machine = site.machines.get(session['Machine'])
         if machine and session['Id'] in machine['_sessions']:
             machine['_sessions'].remove(session['Id'])
@@ -216,6 +245,9 @@ class Estate:
     def find_catalog(self, site, key):
         return self.find_by_name_or_id(site.catalogs, key, 'Machine catalog', 'UnknownCatalog')
 
+    def find_group(self, site, key):
+        return self.find_by_name_or_id(site.groups, key, 'Delivery group', 'ObjectNotFound')
+
     @staticmethod
     def find_session(site, key):
         session = site.sessions.get(unquote(key))
@@ -255,13 +287,23 @@ class Estate:
     # -- shaping the estate (tests and the admin API) -------------------------------------------
 
     def add_catalog(self, name, machines, delivery_group=None, session_support='SingleSession', site=None,
-                    profile='vm', os_type='Windows 11', prefix=None):
-        """A catalog of ``machines`` identical machines (On, registered, idle, not in maintenance)."""
+                    profile='vm', os_type='Windows 11', prefix=None, allocation='Random', provisioning='MCS'):
+        """A catalog of ``machines`` identical machines (On, registered, idle, not in maintenance), in
+        ``delivery_group`` when given (else available: in no delivery group)."""
+        if allocation not in ('Random', 'Static'):
+            raise ValueError('allocation must be Random or Static')
         with self.lock:
             target = self.site(site)
             catalog, created = self.new_catalog(target, name, int(machines), delivery_group, session_support,
-                                                os_type, 'MCS', 'Random', profile, varied=False, prefix=prefix)
+                                                os_type, provisioning, allocation, profile, varied=False, prefix=prefix)
             return {'id': catalog['Id'], 'name': name, 'site_id': target.id, 'machine_ids': [m['Id'] for m in created]}
+
+    def add_group(self, name, session_support='SingleSession', sharing='Shared', site=None):
+        """An empty delivery group; returns its id."""
+        if sharing not in ('Shared', 'Private'):
+            raise ValueError('sharing must be Shared or Private')
+        with self.lock:
+            return self.new_group(self.site(site), name, session_support, sharing)['Id']
 
     def set_sessions(self, catalog, machines, per_machine=1, state='Active', site=None):
         """Give sessions to exactly ``machines`` machines of ``catalog`` (chosen by the seeded generator)
@@ -291,6 +333,8 @@ class Estate:
         target = self.site(site)
         record = settle(self, self.find_machine(target, machine))
         failure = changes.pop('fail_next_power_action', None)
+        if changes.pop('stuck_on_next_boot', False):
+            record['_stuck_next_boot'] = True
         if failure:
             record['_fail_next'] = {'code': failure.get('code', 'HypervisorNotContactable'),
                                     'message': failure.get('message', 'The hypervisor could not be contacted.')}
@@ -310,3 +354,42 @@ class Estate:
                 return list(target.machines)
             found = self.find_catalog(target, catalog)
             return [m['Id'] for m in target.machines.values() if m['_catalog'] == found['Id']]
+
+    def tag_objects(self, tag, machines=(), catalogs=(), groups=(), site=None):
+        """Tag machines, catalogs and delivery groups (names or ids), creating the tag when missing;
+        returns the tag's id."""
+        with self.lock:
+            target = self.site(site)
+            record = ensure_tag(self, target, tag)
+            objects = ([self.find_machine(target, key) for key in machines]
+                       + [self.find_catalog(target, key) for key in catalogs]
+                       + [self.find_group(target, key) for key in groups])
+            for obj in objects:
+                if record['Id'] not in obj['_tags']:
+                    obj['_tags'].append(record['Id'])
+            return record['Id']
+
+    def tag_names_of(self, machine, site=None):
+        """The names of a machine's tags, in the order they were added."""
+        with self.lock:
+            target = self.site(site)
+            found = self.find_machine(target, machine)
+            return [target.tags[t]['Name'] for t in found['_tags'] if t in target.tags]
+
+    def assign_users(self, machine, users, site=None):
+        """Assign users (``DOMAIN\\user``, UPN) to a machine of a static catalog."""
+        with self.lock:
+            target = self.site(site)
+            set_assigned_users(target, self.find_machine(target, machine), list(users))
+
+    def group_of(self, machine, site=None):
+        """The name of a machine's delivery group, or None."""
+        with self.lock:
+            target = self.site(site)
+            group = target.groups.get(self.find_machine(target, machine)['_group'])
+            return group['Name'] if group else None
+
+    def hibernate(self, activation_seconds=None):
+        """Put the site to sleep: the Cloud way in answers 530 until it is activated."""
+        with self.lock:
+            hibernation.hibernate(self, activation_seconds)

@@ -33,19 +33,37 @@ UNSUPPORTED_ACTION = 'Machine does not support specified power action.'
 
 
 def settle(estate, machine):
-    """Finish ``machine``'s transition if simulator time has reached its end; returns the machine."""
+    """Finish ``machine``'s transition if simulator time has reached its end, and its registration after
+    a boot; returns the machine."""
     transition = machine['_transition']
-    if not transition or estate.clock.now() < transition['end']:
-        return machine
-    machine['_transition'] = None
-    machine['PowerActionPending'] = False
-    if transition['fail']:
-        return machine
-    if transition['action'] == 'reboot':
-        estate.end_sessions(machine)
-    if transition['to'] != transition['from'] or transition['action'] == 'reboot':
-        estate.set_power(machine, transition['to'])
+    now = estate.clock.now()
+    if transition and now >= transition['end']:
+        machine['_transition'] = None
+        machine['PowerActionPending'] = False
+        if not transition['fail']:
+            if transition['action'] == 'reboot':
+                estate.end_sessions(machine, by='reboot')
+            if transition['to'] != transition['from'] or transition['action'] == 'reboot':
+                estate.set_power(machine, transition['to'])
+                if transition['to'] == 'On':
+                    _booted(estate, machine, transition['end'])
+    if machine['_registers_at'] is not None and now >= machine['_registers_at']:
+        machine['_registers_at'] = None
+        machine['RegistrationState'] = 'Registered'
     return machine
+
+
+def _booted(estate, machine, at):
+    """A machine that has just powered on registers ``registration_delay`` simulator seconds later, or
+    never when it was told to get stuck on its next boot."""
+    if machine['_stuck_next_boot']:
+        machine['_stuck_next_boot'] = False
+        machine['RegistrationState'] = 'Unregistered'
+        machine['LastDeregistrationReason'] = 'AgentNotContactable'
+        machine['LastDeregistrationTime'] = at
+    elif estate.registration_delay > 0:
+        machine['RegistrationState'] = 'Unregistered'
+        machine['_registers_at'] = at + estate.registration_delay
 
 
 def shown_power_state(machine, now):

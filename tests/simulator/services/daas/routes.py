@@ -13,10 +13,14 @@ from tests.simulator.services.daas.context import (
     transaction_headers,
 )
 from tests.simulator.services.daas.errors import error_data, fail
+from tests.simulator.services.daas.hibernation import activate, hibernated_reply, is_hibernated
+from tests.simulator.services.daas.membership import set_assigned_users
+from tests.simulator.services.daas.messages import settle_logoffs
 from tests.simulator.services.daas.power import POWER_ACTIONS, job_status, run_action, settle
 from tests.simulator.services.daas.rendering import (
     iso, render_job, render_machine, render_machine_detail, render_session, select_fields, us_time,
 )
+from tests.simulator.services.daas.resource_routes import ResourceRoutes
 
 
 class DaasRoutes(Routes):
@@ -27,7 +31,7 @@ class DaasRoutes(Routes):
     def lock(self):
         return self.service.sim.lock
 
-    def _machine_page(self, request, site, machines, key, takes_fields=True):
+    def machine_page(self, request, site, machines, key, takes_fields=True):
         fields = requested_fields(request) if takes_fields else None
         support = request.arg('sessionSupport')
         if support:
@@ -47,6 +51,9 @@ class DaasRoutes(Routes):
             else:
                 record = context.cloud_record(request, self.state)
                 customer, display = record['customer'], record['client_id']
+                with self.lock:
+                    if is_hibernated(self.state):
+                        return hibernated_reply()
             with self.lock:
                 sites = [{'Id': s.id, 'Name': s.name} for s in self.state.sites.values()]
             now = self.state.clock.now()
@@ -71,20 +78,20 @@ class DaasRoutes(Routes):
 
     def list_machines(self, request, site, _caller, _base):
         with self.lock:
-            return self._machine_page(request, site, list(site.machines.values()), 'machines')
+            return self.machine_page(request, site, list(site.machines.values()), 'machines')
 
     def list_catalog_machines(self, request, site, _caller, _base):
         with self.lock:
             catalog = self.state.find_catalog(site, request.params['catalog'])
             machines = [m for m in site.machines.values() if m['_catalog'] == catalog['Id']]
-            return self._machine_page(request, site, machines, 'catalog:' + catalog['Id'])
+            return self.machine_page(request, site, machines, 'catalog:' + catalog['Id'])
 
     def list_group_machines(self, request, site, _caller, _base):
         with self.lock:
             group = self.state.find_by_name_or_id(site.groups, request.params['group'], 'Delivery group', 'ObjectNotFound')
             machines = [m for m in site.machines.values() if m['_group'] == group['Id']]
             # DeliveryGroupsGetDeliveryGroupMachines takes only limit and continuationToken.
-            return self._machine_page(request, site, machines, 'group:' + group['Id'], takes_fields=False)
+            return self.machine_page(request, site, machines, 'group:' + group['Id'], takes_fields=False)
 
     def get_machine(self, request, site, _caller, _base):
         with self.lock:
@@ -100,11 +107,13 @@ class DaasRoutes(Routes):
         body = request.json()
         if not isinstance(body, dict):
             fail(400, 'InvalidArgument', 'The request body must be an UpdateMachineRequestModel object.')
+        if 'InMaintenanceMode' in body and not isinstance(body['InMaintenanceMode'], bool):
+            fail(400, 'InvalidArgument', 'InMaintenanceMode must be true or false.')
         with self.lock:
             machine = self.state.find_machine(site, request.params['machine'])
+            if 'AssignedUsers' in body:
+                set_assigned_users(site, machine, body['AssignedUsers'])
             if 'InMaintenanceMode' in body:
-                if not isinstance(body['InMaintenanceMode'], bool):
-                    fail(400, 'InvalidArgument', 'InMaintenanceMode must be true or false.')
                 machine['InMaintenanceMode'] = body['InMaintenanceMode']
         return Response(204, None, transaction_headers(request))
 
@@ -240,13 +249,28 @@ class DaasRoutes(Routes):
         ]
         for action in POWER_ACTIONS:
             ops.append(('POST', r'/Machines/(?P<machine>[^/]+)/\$' + action, self.power(action), 'power.' + action, True))
+        ops.extend(ResourceRoutes(self.service, self).site_operations())
         return ops
 
     def _scoped(self, mode, handler):
         def run(request):
             site, caller, base = context.resolve(self.state, self.service.sim.url, request, mode)
+            with self.lock:
+                if mode != 'onprem' and is_hibernated(self.state):
+                    return hibernated_reply()
+                settle_logoffs(self.state)
             return handler(request, site, caller, base)
         return run
+
+    def activate_site(self, request):
+        """``POST /resourceprovider/{customerId}/site/activation?customerId=...`` (Cloud token of that customer)."""
+        customer = unquote(request.params['customer'])
+        context.cloud_auth(request, customer_id=customer)
+        if request.arg('customerId') != customer:
+            fail(400, 'InvalidArgument', 'The customerId query parameter must name the customer of the path.')
+        with self.lock:
+            activate(self.state)
+        return Response(202, None, transaction_headers(request))
 
     def routes(self):
         routes = [
@@ -254,6 +278,8 @@ class DaasRoutes(Routes):
             Route('GET', LEGACY_ROOT + r'/me', self.me('legacy'), 'daas.legacy.me'),
             Route('GET', ONPREM_ROOT + r'/me', self.me('onprem'), 'daas.onprem.me'),
             Route('POST', ONPREM_ROOT + r'/tokens', self.onprem_token, 'daas.onprem.token'),
+            Route('POST', r'/resourceprovider/(?P<customer>[^/]+)/site/activation', self.activate_site,
+                  'daas.site.activate', True),
         ]
         for method, path, handler, name, write in self._site_operations():
             routes.append(Route(method, CLOUD_PREFIX + path, self._scoped('cloud', handler), 'daas.' + name, write))

@@ -24,7 +24,20 @@ def seed_site(estate, site, machines):
         if count <= 0:
             continue
         name, _share, group, support, os_type, provisioning, allocation, profile = plan
-        estate.new_catalog(site, name, count, group, support, os_type, provisioning, allocation, profile, varied=True)
+        _catalog, created = estate.new_catalog(site, name, count, group, support, os_type, provisioning, allocation,
+                                               profile, varied=True)
+        if allocation == 'Static':
+            assign_owners(site, created)
+
+
+def assign_owners(site, machines):
+    """Personal desktops: a machine with a session belongs to its user; of the others, every second one
+    has an owner who is not logged on (no draw from the generator, so the estate stays as it was)."""
+    for machine in machines:
+        if machine['_sessions']:
+            machine['_assigned'] = [site.sessions[machine['_sessions'][0]]['User']]
+        elif machine['Uid'] % 2 == 0:
+            machine['_assigned'] = ['%s\\owner%05d' % (site.domain, machine['Uid'])]
 
 
 def vary(estate, site, machine, catalog):

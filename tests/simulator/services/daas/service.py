@@ -9,7 +9,9 @@ from tests.simulator.services.daas.routes import DaasRoutes
 
 @forwards('state', 'rng', 'sites', 'admins', 'onprem_tokens', 'power_log', 'site', 'add_site', 'add_catalog',
           'set_sessions', 'add_session', 'machines_of', 'add_admin', 'expire_onprem_tokens', 'endless_paging',
-          'endless_tokens', 'refused_tokens', 'fail_next_batch')
+          'endless_tokens', 'refused_tokens', 'add_group', 'tag_objects', 'tag_names_of', 'assign_users', 'group_of', 'messages', 'logoffs',
+          'message_logoff', 'registration_delay', 'hibernate', 'hibernated', 'activations', 'activation_seconds',
+          'fail_next_batch')
 class DaaS(Service):
     name = 'daas'
     after = ('cloud',)
@@ -36,6 +38,24 @@ class DaaS(Service):
             tokens = list(self.sim.service('cloud').state.tokens)
             self.state.refused_tokens.update(tokens)
             return len(tokens)
+
+    def set_behaviour(self, message_logoff=None, registration_delay=None, hibernated=None, activation_seconds=None):
+        """How users and machines behave (admin API ``/behaviour``): ``message_logoff``
+        (``{'share', 'after': [low, high]}``, see messages.py), ``registration_delay`` (simulator seconds),
+        ``hibernated`` (true: the site sleeps until activated)."""
+        with self.sim.lock:
+            if message_logoff is not None:
+                self.message_logoff = message_logoff or None
+            if registration_delay is not None:
+                self.registration_delay = float(registration_delay)
+            if activation_seconds is not None:
+                self.activation_seconds = float(activation_seconds)
+        if hibernated:
+            self.hibernate()
+        elif hibernated is not None:
+            with self.sim.lock:
+                self.state.hibernated = False
+        return {'ok': True}
 
     def machine(self, machine, site=None):
         with self.sim.lock:
@@ -69,6 +89,11 @@ class DaaS(Service):
             Route('POST', r'/admins', lambda r: call(self.add_admin, r) or {'ok': True}, 'admin.daas.admins'),
             Route('GET', r'/power-log', lambda r: {'actions': list(self.power_log)}, 'admin.daas.power_log'),
             Route('POST', r'/refuse-tokens', lambda r: {'refused': self.refuse_tokens()}, 'admin.daas.refuse_tokens'),
+            Route('POST', r'/groups', lambda r: {'id': call(self.add_group, r)}, 'admin.daas.groups'),
+            Route('POST', r'/tags', lambda r: {'id': call(self.tag_objects, r)}, 'admin.daas.tags'),
+            Route('POST', r'/behaviour', lambda r: call(self.set_behaviour, r), 'admin.daas.behaviour'),
+            Route('GET', r'/messages', lambda r: {'messages': list(self.messages)}, 'admin.daas.messages'),
+            Route('GET', r'/logoffs', lambda r: {'logoffs': list(self.logoffs)}, 'admin.daas.logoffs'),
             Route('POST', r'/batch-failure', lambda r: setattr(self, 'fail_next_batch', body(r)) or {'ok': True},
                   'admin.daas.batch_failure'),
         ]

@@ -29,8 +29,8 @@ class ListingClient(Machines):
         self.machines = machines
         self.listings = []
 
-    def list(self, catalog=None, delivery_group=None, fields=None):
-        self.listings.append((catalog, delivery_group))
+    def list(self, catalog=None, delivery_group=None, fields=None, tag=None):
+        self.listings.append((catalog, delivery_group) if tag is None else ('tag', tag))
         return iter(self.machines)
 
     def get(self, name_or_id, fields=None):
@@ -50,6 +50,18 @@ def test_find_machines_matches_names_ids_and_short_names_in_one_listing():
     with pytest.raises(errors.NotFoundError) as caught:
         client.find(catalog='C', names=['PC-9', 'PC-1'])
     assert str(caught.value).startswith('Machines not found in C: PC-9;')
+
+
+def test_find_machines_by_tag_lists_the_tag_or_narrows_a_catalog_to_it():
+    machines = [machine(Id='11', Name='CORP\\PC-1', Tags=['Ring1', 'GPU']), machine(Id='22', Name='CORP\\PC-2', Tags=[]),
+                machine(Id='33', Name='CORP\\PC-3', Tags=['ring1'])]
+    client = ListingClient(machines)
+    assert [m['Id'] for m in client.find(tag='Ring1')] == ['11', '22', '33']  # the tag's own listing
+    assert client.listings == [('tag', 'Ring1')]
+    assert [m['Id'] for m in client.find(catalog='C', tag='RING1')] == ['11', '33']
+    assert client.listings[-1] == ('C', None)
+    with pytest.raises(errors.InputError):
+        client.find(tag=' ')
 
 
 def test_find_machines_lists_the_whole_site_only_when_all_targets_says_so():
