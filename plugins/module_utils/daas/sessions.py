@@ -60,7 +60,8 @@ FACTS = (
     ('launched_via_ip', ('Connection',), _part('Connection', 'LaunchedViaIP')),
     ('connected_via_host_name', ('Connection',), _part('Connection', 'ConnectedViaHostName')),
     ('connected_via_ip', ('Connection',), _part('Connection', 'ConnectedViaIP')),
-    ('smart_access_tags', ('Connection',), lambda s: list(_part('Connection', 'SmartAccessTags')(s) or [])),
+    ('smart_access_tags', ('Connection',), lambda s: [_smart_access_tag(t) for t in
+                                                       _part('Connection', 'SmartAccessTags')(s) or []]),
 )
 FACT_NAMES = [name for name, _fields, _read in FACTS]
 # What matching sessions to users, machines, delivery groups, tags and states reads.
@@ -242,3 +243,11 @@ def session_facts(session, facts=None):
     """A session as the session modules report it: every fact, or those named in ``facts`` (``id`` always)."""
     return dict((name, read(session)) for name, _fields, read in FACTS
                 if facts is None or name == 'id' or name in facts)
+
+
+def _smart_access_tag(tag):
+    """A ``SmartAccessTagResponseModel`` (``{"Farm", "Filter"}``) as ``Farm:Filter``, the form NetScaler
+    policies name it in."""
+    if isinstance(tag, dict):
+        return '%s:%s' % (tag.get('Farm'), tag.get('Filter'))
+    return str(tag)
