@@ -33,6 +33,12 @@ def _part(field, key):
     return lambda s: (s.get(field) or {}).get(key)
 
 
+def smart_access_tags(tags):
+    """``SmartAccessTagResponseModel``s (``{"Farm", "Filter"}``) as ``Farm:Filter``, the form NetScaler
+    policies name them in."""
+    return ['%s:%s' % (t.get('Farm'), t.get('Filter')) if isinstance(t, dict) else str(t) for t in tags or []]
+
+
 # Every fact a session reports: its name, the API properties it is read from, and how.
 FACTS = (
     ('id', ('Id',), lambda s: s.get('Id')),
@@ -60,8 +66,7 @@ FACTS = (
     ('launched_via_ip', ('Connection',), _part('Connection', 'LaunchedViaIP')),
     ('connected_via_host_name', ('Connection',), _part('Connection', 'ConnectedViaHostName')),
     ('connected_via_ip', ('Connection',), _part('Connection', 'ConnectedViaIP')),
-    ('smart_access_tags', ('Connection',), lambda s: [_smart_access_tag(t) for t in
-                                                       _part('Connection', 'SmartAccessTags')(s) or []]),
+    ('smart_access_tags', ('Connection',), lambda s: smart_access_tags(_part('Connection', 'SmartAccessTags')(s))),
 )
 FACT_NAMES = [name for name, _fields, _read in FACTS]
 # What matching sessions to users, machines, delivery groups, tags and states reads.
@@ -243,11 +248,3 @@ def session_facts(session, facts=None):
     """A session as the session modules report it: every fact, or those named in ``facts`` (``id`` always)."""
     return dict((name, read(session)) for name, _fields, read in FACTS
                 if facts is None or name == 'id' or name in facts)
-
-
-def _smart_access_tag(tag):
-    """A ``SmartAccessTagResponseModel`` (``{"Farm", "Filter"}``) as ``Farm:Filter``, the form NetScaler
-    policies name it in."""
-    if isinstance(tag, dict):
-        return '%s:%s' % (tag.get('Farm'), tag.get('Filter'))
-    return str(tag)

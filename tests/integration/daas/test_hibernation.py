@@ -7,8 +7,9 @@ import re
 from tests.inventory_runner import run_inventory
 from tests.module_runner import run_module
 
-HIBERNATED = re.compile(re.escape('The Citrix DaaS site of customer "simcustomer1" is hibernated (HTTP 530, GET {url}'
-                                   '/cvad/manage/me, transaction id ') + '[0-9a-f-]{36}' + re.escape(
+HIBERNATED = re.compile(re.escape(
+    'The Citrix DaaS site of customer "simcustomer1" is hibernated (HTTP 530, GET {url}/cvad/manage/me, '
+    'transaction id ') + '[0-9a-f-]{36}' + re.escape(
     '); activate it: open Citrix DaaS in the Citrix Cloud console, or run a task that changes something with '
     'activate_site: true (it activates the site and waits for it)'))
 
