@@ -17,9 +17,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from tests.conformance import plugin as conformance  # noqa: E402 - needs ROOT on sys.path
 from tests.harness import import_collection  # noqa: E402 - needs ROOT on sys.path
 
 import_collection()
+
+# The conformance check's hooks: counts from every worker, one summary line at the end.
+pytest_configure = conformance.pytest_configure
+pytest_sessionfinish = conformance.pytest_sessionfinish
+pytest_terminal_summary = conformance.pytest_terminal_summary
+pytest_testnodedown = conformance.pytest_testnodedown
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +49,8 @@ def sim_ca():
 @pytest.fixture
 def make_sim(sim_ca, tmp_path):
     """Factory: ``make_sim(size=..., latency_ms=..., config=...)`` starts a TLS simulator on a free
-    loopback port; every simulator it started is stopped after the test."""
+    loopback port; every simulator it started is stopped after the test, and its DaaS and
+    resource-location exchanges are checked against the vendor specs then (tests/conformance)."""
     from tests.simulator.core import Simulator
     started = []
 
@@ -50,12 +58,17 @@ def make_sim(sim_ca, tmp_path):
         kwargs.setdefault('ca', sim_ca)
         kwargs.setdefault('workdir', str(tmp_path))
         sim = Simulator(**kwargs).start()
+        conformance.start(sim)
         started.append(sim)
         return sim
 
     yield factory
+    problems = []
     for sim in started:
         sim.stop()
+        problems.extend(conformance.check(sim))
+    if problems:
+        pytest.fail(conformance.report(problems), pytrace=False)
 
 
 @pytest.fixture

@@ -457,13 +457,13 @@ def _three_named(sim, probe, result, names):
 
 
 def _fail_next_batch(sim, probe, env, args):
-    sim.service('daas').fail_next_batch = {'code': 'BatchFailed', 'message': 'The orchestration service restarted.'}
+    sim.service('daas').fail_next_batch = {'code': 'UnknownError', 'message': 'The orchestration service restarted.'}
 
 
 def _whole_batch_named(sim, probe, result, names):
     message = result.get('msg', '')
     missing = [n for n in names if '%s: Batch job ' % n not in message]
-    if missing or 'BatchFailed: The orchestration service restarted.' not in message:
+    if missing or 'UnknownError: The orchestration service restarted.' not in message:
         return 'not every object of the failed batch is named with the job\'s error: %s' % message
     return None
 

@@ -21,7 +21,7 @@ class CitrixError(Exception):
     default_summary = 'Citrix API call failed'
 
     def __init__(self, summary=None, status=None, code=None, api_message=None, method=None, url=None,
-                 hint=None, details=None):
+                 hint=None, details=None, transaction_id=None):
         self.summary = summary or self.default_summary
         self.status = status
         self.code = code
@@ -30,6 +30,7 @@ class CitrixError(Exception):
         self.url = url
         self.hint = hint
         self.details = details or {}
+        self.transaction_id = transaction_id
         super(CitrixError, self).__init__(self.render())
 
     def render(self):
@@ -45,6 +46,8 @@ class CitrixError(Exception):
             where.append('%s %s' % (self.method, self.url))
         elif self.url:
             where.append(self.url)
+        if self.transaction_id:
+            where.append('transaction id %s' % self.transaction_id)
         if where:
             text += ' (%s)' % ', '.join(where)
         if self.hint:
@@ -54,9 +57,17 @@ class CitrixError(Exception):
     def __str__(self):
         return self.render()
 
+    def traced(self, transaction_id):
+        """Name the server's id of the request (``Citrix-TransactionId``), unless one is named already;
+        returns self."""
+        if transaction_id and not self.transaction_id:
+            self.transaction_id = transaction_id
+            self.args = (self.render(),)
+        return self
+
     def redacted(self, redact):
         """Apply ``redact`` (a callable str -> str) to every text field, in place; returns self."""
-        for attr in ('summary', 'code', 'api_message', 'url', 'hint'):
+        for attr in ('summary', 'code', 'api_message', 'url', 'hint', 'transaction_id'):
             value = getattr(self, attr)
             if isinstance(value, str):
                 setattr(self, attr, redact(value))

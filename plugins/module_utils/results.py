@@ -78,7 +78,11 @@ class FleetResult:
 
     @staticmethod
     def fail(item, reason, **fields):
+        """Mark ``item`` failed with ``reason`` (an error or text). An item with a ``transaction_id`` field
+        (DaaS) takes the one the error names, the server's id of the request that failed."""
         item.update(fields, outcome='failed', reason=str(reason))
+        if 'transaction_id' in item and getattr(reason, 'transaction_id', None):
+            item['transaction_id'] = reason.transaction_id
         return item
 
     def check_max_targets(self, max_targets, noun):

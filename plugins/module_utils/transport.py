@@ -194,7 +194,8 @@ class HttpClient:
             self.log(self.redact(message))
 
     def request(self, method, path, params=None, json_body=None, data=None, headers=None,
-                state_changing=None, expected=None, what=None, hint=None, timeout=None, authenticated=True):
+                state_changing=None, expected=None, what=None, hint=None, timeout=None, authenticated=True,
+                trace_header=None):
         """Send one logical request (retried per :mod:`retries`, redirects followed within the same
         origin, the token renewed once when the API rejects it); return the ``requests.Response``
         with its body read.
@@ -203,6 +204,8 @@ class HttpClient:
         is returned, not followed. ``what`` names the operation in error messages ("list service
         states"). ``state_changing`` defaults to True for methods other than GET/HEAD/OPTIONS.
         ``authenticated=False``: a sign-in or another request that must not carry the token.
+        ``trace_header``: the answer header holding the server's id of the request (such as DaaS's
+        ``Citrix-TransactionId``); an error for an answer that has it names it (``transaction_id``).
         """
         method = method.upper()
         if state_changing is None:
@@ -240,7 +243,8 @@ class HttpClient:
                 continue
             if auth and auth.rejected(response):
                 if renewed:
-                    raise self._rejected_again(response, summary, method, display_url, hint)
+                    raise self._traced(self._rejected_again(response, summary, method, display_url, hint),
+                                       response, trace_header)
                 self._debug('%s %s: HTTP %s, the token was rejected; signing in again' % (method, display_url, status))
                 token = auth.renew(token, response)
                 renewed = True
@@ -252,7 +256,8 @@ class HttpClient:
                     method, display_url, status, attempt, self.retry.retries, delay))
                 self.retry.sleep(delay)
                 continue
-            raise self.error_from_response(response, summary, method, display_url, hint)
+            raise self._traced(self.error_from_response(response, summary, method, display_url, hint), response,
+                               trace_header)
 
     def _exchange(self, method, url, params, json_body, data, headers, expected, timeout, summary, display_url,
                   state_changing, attempt):
@@ -393,6 +398,11 @@ class HttpClient:
             hint = ('the request changes state and may have been processed, so it was not repeated; '
                     'check the object before running again')
         return errors.TransportError(summary, method=method, url=url, api_message=reason, hint=hint)
+
+    def _traced(self, err, response, trace_header):
+        """``err`` naming the server's id of the request, from the answer's ``trace_header``."""
+        value = response.headers.get(trace_header) if trace_header else None
+        return err.traced(self.redact(value)) if value else err
 
     def _rejected_again(self, response, summary, method, url, hint):
         err = self.error_from_response(response, summary, method, url, hint)

@@ -142,6 +142,11 @@ machines:
     reason:
       description: What failed (the API's error), or null.
       type: str
+    transaction_id:
+      description:
+        - The C(Citrix-TransactionId) the server answered the maintenance mode change with, by which Citrix support can trace
+          it; null when no request was sent for this machine.
+      type: str
   sample:
     - name: CORP\W11-0001
       id: 9f4b5c7e-2d1a-4a8e-9c3b-6f0e1d2a3b4c
@@ -151,6 +156,7 @@ machines:
       tags: [Draining]
       outcome: changed
       reason: null
+      transaction_id: 5d3c1a7e-0f42-4b8e-9a61-2c7d9e0b4f13
 counts:
   description: How many machines had each outcome.
   returned: always

@@ -127,6 +127,11 @@ machines:
     reason:
       description: What failed, or null.
       type: str
+    transaction_id:
+      description:
+        - The C(Citrix-TransactionId) the server answered the assignment change with, by which Citrix support can trace
+          it; null when no request was sent for this machine.
+      type: str
   sample:
     - name: CORP\FIN-0042
       id: 0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
@@ -135,6 +140,7 @@ machines:
       users: [CORP\alice]
       outcome: changed
       reason: null
+      transaction_id: 5d3c1a7e-0f42-4b8e-9a61-2c7d9e0b4f13
 counts:
   description: How many machines had each outcome.
   returned: always

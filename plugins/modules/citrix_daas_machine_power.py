@@ -171,6 +171,11 @@ machines:
     reason:
       description: Why the machine was skipped or what failed (the API's or the job's error).
       type: str
+    transaction_id:
+      description:
+        - The C(Citrix-TransactionId) the server answered the power action with, by which Citrix support can trace
+          it; null when no request was sent for this machine.
+      type: str
   sample:
     - name: CORP\W11-0001
       id: 9f4b5c7e-2d1a-4a8e-9c3b-6f0e1d2a3b4c
@@ -183,6 +188,7 @@ machines:
       job_status: Complete
       outcome: changed
       reason: null
+      transaction_id: 5d3c1a7e-0f42-4b8e-9a61-2c7d9e0b4f13
 acted_on:
   description: Names of the machines an action was sent to (in check mode, would be sent to).
   returned: always

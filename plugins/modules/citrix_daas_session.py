@@ -126,6 +126,11 @@ sessions:
         - For an V(unchanged) log-off, why nothing was done (the session had ended between the read and the
           log-off, as when its user logs off at that moment).
       type: str
+    transaction_id:
+      description:
+        - The C(Citrix-TransactionId) the server answered the log-off or disconnect with, by which Citrix support can trace
+          it; null when no request was sent for this session.
+      type: str
   sample:
     - id: 41ba32e9-d12b-485c-afd2-c4d0d047cd8b
       name: 41ba32e9-d12b-485c-afd2-c4d0d047cd8b
@@ -135,6 +140,7 @@ sessions:
       state: LoggedOff
       outcome: changed
       reason: null
+      transaction_id: 5d3c1a7e-0f42-4b8e-9a61-2c7d9e0b4f13
 already_gone:
   description: Session IDs given in O(session_ids) that do not exist (already logged off).
   returned: always

@@ -124,6 +124,11 @@ sessions:
     reason:
       description: What failed (the API's error), or null.
       type: str
+    transaction_id:
+      description:
+        - The C(Citrix-TransactionId) the server answered the message with, by which Citrix support can trace
+          it; null when no request was sent for this session.
+      type: str
   sample:
     - id: 41ba32e9-d12b-485c-afd2-c4d0d047cd8b
       name: 41ba32e9-d12b-485c-afd2-c4d0d047cd8b
@@ -132,6 +137,7 @@ sessions:
       state: Active
       outcome: changed
       reason: null
+      transaction_id: 5d3c1a7e-0f42-4b8e-9a61-2c7d9e0b4f13
 counts:
   description: How many sessions had each outcome.
   returned: always

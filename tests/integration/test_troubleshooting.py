@@ -78,6 +78,12 @@ def daas_500(sim, _tmp_path):
     return module_text('citrix_daas_machine_info', env_of(sim, 'CITRIX_'))
 
 
+def daas_refused(sim, _tmp_path):
+    sim.faults.add(route='daas.machines.list', status=403, times=-1, headers={'Citrix-TransactionId': 'a1b2'},
+                   body={'SdkErrorId': 'Forbidden', 'ErrorMessage': 'Caller is not authorized.'})
+    return module_text('citrix_daas_machine_info', env_of(sim, 'CITRIX_'))
+
+
 def daas_power_skip(**machine_state):
     def reproduce(sim, _tmp_path):
         daas = sim.service('daas')
@@ -98,7 +104,7 @@ def daas_without_batch(sim, _tmp_path):
 def daas_batch_job_failed(sim, _tmp_path):
     daas = sim.service('daas')
     daas.add_catalog('Trouble', 2)
-    daas.fail_next_batch = {'code': 'BatchFailed', 'message': 'The orchestration service restarted.'}
+    daas.fail_next_batch = {'code': 'UnknownError', 'message': 'The orchestration service restarted.'}
     return module_text('citrix_daas_machine', env_of(sim, 'CITRIX_'), {'catalog': 'Trouble', 'maintenance_mode': True})
 
 
@@ -175,6 +181,7 @@ REPRODUCTIONS = {
     '(the request deadline: connect_timeout + read_timeout)': hostile('drip_body', connect_timeout=1, read_timeout=1),
     'is larger than the': hostile('huge_json', max_response_size=1),
     'Internal server error (HTTP 500': daas_500,
+    'transaction id': daas_refused,
     'has several sites': daas_several_sites,
     'does not support the Restart power action': daas_power_skip(SupportedPowerActions=['PowerOn']),
     'a power action is already pending': daas_power_skip(PowerActionPending=True),

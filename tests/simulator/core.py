@@ -46,6 +46,8 @@ class Simulator:
         self.routes = []
         self.services = {}
         self._threads = []
+        self.exchanges = None
+        self._recorded_services = ()
         self.workdir = workdir or tempfile.mkdtemp(prefix='citrix-sim-')
         self.ca_path = None
         self._ssl_context = None
@@ -125,6 +127,24 @@ class Simulator:
         if name not in self.listeners:
             self.listen(name, host=host, port=0, tls=scheme == 'https')
         return self.listeners[name]
+
+    def record(self, services):
+        """Keep every exchange the routes of ``services`` answer from now on (not injected faults) in
+        ``exchanges``: dicts with the request's ``method``, ``path``, ``query``, ``headers`` and ``body`` and
+        the answer's ``status``, ``response_headers``, ``content_type``, ``response_body`` (bytes as sent)
+        and ``response_json`` (the JSON body as the route gave it, or None). The tests' conformance check
+        validates them against the vendor specs."""
+        self._recorded_services = tuple(services)
+        self.exchanges = []
+
+    def record_exchange(self, route, request, response, data, content_type):
+        if self.exchanges is None or route.service not in self._recorded_services:
+            return
+        self.exchanges.append({
+            'route': route.name, 'method': request.method, 'path': request.path, 'query': request.query,
+            'headers': dict(request.headers.items()), 'body': request.body, 'status': response.status,
+            'response_headers': dict(response.headers), 'content_type': content_type, 'response_body': data,
+            'response_json': response.body if isinstance(response.body, (dict, list)) else None})
 
     def reset(self):
         """Forget counts and faults (state stays)."""

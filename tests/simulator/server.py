@@ -95,8 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 
-    def send(self, response):
-        data, content_type = response.encoded()
+    def send(self, response, encoded=None):
+        """Answer with ``response`` (``encoded``: its ``encoded()``, when already made)."""
+        data, content_type = encoded or response.encoded()
         self.send_response(response.status)
         if content_type:
             self.send_header('Content-Type', content_type)
@@ -193,7 +194,9 @@ def handle(sim, handler):
         sim.stats.record_write(route)
     if fault:  # lost_answer: processed, but the client never hears of it
         return handler.reset_connection()
-    handler.send(response)
+    encoded = response.encoded()
+    sim.record_exchange(route, request, response, *encoded)  # before the client can see the answer
+    handler.send(response, encoded)
     sim.stats.record_answer(route)
 
 

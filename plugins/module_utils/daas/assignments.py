@@ -75,7 +75,8 @@ def apply_assignments(client, machines, wanted, state, check_mode=False, max_tar
         before = [u.get('Name') for u in current]
         after, changed = desired_users(current, users, state)
         item = fleet.add(machine.get('Name'), 'changed' if changed else 'unchanged', id=machine.get('Id'),
-                         allocation_type=machine.get('AllocationType'), users_before=before, users=after)
+                         allocation_type=machine.get('AllocationType'), users_before=before, users=after,
+                         transaction_id=None)
         if changed and after and machine.get('AllocationType') != 'Static':
             fleet.fail(item, 'not a personal desktop: its catalog allocates machines at random (AllocationType %s), '
                              'so users cannot be assigned to it' % machine.get('AllocationType'), users=before)

@@ -13,10 +13,12 @@ Public API (stable; everything else here is internal):
 - :class:`Write`: one request (method, path below the site, query, JSON body, ``what`` for messages, the
   caller's ``target``);
 - :class:`WriteOutcome`: what became of it: the item's HTTP status, the id of the job it started
-  (``202`` + ``Location``), or its error (a CitrixError with the API's code and message);
+  (``202`` + ``Location``), or its error (a CitrixError with the API's code and message), and the
+  transaction id of the request that carried it (the item's own, else its batch's ``Citrix-TransactionId``);
 - :class:`BatchWriter`: ``send(writes, resolve=None)`` gives one WriteOutcome per write, in order;
   ``apply(fleet, writes, resolve=None, on_failure=None)`` does the same and marks the failed entries of a
-  :class:`.results.FleetResult` (the writes' ``target``), adding the writer's warnings to it;
+  :class:`.results.FleetResult` (the writes' ``target``; an entry with a ``transaction_id`` field gets the
+  write's), adding the writer's warnings to it;
 - :func:`batch_options`: the ``batch`` / ``batch_size`` module options, checked (with
   ``argspec.batch_argument_spec()`` and the ``opencitrix.automation.daas.BATCH`` doc fragment);
 - :func:`send_one`: one write as a request of its own;
@@ -52,6 +54,9 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client 
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.jobs import (
     RUNNING_JOB_STATUSES, job_failure, job_id_from, succeeded, wait_for_jobs,
+)
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.transactions import (
+    TRANSACTION_HEADER, transaction_id,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.responses import extract_api_error
 
@@ -89,15 +94,17 @@ class Write:
 
 class WriteOutcome:
     """What became of one write: ``status`` (the HTTP status of the item), ``job_id`` (the job it started),
-    ``error`` (a CitrixError), ``resolved`` (decided from the object's state after a lost answer)."""
+    ``error`` (a CitrixError), ``resolved`` (decided from the object's state after a lost answer),
+    ``transaction_id`` (of the request that carried the write)."""
 
-    __slots__ = ('status', 'job_id', 'error', 'resolved')
+    __slots__ = ('status', 'job_id', 'error', 'resolved', 'transaction_id')
 
-    def __init__(self, status=None, job_id=None, error=None, resolved=False):
+    def __init__(self, status=None, job_id=None, error=None, resolved=False, transaction_id=None):
         self.status = status
         self.job_id = job_id
         self.error = error
         self.resolved = resolved
+        self.transaction_id = transaction_id or getattr(error, 'transaction_id', None)
 
     @property
     def ok(self):
@@ -120,22 +127,27 @@ def send_one(client, write):
     location = response.headers.get('Location')
     if response.status_code == 202 and not location:
         raise errors.ResponseFormatError('Could not ' + write.what,
-                                         api_message='202 Accepted without a Location header for the job')
-    return WriteOutcome(response.status_code, job_id_from(location) if response.status_code == 202 else None)
+                                         api_message='202 Accepted without a Location header for the job',
+                                         transaction_id=transaction_id(response))
+    return WriteOutcome(response.status_code, job_id_from(location) if response.status_code == 202 else None,
+                        transaction_id=transaction_id(response))
 
 
-def _item_outcome(client, write, item):
-    """The WriteOutcome of a ``BatchResponseItemModel``; None for an item the site did not run (429)."""
+def _item_outcome(client, write, item, batch_transaction=None):
+    """The WriteOutcome of a ``BatchResponseItemModel``; None for an item the site did not run (429).
+    ``batch_transaction``: the transaction id of the batch request, for an item that names none of its own."""
     code = item.get('Code')
     headers = dict((str(h.get('Name', '')).lower(), h.get('Value')) for h in item.get('Headers') or []
                    if isinstance(h, dict))
+    traced = headers.get(TRANSACTION_HEADER.lower()) or batch_transaction
     if code == 429:
         return None
     if code in SUCCESS:
         if code == 202 and not headers.get('location'):
             return WriteOutcome(code, error=errors.ResponseFormatError(
-                'Could not ' + write.what, api_message='202 Accepted without a Location header for the job'))
-        return WriteOutcome(code, job_id_from(headers.get('location')) if code == 202 else None)
+                'Could not ' + write.what, api_message='202 Accepted without a Location header for the job',
+                transaction_id=traced))
+        return WriteOutcome(code, job_id_from(headers.get('location')) if code == 202 else None, transaction_id=traced)
     try:
         body = json.loads(item.get('Body') or 'null')
     except ValueError:
@@ -147,7 +159,8 @@ def _item_outcome(client, write, item):
     redact = client.http.redact
     return WriteOutcome(code, error=errors.error_class_for_status(code)(
         'Could not ' + write.what, status=code, code=redact(api_code) if api_code else None,
-        api_message=redact(message) if message else None, method=write.method, url=write.path))
+        api_message=redact(message) if message else None, method=write.method, url=write.path,
+        transaction_id=redact(traced) if traced else None))
 
 
 class BatchWriter:
@@ -173,6 +186,8 @@ class BatchWriter:
         outcomes = self.send(writes, resolve)
         fleet.warnings.extend(self.warnings)
         for write, outcome in zip(writes, outcomes):
+            if outcome.transaction_id and isinstance(write.target, dict) and 'transaction_id' in write.target:
+                write.target['transaction_id'] = outcome.transaction_id
             if not outcome.ok:
                 fleet.fail(write.target, outcome.error)
                 if on_failure is not None:
@@ -223,10 +238,10 @@ class BatchWriter:
         jobs, lost, again, fallback, status = [], [], [], [], None
         for chunk, result in zip(chunks, posted):
             error = result.error
-            if result.ok and isinstance(result.value, list):  # answered synchronously with the results
-                self._read_items(writes, chunk, result.value, outcomes, lost, again, why)
+            if result.ok and isinstance(result.value[0], list):  # answered synchronously with the results
+                self._read_items(writes, chunk, result.value[0], outcomes, lost, again, why, result.value[1])
             elif result.ok:
-                jobs.append((result.value, chunk))
+                jobs.append((result.value[0], chunk, result.value[1]))
             elif error.status in FALLBACK:
                 fallback.extend(chunk)
                 status = error.status
@@ -246,7 +261,8 @@ class BatchWriter:
         return sorted(again)
 
     def _post(self, writes, chunk, token):
-        """POST one batch; the id of its job, or the results when the site answered synchronously."""
+        """POST one batch; ``(the id of its job, or the results when the site answered synchronously, the
+        answer's transaction id)``."""
         items = []
         for index in chunk:
             write = writes[index]
@@ -262,21 +278,22 @@ class BatchWriter:
         what = 'send a batch of %d requests ($batch)' % len(items)
         response = self.client.request('POST', '/$batch', what, params={'async': 'true'}, json_body={'Items': items},
                                        expected=(200, 202))
+        traced = transaction_id(response)
         if response.status_code == 200:
-            return self.client.results_of(self.client.http.decode_json(response, what), what)
+            return self.client.results_of(self.client.http.decode_json(response, what), what), traced
         location = response.headers.get('Location')
         if not location:
-            raise errors.ResponseFormatError('Could not ' + what,
+            raise errors.ResponseFormatError('Could not ' + what, transaction_id=traced,
                                              api_message='202 Accepted without a Location header for the job')
-        return job_id_from(location)
+        return job_id_from(location), traced
 
     def _collect(self, writes, jobs, outcomes, lost, again, why):
         """Wait for the batches' jobs (``GET /Jobs``), then read each one's results."""
-        finished, _running = wait_for_jobs(self.client, [job_id for job_id, _chunk in jobs], self.timeout,
+        finished, _running = wait_for_jobs(self.client, [job_id for job_id, _chunk, _traced in jobs], self.timeout,
                                            sleep=self.sleep, now=self.now, first_delay=FIRST_POLL,
                                            one_by_one=BATCHES_IN_FLIGHT)
         done = []
-        for job_id, chunk in jobs:
+        for job_id, chunk, traced in jobs:
             job = finished.get(job_id)
             if job is None:
                 error = errors.WaitTimeoutError(
@@ -286,24 +303,25 @@ class BatchWriter:
             elif not succeeded(job):
                 error = errors.OperationFailedError(job_failure(job))
             else:
-                done.append((job_id, chunk))
+                done.append((job_id, chunk, traced))
                 continue
+            error.traced(traced)
             for index in chunk:
                 outcomes[index] = WriteOutcome(error=error)
-        results = run_bounded(done, lambda pair: self.client.batch_results(pair[0]), BATCHES_IN_FLIGHT,
+        results = run_bounded(done, lambda batch: self.client.batch_results(batch[0]), BATCHES_IN_FLIGHT,
                               BATCHES_IN_FLIGHT)
-        for (_job_id, chunk), result in zip(done, results):
+        for (_job_id, chunk, traced), result in zip(done, results):
             if result.ok:
-                self._read_items(writes, chunk, result.value, outcomes, lost, again, why)
+                self._read_items(writes, chunk, result.value, outcomes, lost, again, why, traced)
             else:
                 lost.extend(chunk)
                 why.update((index, result.error) for index in chunk)
 
-    def _read_items(self, writes, chunk, items, outcomes, lost, again, why):
+    def _read_items(self, writes, chunk, items, outcomes, lost, again, why, traced=None):
         by_reference = dict((item.get('Reference'), item) for item in items if isinstance(item, dict))
         for index in chunk:
             item = by_reference.get('w%d' % index)
-            outcome = _item_outcome(self.client, writes[index], item) if item is not None else False
+            outcome = _item_outcome(self.client, writes[index], item, traced) if item is not None else False
             if outcome is False:
                 lost.append(index)
                 why[index] = errors.ResponseFormatError('Could not ' + writes[index].what,

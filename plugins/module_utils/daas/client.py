@@ -20,6 +20,8 @@ A hibernated Cloud site answers HTTP 530 (``GET /me`` first). By default that is
 (stateful modules opt in; never check mode, info modules or inventories) instead activates it
 (``POST {gateway}/resourceprovider/{customerId}/site/activation?customerId=...``), waits until ``/me``
 answers, and sends the request again.
+
+Every request carries a new ``Citrix-TransactionId`` and errors name the server's (:mod:`.transactions`).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,6 +33,7 @@ from urllib.parse import quote
 from ansible_collections.opencitrix.automation.plugins.module_utils import clock, errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import CloudClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.concurrency import run_bounded
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import transactions
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.onprem import (
     ONPREM_CUSTOMER_ID, OnPremisesSession,
 )
@@ -142,7 +145,7 @@ class DaasClient:
         """What ``GET /me`` says: the administrator, and the customers and sites they may administer."""
         what = 'list the sites of customer "%s" (GET /me)' % self.customer_id
         response = self._send('GET', self.api_root + '/me', what, headers={'Citrix-CustomerId': self.customer_id})
-        return require_keys(self.http.decode_json(response, what), ('Customers',), what)
+        return transactions.decode(self.http, response, what, lambda body: require_keys(body, ('Customers',), what))
 
     def sites(self):
         """The sites of this customer that the caller may administer (``GET /me``)."""
@@ -195,27 +198,30 @@ class DaasClient:
         """One request on a path of the site (``/Machines``...); the ``requests.Response``."""
         return self._send(method, self._url(path), what, headers=self._headers(headers), **kwargs)
 
-    def _send(self, method, url, what, **kwargs):
-        """A request through the sign-in session; a hibernated site is woken first when allowed."""
+    def _send(self, method, url, what, headers=None, **kwargs):
+        """A request through the sign-in session (:func:`.transactions.send`); a hibernated site is woken
+        first when allowed."""
         try:
-            return self.session.request(method, url, what=what, **kwargs)
+            return transactions.send(self.session, method, url, what, headers, **kwargs)
         except errors.ServerError as exc:
             if exc.status != HIBERNATED_STATUS:
                 raise
             if not self.activate_site or self.activated or not self.gateway:
                 raise self._hibernated(exc)
         self.wake()
-        return self.session.request(method, url, what=what, **kwargs)
+        return transactions.send(self.session, method, url, what, headers, **kwargs)
 
     def _hibernated(self, exc):
         hint = ('activate it: open Citrix DaaS in the Citrix Cloud console, or run a task that changes something '
                 'with activate_site: true (it activates the site and waits for it)')
         if not self.activate_site:
             return errors.SiteHibernatedError('The Citrix DaaS site of customer "%s" is hibernated' % self.customer_id,
-                                              status=exc.status, method=exc.method, url=exc.url, hint=hint)
+                                              status=exc.status, method=exc.method, url=exc.url, hint=hint,
+                                              transaction_id=exc.transaction_id)
         return errors.SiteHibernatedError('The Citrix DaaS site of customer "%s" is still hibernated after its '
                                           'activation' % self.customer_id, status=exc.status, method=exc.method,
-                                          url=exc.url, hint='check the site in the Citrix Cloud console')
+                                          url=exc.url, hint='check the site in the Citrix Cloud console',
+                                          transaction_id=exc.transaction_id)
 
     def wake(self, sleep=None, now=None):
         """Activate the hibernated site and wait (up to ``activation_timeout`` seconds) until ``GET /me``
@@ -232,8 +238,8 @@ class DaasClient:
         while True:
             sleep(max(0.0, min(delay, deadline - now())))
             try:
-                self.session.request('GET', self.api_root + '/me', what='read GET /me while the site wakes up',
-                                     headers={'Citrix-CustomerId': self.customer_id})
+                transactions.send(self.session, 'GET', self.api_root + '/me', 'read GET /me while the site wakes up',
+                                  {'Citrix-CustomerId': self.customer_id})
                 return
             except errors.ServerError as exc:
                 if exc.status != HIBERNATED_STATUS:
@@ -245,9 +251,10 @@ class DaasClient:
                     hint='raise activate_site_timeout, or check the site in the Citrix Cloud console')
             delay = min(delay * 2, ACTIVATION_POLL[1])
 
-    def call(self, method, path, what, **kwargs):
-        """One request on a path of the site; its decoded JSON body."""
-        return self.http.decode_json(self.request(method, path, what, **kwargs), what)
+    def call(self, method, path, what, check=None, **kwargs):
+        """One request on a path of the site; its decoded JSON body, passed through ``check`` (a function
+        raising ResponseFormatError for a body of the wrong shape) when given."""
+        return transactions.decode(self.http, self.request(method, path, what, **kwargs), what, check)
 
     @staticmethod
     def collection(body, what):
@@ -262,9 +269,14 @@ class DaasClient:
         if fields:
             query['fields'] = ','.join(fields)
 
+        def page(body):
+            self.collection(body, what)
+            return body
+
         def fetch(token):
-            body = self.call('GET', path, what, params=dict(query, continuationToken=token) if token else query)
-            return [body], self.collection(body, what)[1]
+            body = self.call('GET', path, what, params=dict(query, continuationToken=token) if token else query,
+                             check=page)
+            return [body], body.get('ContinuationToken')
 
         fresh = NewById()
         return iterate_pages(fetch, new_items=lambda bodies: fresh(bodies[0]['Items']), what=what)
@@ -294,13 +306,15 @@ class DaasClient:
 
     def jobs(self):
         """The caller's jobs (``GET /Jobs``)."""
-        return self.collection(self.call('GET', '/Jobs', 'list jobs'), 'list jobs')[0]
+        return self.call('GET', '/Jobs', 'list jobs', check=lambda body: self.collection(body, 'list jobs')[0])
 
     def job(self, job_id):
         what = 'read job %s' % job_id
-        return require_keys(self.call('GET', '/Jobs/%s' % path_segment(job_id), what), ('Id', 'Status'), what)
+        return self.call('GET', '/Jobs/%s' % path_segment(job_id), what,
+                         check=lambda body: require_keys(body, ('Id', 'Status'), what))
 
     def batch_results(self, job_id):
         """The item answers of a finished ``Batch`` job (``GET /Jobs/{id}/Results``)."""
         what = 'read the results of batch job %s' % job_id
-        return self.results_of(self.call('GET', '/Jobs/%s/Results' % path_segment(job_id), what), what)
+        return self.call('GET', '/Jobs/%s/Results' % path_segment(job_id), what,
+                         check=lambda body: self.results_of(body, what))

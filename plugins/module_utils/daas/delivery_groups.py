@@ -27,6 +27,7 @@ from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client 
     DEFAULT_CONCURRENCY, path_segment, read_all,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, finder
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.transactions import transaction_id
 from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
 
 GROUP_FIELDS = ('Id', 'Name', 'Description', 'DeliveryType', 'SessionSupport', 'SharingKind', 'TotalDesktops',
@@ -65,15 +66,16 @@ class DeliveryGroups:
 
     def add_machines(self, group, catalog, count=None, assignments=None):
         """One ``DoAddMachines``: ``count`` machines of ``catalog`` that are in no group, and/or
-        ``assignments`` (``[(machine id, [users])]``)."""
+        ``assignments`` (``[(machine id, [users])]``); returns the answer's transaction id."""
         body = {'MachineCatalog': catalog}
         if count:
             body['Count'] = count
         if assignments:
             body['AssignMachinesToUsers'] = [dict({'Machine': machine}, **({'Users': users} if users else {}))
                                              for machine, users in assignments]
-        self.client.request('POST', '/DeliveryGroups/%s/Machines' % path_segment(group),
-                            'add machines of catalog "%s" to delivery group "%s"' % (catalog, group), json_body=body)
+        return transaction_id(self.client.request(
+            'POST', '/DeliveryGroups/%s/Machines' % path_segment(group),
+            'add machines of catalog "%s" to delivery group "%s"' % (catalog, group), json_body=body))
 
     def members(self, group):
         return list(Machines(self.client).list(delivery_group=group, fields=MEMBER_FIELDS))
@@ -105,7 +107,7 @@ class DeliveryGroups:
         if check_mode:
             return fleet
         try:
-            self.add_machines(group, catalog, count=need)
+            traced = self.add_machines(group, catalog, count=need)
         except errors.CitrixError as exc:
             for item in planned:
                 fleet.fail(item, exc, delivery_group=None)
@@ -114,7 +116,7 @@ class DeliveryGroups:
         added = [m for m in self.members(group) if m.get('Id') not in before]
         fleet.items = [item for item in fleet.items if item['outcome'] != 'changed']
         for machine in added:
-            _add(fleet, machine, 'changed', group, before=None)
+            _add(fleet, machine, 'changed', group, before=None)['transaction_id'] = traced
         return fleet
 
     def ensure_machines(self, group, catalog, machines, check_mode=False, max_targets=None):
@@ -141,10 +143,13 @@ class DeliveryGroups:
         fleet.check_max_targets(max_targets, 'machines')
         if chosen and not check_mode:
             try:
-                self.add_machines(group, catalog, assignments=[(m.get('Id'), item['users']) for item, m in chosen])
+                traced = self.add_machines(group, catalog, assignments=[(m.get('Id'), item['users']) for item, m in chosen])
             except errors.CitrixError as exc:
                 for item, _machine in chosen:
                     fleet.fail(item, exc, delivery_group=None)
+            else:
+                for item, _machine in chosen:
+                    item['transaction_id'] = traced
         return fleet
 
     def ensure_absent(self, group, names=None, all_targets=False, check_mode=False, max_targets=None,
@@ -162,7 +167,7 @@ class DeliveryGroups:
             machine = find(name, required=False)
             if machine is None:
                 fleet.add(name, 'unchanged', id=None, catalog=None, delivery_group_before=None, delivery_group=None,
-                          users=[])
+                          users=[], transaction_id=None)
             else:
                 _add(fleet, machine, 'changed', None, before=group)
         fleet.check_max_targets(max_targets, 'machines')
@@ -195,7 +200,8 @@ def _add(fleet, machine, outcome, group, before=_CURRENT, users=None, reason=Non
     return fleet.add(machine.get('Name'), outcome, reason, id=machine.get('Id'),
                      catalog=(machine.get('MachineCatalog') or {}).get('Name'),
                      delivery_group_before=current if before is _CURRENT else before,
-                     delivery_group=group if outcome in ('changed', 'unchanged') else current, users=users or [])
+                     delivery_group=group if outcome in ('changed', 'unchanged') else current, users=users or [],
+                     transaction_id=None)
 
 
 def group_facts(group, tags=(), catalogs=None):

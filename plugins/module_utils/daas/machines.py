@@ -45,8 +45,10 @@ class Machines:
             return self.client.pages('/MachineCatalogs/%s/Machines' % path_segment(catalog),
                                      'list the machines of catalog "%s"' % catalog, fields)
         if delivery_group:
+            # This operation takes no ``fields`` (only limit and continuationToken): its answer carries every
+            # property of each machine.
             return self.client.pages('/DeliveryGroups/%s/Machines' % path_segment(delivery_group),
-                                     'list the machines of delivery group "%s"' % delivery_group, fields)
+                                     'list the machines of delivery group "%s"' % delivery_group)
         if tag:
             return self.client.pages('/Tags/%s/Machines' % path_segment(tag), 'list the machines tagged "%s"' % tag,
                                      fields)
@@ -149,7 +151,8 @@ class Machines:
             wanted = current if tags is None else desired_tags(current, tags, tags_state)
             changed = before != after or not same_tags(current, wanted)
             fleet.add(machine.get('Name'), 'changed' if changed else 'unchanged', id=machine.get('Id'),
-                      in_maintenance_mode_before=before, in_maintenance_mode=after, tags_before=current, tags=wanted)
+                      in_maintenance_mode_before=before, in_maintenance_mode=after, tags_before=current, tags=wanted,
+                      transaction_id=None)
         fleet.check_max_targets(max_targets, 'machines')
         fleet.tags_created = []
         changing = fleet.with_outcome('changed')

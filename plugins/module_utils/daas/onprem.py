@@ -20,6 +20,7 @@ import datetime
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import clock, errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.auth import TokenAuth, any_401
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas import transactions
 from ansible_collections.opencitrix.automation.plugins.module_utils.redaction import Redactor
 from ansible_collections.opencitrix.automation.plugins.module_utils.responses import require_keys
 from ansible_collections.opencitrix.automation.plugins.module_utils.token_cache import (
@@ -77,9 +78,10 @@ class OnPremisesSession:
 
     def _fetch_token(self, _rejection=None):
         what = 'sign in to the Delivery Controller as "%s"' % self.username
-        response = self.http.request('POST', self.api_root + '/tokens', what=what, state_changing=False,
-                                     authenticated=False, headers={'Authorization': 'Basic ' + self._credentials})
-        body = require_keys(self.http.decode_json(response, what), ('Token',), what)
+        response = transactions.send(self.http, 'POST', self.api_root + '/tokens', what,
+                                     {'Authorization': 'Basic ' + self._credentials}, state_changing=False,
+                                     authenticated=False)
+        body = transactions.decode(self.http, response, what, lambda found: require_keys(found, ('Token',), what))
         token = body['Token']
         if not isinstance(token, str) or not token:
             raise errors.ResponseFormatError('Could not ' + what, api_message='the token response has no Token')

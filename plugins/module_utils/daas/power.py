@@ -91,7 +91,7 @@ def apply_power_state(client, machines, state, force=False, concurrency=DEFAULT_
                   catalog=(machine.get('MachineCatalog') or {}).get('Name'),
                   delivery_group=(machine.get('DeliveryGroup') or {}).get('Name'),
                   power_state_before=before, power_state_after=before if outcome != 'changed' else None,
-                  action=action, job_id=None, job_status=None)
+                  action=action, job_id=None, job_status=None, transaction_id=None)
     fleet.check_max_targets(max_targets, 'machines')
     if check_mode:
         return fleet

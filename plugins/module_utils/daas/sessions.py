@@ -33,6 +33,12 @@ def _part(field, key):
     return lambda s: (s.get(field) or {}).get(key)
 
 
+def smart_access_tags(tags):
+    """``SmartAccessTagResponseModel``s (``{"Farm", "Filter"}``) as ``Farm:Filter``, the form NetScaler
+    policies name them in."""
+    return ['%s:%s' % (t.get('Farm'), t.get('Filter')) if isinstance(t, dict) else str(t) for t in tags or []]
+
+
 # Every fact a session reports: its name, the API properties it is read from, and how.
 FACTS = (
     ('id', ('Id',), lambda s: s.get('Id')),
@@ -60,7 +66,7 @@ FACTS = (
     ('launched_via_ip', ('Connection',), _part('Connection', 'LaunchedViaIP')),
     ('connected_via_host_name', ('Connection',), _part('Connection', 'ConnectedViaHostName')),
     ('connected_via_ip', ('Connection',), _part('Connection', 'ConnectedViaIP')),
-    ('smart_access_tags', ('Connection',), lambda s: list(_part('Connection', 'SmartAccessTags')(s) or [])),
+    ('smart_access_tags', ('Connection',), lambda s: smart_access_tags(_part('Connection', 'SmartAccessTags')(s))),
 )
 FACT_NAMES = [name for name, _fields, _read in FACTS]
 # What matching sessions to users, machines, delivery groups, tags and states reads.
@@ -86,10 +92,12 @@ class Sessions:
     def list(self, fields=SESSION_FIELDS):
         return self.client.paged('/Sessions', 'list sessions', fields)
 
-    def of_machine(self, machine, fields=SESSION_FIELDS):
+    def of_machine(self, machine):
+        """The sessions of one machine (``GET /Machines/{nameOrId}/Sessions`` takes no ``fields``: its answer
+        carries every property)."""
         what = 'list the sessions of machine "%s"' % machine
-        return self.client.collection(self.client.call('GET', '/Machines/%s/Sessions' % path_segment(machine), what,
-                                                       params={'fields': ','.join(fields)}), what)[0]
+        return self.client.call('GET', '/Machines/%s/Sessions' % path_segment(machine), what,
+                                check=lambda body: self.client.collection(body, what)[0])
 
     def get(self, session_id):
         """One session, or None when there is no such session (any more)."""
@@ -125,7 +133,7 @@ class Sessions:
             sessions = [v for v in values if v is not None]
             missing = [key for key, value in zip(session_ids, values) if value is None]
         elif machines and len(machines) <= NAME_LOOKUP_LIMIT and all(is_exact_reference(m) for m in machines):
-            sessions = [s for per_machine in read_all(machines, lambda m: self.of_machine(m, fields), concurrency)
+            sessions = [s for per_machine in read_all(machines, self.of_machine, concurrency)
                         for s in per_machine]
         else:
             sessions = list(self.list(fields))
@@ -152,7 +160,7 @@ class Sessions:
         for session in sessions:
             facts = session_facts(session, ('id', 'user', 'machine', 'state'))
             fleet.add(facts['id'], 'changed', id=facts['id'], user=facts['user'], machine=facts['machine'],
-                      state=facts['state'])
+                      state=facts['state'], transaction_id=None)
         fleet.check_max_targets(max_targets, 'sessions')
         if not check_mode:
             writes = [message_write(item['id'], text, title, style, target=item) for item in fleet.items]
@@ -175,7 +183,7 @@ class Sessions:
             change = state == 'logged_off' or before != 'Disconnected'
             fleet.add(facts['id'], 'changed' if change else 'unchanged', id=facts['id'], user=facts['user'],
                       machine=facts['machine'], state_before=before,
-                      state='LoggedOff' if state == 'logged_off' else 'Disconnected')
+                      state='LoggedOff' if state == 'logged_off' else 'Disconnected', transaction_id=None)
         fleet.check_max_targets(max_targets, 'sessions')
         if check_mode:
             return fleet

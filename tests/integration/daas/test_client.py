@@ -144,6 +144,16 @@ def test_machines_by_name_id_catalog_and_group(sim):
     assert 'UnknownCatalog' in str(caught.value) and 'HTTP 404' in str(caught.value)
 
 
+def test_delivery_group_machines_are_listed_without_fields(sim):
+    """GET /DeliveryGroups/{nameOrId}/Machines takes only limit and continuationToken; its answer carries
+    every property of each machine."""
+    sim.record(['daas'])
+    found = Machines(cloud_client(sim)).find(delivery_group='Developers')
+    listed = [e for e in sim.exchanges if e['route'] == 'daas.group_machines.list']
+    assert len(listed) == 1 and set(listed[0]['query']) == {'limit'}
+    assert found and all(m['DeliveryGroup']['Name'] == 'Developers' and 'Hosting' in m for m in found)
+
+
 # -- power actions and jobs -------------------------------------------------------------------------
 
 def test_unsupported_action_is_an_api_error_with_errordata(sim):

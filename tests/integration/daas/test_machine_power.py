@@ -97,6 +97,7 @@ def test_failed_job_and_refused_items_fail_the_task_after_the_others_completed(m
     broken = daas.machine(catalog['machine_ids'][5])
     daas.update_machine(broken['Id'], fail_next_power_action={
         'code': 'HypervisorNotContactable', 'message': 'The hypervisor connection SimHypervisor could not be contacted.'})
+    sim.record(['daas'])
     refused = catalog['machine_ids'][8:11]  # three items of the batch answered 409, the others unaffected
     for machine in refused:
         sim.faults.add('status', route='daas.power.reboot', path=machine, status=409, body={
@@ -118,6 +119,9 @@ def test_failed_job_and_refused_items_fail_the_task_after_the_others_completed(m
     assert {outcomes.pop(n) for n in [names[5]] + names[8:11]} == {'failed'}
     assert set(outcomes.values()) == {'changed'}
     assert result['result']['counts']['changed'] == 8
+    # One $batch carried every reboot: each machine's result names the transaction id it was answered with.
+    batch = [e['response_headers']['Citrix-TransactionId'] for e in sim.exchanges if e['route'] == 'daas.batch']
+    assert len(batch) == 1 and {m['transaction_id'] for m in result['result']['machines']} == set(batch)
     assert sorted(e['machine_id'] for e in daas.power_log) == sorted(set(catalog['machine_ids']) - set(refused))
 
 
@@ -144,6 +148,7 @@ def test_per_machine_path_with_batch_false_and_for_a_site_without_batch(make_sim
         'This site does not accept $batch (HTTP 404), so one request per object was sent instead, 25 at a time; '
         'set batch: false to skip the attempt']
     assert {m['job_status'] for m in run.task('fallback')['result']['machines']} == {'Complete'}
+    assert len({m['transaction_id'] for m in run.task('fallback')['result']['machines']}) == 6  # one request each
 
 
 def test_unsupported_pending_and_unmanaged_machines_are_skipped_with_reasons(make_sim, run_playbook):

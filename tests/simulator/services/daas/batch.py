@@ -146,6 +146,7 @@ def run_item(request, item, token):
     response = run_route(route, sub)
     if route.write and response.status < 400:
         sim.stats.record_write(route)
+    sim.record_exchange(route, sub, response, *response.encoded())
     return response
 
 

@@ -10,8 +10,8 @@ import re
 import uuid
 from urllib.parse import unquote
 
-from tests.simulator.base import Reply
-from tests.simulator.services.citrix_cloud.auth import cloud_auth
+from tests.simulator.base import Reply, Response
+from tests.simulator.services.citrix_cloud.auth import CWS_HEADER, cloud_auth
 from tests.simulator.services.daas.errors import fail, missing_customer_reply
 
 ONPREM_CUSTOMER = 'CitrixOnPremises'
@@ -26,17 +26,38 @@ LEGACY_PREFIX = LEGACY_ROOT + r'/(?P<site>[^/]+)'
 
 
 def transaction_headers(request):
+    """``Citrix-TransactionId``: the caller's, or a new GUID when it sent none (the API answers it either way)."""
     return {'Citrix-TransactionId': request.header('Citrix-TransactionId') or str(uuid.uuid4())}
 
 
-def cloud_record(request):
-    """Cloud token first (401/406), then the customer header: missing is seed 001's 500, another
-    customer's is a 403."""
+def traced(handler):
+    """``handler`` with ``Citrix-TransactionId`` on every answer it gives, errors included."""
+    def run(request):
+        try:
+            response = handler(request)
+        except Reply as reply:
+            response = reply.response
+        if not isinstance(response, Response):
+            response = Response(200, response)
+        if not any(key.lower() == 'citrix-transactionid' for key in response.headers):
+            response.headers.update(transaction_headers(request))
+        return response
+    return run
+
+
+def cloud_record(request, estate=None):
+    """Cloud token first (the gateway's 401/406), then the customer header: missing is seed 001's 500,
+    another customer's is a 403. A token the gateway accepts but the DaaS service refuses
+    (``estate.refused_tokens``) gets the DaaS 401 in the ``ErrorData`` shape."""
     cloud_auth(request)
     customer = request.header('Citrix-CustomerId')
     if not customer:
         raise Reply(missing_customer_reply())
-    return cloud_auth(request, customer_id=customer)
+    record = cloud_auth(request, customer_id=customer)
+    match = CWS_HEADER.match(request.header('Authorization') or '')
+    if estate is not None and match and match.group(1) in estate.refused_tokens:
+        fail(401, 'Unauthorized', 'Caller did not present a valid bearer token.', error_type='AuthenticationFailed')
+    return record
 
 
 def onprem_caller(estate, request):
@@ -69,7 +90,7 @@ def resolve(estate, root_url, request, mode):
         site = estate.find_site(request.params['site'])
         base = '%s%s/%s/%s' % (root_url, ONPREM_ROOT, ONPREM_CUSTOMER, site.id)
         return site, caller, base
-    record = cloud_record(request)
+    record = cloud_record(request, estate)
     if mode == 'legacy':
         site = estate.find_site(request.params['site'])
         return site, record['client_id'], '%s%s/%s' % (root_url, LEGACY_ROOT, site.id)

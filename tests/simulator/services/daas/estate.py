@@ -60,6 +60,8 @@ class Estate:
         # token it never handed out before, forever.
         self.endless_paging = False
         self.endless_tokens = 0
+        # Cloud tokens the gateway still accepts but the DaaS service refuses (401 ErrorData).
+        self.refused_tokens = set()
         # The next asynchronous batch fails as a whole with this ``{'code', 'message'}``, running no item.
         self.fail_next_batch = None
         self.uid = 0

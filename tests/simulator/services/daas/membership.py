@@ -32,12 +32,19 @@ def identity(site, user):
 
 
 def user_model(name):
-    """The ``IdentityUserResponseModel`` of a ``DOMAIN\\user`` name (its SID derived from the name)."""
+    """The ``IdentityUserResponseModel`` of a ``DOMAIN\\user`` name (its SID derived from the name), with every
+    property seed 002 shows: the live API sends them all, null when unknown (``PropertiesFetched`` 0: no
+    directory lookup was made)."""
     domain, short = name.split('\\', 1)
     number = uuid.uuid5(uuid.NAMESPACE_OID, name.lower()).int % 90000 + 10000
-    sid = 'S-1-5-21-1004336348-1177238915-682003330-%d' % number
-    return {'Name': name, 'DisplayName': short, 'SamName': name, 'PrincipalName': '%s@%s.example.com' % (
-        short, domain.lower()), 'Sid': sid, 'Domain': domain, 'PossibleLookupFailure': False}
+    model = dict.fromkeys(('SamAccountName', 'CommonName', 'GroupSids', 'DenyOnlySids', 'PasswordCanExpire',
+                           'DaysUntilPasswordExpiry', 'IsBuiltIn', 'IsGroup', 'StreetAddress', 'City', 'State',
+                           'Country', 'Mail', 'TelephoneNumber', 'HomePhone', 'Mobile', 'Enabled', 'Locked', 'Forest',
+                           'Guid', 'DistinguishedName', 'CanonicalName', 'DirectoryServer'))
+    model.update(Name=name, DisplayName=short, SamName=name, PrincipalName='%s@%s.example.com' % (short, domain.lower()),
+                 Sid='S-1-5-21-1004336348-1177238915-682003330-%d' % number, Domain=domain, PropertiesFetched=0,
+                 PossibleLookupFailure=False)
+    return model
 
 
 def resolve_users(site, users):

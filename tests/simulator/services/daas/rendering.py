@@ -56,9 +56,9 @@ def render_machine(estate, site, machine):
     return {
         'Id': machine['Id'], 'Uid': machine['Uid'], 'Name': machine['Name'], 'MachineCatalog': ref(catalog),
         'AgentVersion': '2311.0.0.1170', 'AllocationType': catalog['AllocationType'],
-        'ApplicationsInUse': [], 'AssignedUsers': assigned, 'AssociatedUsers': assigned if static else [
-            {'Name': s['User'], 'DisplayName': s['User'].split('\\')[-1]} for s in sessions],
-        'AzureAdJoinedMode': 'None', 'ContainerScopes': [],
+        'ApplicationsInUse': [], 'AssignedUsers': assigned,
+        'AssociatedUsers': assigned if static else [user_model(s['User']) for s in sessions],
+        'AzureAdJoinedMode': 'NotAadJoined', 'ContainerScopes': [],
         'ControllerDnsName': 'ddc01.%s.example.com' % site.domain.lower() if registered else None,
         'DeliveryGroup': ref(group), 'DeliveryType': group['DeliveryType'] if group else None,
         'Description': None, 'DesktopConditions': None, 'DnsName': machine['DnsName'],
@@ -75,7 +75,7 @@ def render_machine(estate, site, machine):
         'LastConnectionFailure': 'None',
         'LastConnectionTime': us_time(first['StartTime']) if first else None,
         'FormattedLastConnectionTime': iso(first['StartTime']) if first else None,
-        'LastConnectionUser': first['User'] if first else None,
+        'LastConnectionUser': user_model(first['User']) if first else None,
         'LastDeregistrationReason': machine['LastDeregistrationReason'],
         'LastDeregistrationTime': (us_time(machine['LastDeregistrationTime'])
                                    if machine['LastDeregistrationTime'] else None),
@@ -93,7 +93,7 @@ def render_machine(estate, site, machine):
         'SessionClientVersion': '23.11.0.23' if first else None,
         'SessionConnectedViaHostName': None, 'SessionConnectedViaIP': None,
         'SessionCount': len(sessions), 'SessionLaunchedViaHostName': None, 'SessionLaunchedViaIP': None,
-        'SessionProtocol': 'HDX' if first else None, 'SessionSecureIcaActive': False if first else None,
+        'SessionProtocol': 'Hdx' if first else None, 'SessionSecureIcaActive': False if first else None,
         'SessionSmartAccessTags': [], 'SessionStartTime': us_time(first['StartTime']) if first else None,
         'FormattedSessionStartTime': iso(first['StartTime']) if first else None,
         'SessionState': first['State'] if first else None,
@@ -105,9 +105,25 @@ def render_machine(estate, site, machine):
         'WindowsConnectionSetting': 'LogonEnabled', 'Zone': dict(site.zone),
         'SupportedPowerActions': list(machine['SupportedPowerActions']),
         'FaultState': 'Unregistered' if power_state == 'On' and not registered else 'None',
-        'ContainerMetadata': None, 'Tags': tag_names(site, machine), 'UpgradeType': 'Unknown', 'UpgradeState': 'Unknown',
+        'ContainerMetadata': None, 'Tags': tag_names(site, machine), 'UpgradeType': 'NotSet', 'UpgradeState': 'Unknown',
         'MachineConfigurationOutOfSync': False, 'UpgradeDetail': None,
     }
+
+
+def render_machine_detail(estate, site, machine):
+    """A ``MachineDetailResponseModel`` (a single machine's GET and the synchronous power actions): the
+    listing's model plus the detail properties."""
+    model = render_machine(estate, site, machine)
+    catalog = site.catalogs.get(machine['_catalog'])
+    virtual = catalog['MachineType'] == 'Virtual'
+    model.update({
+        'AssignedClientName': None, 'AssignedIPAddress': None, 'BrowserName': None, 'ColorDepth': 'TwentyFourBit',
+        'IconId': None, 'IsReserved': False, 'LoadIndexes': None, 'SecureIcaRequired': False,
+        'SessionsEstablished': model['SessionCount'], 'SessionsPending': 0, 'StoreFrontServersForHostedReceiver': [],
+        'VMToolsState': ('Running' if model['PowerState'] == 'On' else 'NotStarted') if virtual else 'NotPresent',
+        'FailureReason': None,
+    })
+    return model
 
 
 # What the simulator's sessions run and come from, picked by session number so records stay stable.
@@ -124,7 +140,6 @@ def render_session(estate, site, session, fields=None):
     tags."""
     machine = site.machines.get(session['Machine'])
     user = session['User']
-    short = user.split('\\')[-1]
     number = session['Uid']
     domain = site.domain.lower()
     platform, product, version = CLIENT_PLATFORMS[number % len(CLIENT_PLATFORMS)]
@@ -146,7 +161,7 @@ def render_session(estate, site, session, fields=None):
                        'ConnectedViaIP': '10.250.0.10' if via_gateway else session['ClientAddress'],
                        'ConnectionMode': 'Brokered', 'LaunchedViaHostName': 'storefront.%s.example.com' % domain,
                        'LaunchedViaIP': '10.250.1.20', 'Protocol': 'Hdx', 'SecureIcaActive': False,
-                       'SmartAccessTags': ['CorpGateway:ManagedDevice'] if via_gateway else []},
+                       'SmartAccessTags': [{'Farm': 'CorpGateway', 'Filter': 'ManagedDevice'}] if via_gateway else []},
         'ContainerScopes': [], 'EstablishmentDurationMilliseconds': 9000,
         'EstablishmentTime': us_time(started), 'FormattedEstablishmentTime': iso(started),
         'IsAnonymousUser': False, 'IsHidden': False, 'LogoffInProgress': False,
@@ -155,9 +170,7 @@ def render_session(estate, site, session, fields=None):
         'StartTime': us_time(started), 'FormattedStartTime': iso(started),
         'State': session['State'], 'StateChangeTime': us_time(session['StateChangeTime']),
         'FormattedStateChangeTime': iso(session['StateChangeTime']), 'UntrustedUserName': user,
-        'User': {'DisplayName': short, 'SamName': None, 'SamAccountName': None, 'CommonName': None,
-                 'PrincipalName': '%s@%s.example.com' % (short, domain), 'Sid': None,
-                 'Name': user, 'Domain': None, 'PossibleLookupFailure': False},
+        'User': user_model(user),
     }
     if machine is not None and (not fields or 'machine' in fields):
         embedded = render_machine(estate, site, machine)
@@ -255,6 +268,31 @@ def render_group(estate, site, group):
         'PolicySetGuid': '00000000-0000-0000-0000-000000000000', 'LicenseModel': None, 'ProductCode': None,
         'MachineLogOnType': 'ActiveDirectory',
     }
+
+
+def render_group_detail(estate, site, group):
+    """A ``DeliveryGroupDetailResponseModel`` (a single group's GET and ``DoAddMachines``): the listing's
+    model plus its machine counts."""
+    model = render_group(estate, site, group)
+    now = estate.clock.now()
+    members = [m for m in site.machines.values() if m['_group'] == group['Id']]
+    systems = {}
+    for machine in members:
+        os_type = site.catalogs[machine['_catalog']]['OSType']
+        systems[os_type] = systems.get(os_type, 0) + 1
+    types = set(site.catalogs[m['_catalog']]['MachineType'] for m in members)
+    model.update({
+        'DesktopsInUse': sum(1 for m in members if any(site.sessions[s]['State'] in ('Active', 'Connected')
+                                                       for s in m['_sessions'] if s in site.sessions)),
+        'DesktopsNeverRegistered': 0, 'DesktopsPreparing': 0,
+        'MachineOperatingSystems': [{'Name': name, 'Value': count} for name, count in sorted(systems.items())],
+        'MachineType': types.pop() if len(types) == 1 else 'Unknown',
+        'MachinesInMaintenanceMode': sum(1 for m in members if m['InMaintenanceMode']),
+        'OffMachines': sum(1 for m in members if shown_power_state(m, now) == 'Off'),
+        'RegisteredMachines': sum(1 for m in members if m['RegistrationState'] == 'Registered'),
+        'SecureIcaRequired': False, 'TotalApplicationGroups': 0, 'TotalMachines': len(members),
+    })
+    return model
 
 
 def render_tag(tag, counts):

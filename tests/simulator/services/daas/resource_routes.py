@@ -10,7 +10,7 @@ from tests.simulator.services.daas.errors import fail
 from tests.simulator.services.daas.membership import add_machines, remove_machine
 from tests.simulator.services.daas.messages import send_message
 from tests.simulator.services.daas.rendering import (
-    render_catalog, render_group, render_session, render_tag, select_fields,
+    render_catalog, render_group, render_group_detail, render_session, render_tag, select_fields,
 )
 from tests.simulator.services.daas.tags import (
     add_tag, create_tag, delete_tag, find_tag, remove_tag, set_tags, tag_counts, tagged,
@@ -72,7 +72,7 @@ class ResourceRoutes(Routes):
     def get_group(self, request, site, _caller, _base):
         with self.lock:
             group = self._group(site, request.params['group'])
-            return Response(200, select_fields(render_group(self.state, site, group), requested_fields(request)),
+            return Response(200, select_fields(render_group_detail(self.state, site, group), requested_fields(request)),
                             transaction_headers(request))
 
     def group_catalogs(self, request, site, _caller, _base):
@@ -90,7 +90,7 @@ class ResourceRoutes(Routes):
         with self.lock:
             group = self._group(site, request.params['group'])
             add_machines(self.state, site, group, body)
-            return Response(200, render_group(self.state, site, group), transaction_headers(request))
+            return Response(200, render_group_detail(self.state, site, group), transaction_headers(request))
 
     def remove_group_machine(self, request, site, _caller, _base):
         with self.lock:

@@ -18,7 +18,7 @@ from tests.simulator.services.daas.membership import set_assigned_users
 from tests.simulator.services.daas.messages import settle_logoffs
 from tests.simulator.services.daas.power import POWER_ACTIONS, job_status, run_action, settle
 from tests.simulator.services.daas.rendering import (
-    iso, render_job, render_machine, render_session, select_fields, us_time,
+    iso, render_job, render_machine, render_machine_detail, render_session, select_fields, us_time,
 )
 from tests.simulator.services.daas.resource_routes import ResourceRoutes
 
@@ -31,8 +31,8 @@ class DaasRoutes(Routes):
     def lock(self):
         return self.service.sim.lock
 
-    def machine_page(self, request, site, machines, key):
-        fields = requested_fields(request)
+    def machine_page(self, request, site, machines, key, takes_fields=True):
+        fields = requested_fields(request) if takes_fields else None
         support = request.arg('sessionSupport')
         if support:
             machines = [m for m in machines if site.catalogs[m['_catalog']]['SessionSupport'].lower() == support.lower()]
@@ -49,7 +49,7 @@ class DaasRoutes(Routes):
                 user = context.onprem_caller(self.state, request)
                 customer, display = ONPREM_CUSTOMER, user
             else:
-                record = context.cloud_record(request)
+                record = context.cloud_record(request, self.state)
                 customer, display = record['customer'], record['client_id']
                 with self.lock:
                     if is_hibernated(self.state):
@@ -90,12 +90,14 @@ class DaasRoutes(Routes):
         with self.lock:
             group = self.state.find_by_name_or_id(site.groups, request.params['group'], 'Delivery group', 'ObjectNotFound')
             machines = [m for m in site.machines.values() if m['_group'] == group['Id']]
-            return self.machine_page(request, site, machines, 'group:' + group['Id'])
+            # DeliveryGroupsGetDeliveryGroupMachines takes only limit and continuationToken.
+            return self.machine_page(request, site, machines, 'group:' + group['Id'], takes_fields=False)
 
     def get_machine(self, request, site, _caller, _base):
         with self.lock:
             machine = self.state.find_machine(site, request.params['machine'])
-            return Response(200, select_fields(render_machine(self.state, site, machine), requested_fields(request)),
+            return Response(200, select_fields(render_machine_detail(self.state, site, machine),
+                                               requested_fields(request)),
                             transaction_headers(request))
 
     def patch_machine(self, request, site, _caller, _base):
@@ -137,7 +139,7 @@ class DaasRoutes(Routes):
                 if run_async:
                     headers['Location'] = '%s/Jobs/%s' % (base, job['Id'])
                     return Response(202, None, headers)
-                return Response(200, render_machine(self.state, site, machine), headers)
+                return Response(200, render_machine_detail(self.state, site, machine), headers)
         return handler
 
     def list_jobs(self, request, site, caller, base):
@@ -284,4 +286,6 @@ class DaasRoutes(Routes):
             routes.append(Route(method, ONPREM_PREFIX + path, self._scoped('onprem', handler), 'daas.' + name, write))
             routes.append(Route(method, LEGACY_PREFIX + path, self._scoped('legacy', handler),
                                 'daas.legacy.' + name, write))
+        for route in routes:
+            route.handler = context.traced(route.handler)
         return routes

@@ -9,7 +9,7 @@ from tests.simulator.services.daas.routes import DaasRoutes
 
 @forwards('state', 'rng', 'sites', 'admins', 'onprem_tokens', 'power_log', 'site', 'add_site', 'add_catalog',
           'set_sessions', 'add_session', 'machines_of', 'add_admin', 'expire_onprem_tokens', 'endless_paging',
-          'endless_tokens', 'add_group', 'tag_objects', 'tag_names_of', 'assign_users', 'group_of', 'messages', 'logoffs',
+          'endless_tokens', 'refused_tokens', 'add_group', 'tag_objects', 'tag_names_of', 'assign_users', 'group_of', 'messages', 'logoffs',
           'message_logoff', 'registration_delay', 'hibernate', 'hibernated', 'activations', 'activation_seconds',
           'fail_next_batch')
 class DaaS(Service):
@@ -30,6 +30,14 @@ class DaaS(Service):
         with self.sim.lock:
             target, record = self.state.update_machine(machine, site, **changes)
             return render_machine(self.state, target, record)
+
+    def refuse_tokens(self):
+        """The DaaS service refuses every Cloud token issued so far (the gateway still accepts them): its
+        401 ``ErrorData`` (``AuthenticationFailed``) asks the client for a new token. Returns how many."""
+        with self.sim.lock:
+            tokens = list(self.sim.service('cloud').state.tokens)
+            self.state.refused_tokens.update(tokens)
+            return len(tokens)
 
     def set_behaviour(self, message_logoff=None, registration_delay=None, hibernated=None, activation_seconds=None):
         """How users and machines behave (admin API ``/behaviour``): ``message_logoff``
@@ -80,6 +88,7 @@ class DaaS(Service):
                   lambda r: call(self.update_machine, r, machine=r.params['machine']), 'admin.daas.machine'),
             Route('POST', r'/admins', lambda r: call(self.add_admin, r) or {'ok': True}, 'admin.daas.admins'),
             Route('GET', r'/power-log', lambda r: {'actions': list(self.power_log)}, 'admin.daas.power_log'),
+            Route('POST', r'/refuse-tokens', lambda r: {'refused': self.refuse_tokens()}, 'admin.daas.refuse_tokens'),
             Route('POST', r'/groups', lambda r: {'id': call(self.add_group, r)}, 'admin.daas.groups'),
             Route('POST', r'/tags', lambda r: {'id': call(self.tag_objects, r)}, 'admin.daas.tags'),
             Route('POST', r'/behaviour', lambda r: call(self.set_behaviour, r), 'admin.daas.behaviour'),

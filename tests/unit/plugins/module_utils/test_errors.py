@@ -24,3 +24,19 @@ def test_status_classes():
     assert errors.error_class_for_status(503) is errors.ServerError
     assert errors.error_class_for_status(418) is errors.ApiError
     assert issubclass(errors.ServerError, errors.CitrixError)
+
+
+def test_transaction_id_is_named_once_and_kept_by_a_failed_fleet_item():
+    from ansible_collections.opencitrix.automation.plugins.module_utils.results import FleetResult
+    err = errors.ConflictError('Could not send $reboot', status=409, method='POST', url='https://h/x',
+                               transaction_id='tx-answered')
+    assert str(err) == 'Could not send $reboot (HTTP 409, POST https://h/x, transaction id tx-answered)'
+    assert str(err.traced('tx-sent')).endswith('transaction id tx-answered)')  # the server's id stays
+    lost = errors.TransportError('Could not send $reboot', api_message='connection reset').traced('tx-sent')
+    assert str(lost) == 'Could not send $reboot: connection reset (transaction id tx-sent)'
+    fleet = FleetResult('Power action')
+    traced_item = fleet.add('A', 'changed', transaction_id=None)
+    other_item = fleet.add('B', 'changed')
+    fleet.fail(traced_item, err)
+    fleet.fail(other_item, err)
+    assert traced_item['transaction_id'] == 'tx-answered' and 'transaction_id' not in other_item
