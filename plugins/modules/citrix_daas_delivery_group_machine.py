@@ -178,17 +178,17 @@ counts:
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    batch_argument_spec, daas_argument_spec, site_activation, site_activation_argument_spec,
+    daas_argument_spec, fleet_write_argument_spec, site_activation,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.delivery_groups import DeliveryGroups
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets
 
 
 def argument_spec():
-    spec = dict(
+    return fleet_write_argument_spec(
         delivery_group=dict(type='str', required=True),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         catalog=dict(type='str'),
@@ -196,12 +196,7 @@ def argument_spec():
         machines=dict(type='list', elements='dict', options=dict(
             name=dict(type='str', required=True), users=dict(type='list', elements='str', default=[]))),
         names=dict(type='list', elements='str'),
-        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
-    spec.update(batch_argument_spec())
-    spec.update(fleet_argument_spec())
-    spec.update(site_activation_argument_spec())
-    return spec
 
 
 def check_input(params):

@@ -171,29 +171,24 @@ tags_created:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    TARGET_OPTIONS, batch_argument_spec, daas_argument_spec, machine_target_argument_spec, machine_targets,
-    site_activation, site_activation_argument_spec,
+    TARGET_OPTIONS, daas_argument_spec, fleet_write_argument_spec, machine_target_argument_spec, machine_targets,
+    site_activation,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, settings_diff
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.tags import TAG_STATES
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets
 
 
 def argument_spec():
-    spec = dict(
+    return fleet_write_argument_spec(
+        machine_target_argument_spec(),
         maintenance_mode=dict(type='bool'),
         tags=dict(type='list', elements='str'),
         tags_state=dict(type='str', choices=list(TAG_STATES), default='present'),
-        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
-    spec.update(machine_target_argument_spec())
-    spec.update(batch_argument_spec())
-    spec.update(fleet_argument_spec())
-    spec.update(site_activation_argument_spec())
-    return spec
 
 
 def main():

@@ -150,34 +150,29 @@ counts:
 
 from ansible_collections.opencitrix.automation.plugins.module_utils import errors
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    TARGET_OPTIONS, batch_argument_spec, daas_argument_spec, machine_target_argument_spec, machine_targets,
-    site_activation, site_activation_argument_spec,
+    TARGET_OPTIONS, daas_argument_spec, fleet_write_argument_spec, machine_target_argument_spec, machine_targets,
+    site_activation,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.assignments import (
     ASSIGNMENT_FIELDS, ASSIGNMENT_STATES, apply_assignments,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets
 
 NAMED = ('name', 'names', 'machine_ids')
 
 
 def argument_spec():
-    spec = dict(
+    return fleet_write_argument_spec(
+        machine_target_argument_spec(),
         assignments=dict(type='list', elements='dict', options=dict(
             machine=dict(type='str', required=True), users=dict(type='list', elements='str', required=True))),
         users=dict(type='list', elements='str'),
         state=dict(type='str', choices=list(ASSIGNMENT_STATES), default='present'),
-        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
-    spec.update(machine_target_argument_spec())
-    spec.update(batch_argument_spec())
-    spec.update(fleet_argument_spec())
-    spec.update(site_activation_argument_spec())
-    return spec
 
 
 def wanted(params):

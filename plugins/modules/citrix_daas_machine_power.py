@@ -208,33 +208,28 @@ counts:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    TARGET_OPTIONS, batch_argument_spec, daas_argument_spec, machine_filter_argument_spec, machine_filters,
-    machine_target_argument_spec, machine_targets, site_activation, site_activation_argument_spec,
+    TARGET_OPTIONS, daas_argument_spec, fleet_write_argument_spec, machine_filter_argument_spec, machine_filters,
+    machine_target_argument_spec, machine_targets, site_activation,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.machines import Machines, filter_machines
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.power import (
     POWER_STATES, apply_power_state, final_state,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets
 
 
 def argument_spec():
-    spec = dict(
+    return fleet_write_argument_spec(
+        machine_target_argument_spec(),
+        machine_filter_argument_spec(),
         state=dict(type='str', required=True, choices=list(POWER_STATES)),
         force=dict(type='bool', default=False),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=900),
-        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
-    spec.update(machine_target_argument_spec())
-    spec.update(machine_filter_argument_spec())
-    spec.update(batch_argument_spec())
-    spec.update(fleet_argument_spec())
-    spec.update(site_activation_argument_spec())
-    return spec
 
 
 def main():

@@ -154,29 +154,24 @@ counts:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    batch_argument_spec, daas_argument_spec, site_activation, site_activation_argument_spec,
+    daas_argument_spec, fleet_write_argument_spec, site_activation,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.sessions import Sessions
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets
 
 TARGET_OPTIONS = ('session_ids', 'user', 'machine')
 
 
 def argument_spec():
-    spec = dict(
+    return fleet_write_argument_spec(
         state=dict(type='str', required=True, choices=['logged_off', 'disconnected']),
         session_ids=dict(type='list', elements='str'),
         user=dict(type='list', elements='str'),
         machine=dict(type='list', elements='str'),
-        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
-    spec.update(batch_argument_spec())
-    spec.update(fleet_argument_spec())
-    spec.update(site_activation_argument_spec())
-    return spec
 
 
 def main():

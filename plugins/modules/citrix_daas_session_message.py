@@ -146,31 +146,26 @@ counts:
 '''
 
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.argspec import (
-    batch_argument_spec, daas_argument_spec, site_activation, site_activation_argument_spec,
+    daas_argument_spec, fleet_write_argument_spec, site_activation,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import batch_options
-from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY, DaasClient
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DaasClient
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.sessions import (
     MESSAGE_STYLES, Sessions, api_fields,
 )
 from ansible_collections.opencitrix.automation.plugins.module_utils.module import CitrixModule
-from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets, fleet_argument_spec
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import check_targets
 
 TARGET_OPTIONS = ('user', 'machine', 'delivery_group', 'tag')
 
 
 def argument_spec():
-    spec = dict(
+    return fleet_write_argument_spec(
+        dict((option, dict(type='list', elements='str')) for option in TARGET_OPTIONS),
         text=dict(type='str', required=True),
         title=dict(type='str'),
         style=dict(type='str', choices=MESSAGE_STYLES, default='Information'),
-        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
     )
-    spec.update((option, dict(type='list', elements='str')) for option in TARGET_OPTIONS)
-    spec.update(batch_argument_spec())
-    spec.update(fleet_argument_spec())
-    spec.update(site_activation_argument_spec())
-    return spec
 
 
 def main():

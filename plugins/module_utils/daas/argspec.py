@@ -15,6 +15,8 @@ __metaclass__ = type
 from ansible_collections.opencitrix.automation.plugins.module_utils.argspec import env_fallback
 from ansible_collections.opencitrix.automation.plugins.module_utils.citrix_cloud.client import cloud_argument_spec
 from ansible_collections.opencitrix.automation.plugins.module_utils.daas.batch import DEFAULT_BATCH_SIZE
+from ansible_collections.opencitrix.automation.plugins.module_utils.daas.client import DEFAULT_CONCURRENCY
+from ansible_collections.opencitrix.automation.plugins.module_utils.targets import fleet_argument_spec
 
 REGISTRATION_STATES = ['AgentError', 'Initializing', 'Registered', 'Unknown', 'Unregistered']
 TARGET_OPTIONS = ('name', 'names', 'machine_ids', 'catalog', 'delivery_group', 'tag')
@@ -70,6 +72,19 @@ def machine_filter_argument_spec():
 def batch_argument_spec():
     """How fleet modules send their changes (the ``daas`` BATCH fragment; checked by ``batch.batch_options``)."""
     return dict(batch=dict(type='bool', default=True), batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE))
+
+
+def fleet_write_argument_spec(*option_groups, **options):
+    """The options of a DaaS module that changes many objects: its own ``options`` and ``option_groups``
+    (such as :func:`machine_target_argument_spec`), then ``concurrency``, ``batch`` / ``batch_size``, the
+    blast-radius guards (``all_targets``, ``max_targets``) and ``activate_site``."""
+    spec = dict(options, concurrency=dict(type='int', default=DEFAULT_CONCURRENCY))
+    for group in option_groups:
+        spec.update(group)
+    spec.update(batch_argument_spec())
+    spec.update(fleet_argument_spec())
+    spec.update(site_activation_argument_spec())
+    return spec
 
 
 def machine_targets(params):
