@@ -180,15 +180,19 @@ class BatchWriter:
         self.now = now
         self.warnings = []
 
-    def apply(self, fleet, writes, resolve=None, on_failure=None):
+    def apply(self, fleet, writes, resolve=None, on_failure=None, settled=None):
         """Send ``writes`` (``target``: an entry of ``fleet``); a failed write marks its entry failed with the
-        error (then calls ``on_failure(entry)``). Returns the outcomes."""
+        error (then calls ``on_failure(entry)``), unless ``settled(error)`` gives a reason: that error means the
+        object is already as asked, and the entry becomes ``unchanged`` with that reason. Returns the outcomes."""
         outcomes = self.send(writes, resolve)
         fleet.warnings.extend(self.warnings)
         for write, outcome in zip(writes, outcomes):
             if outcome.transaction_id and isinstance(write.target, dict) and 'transaction_id' in write.target:
                 write.target['transaction_id'] = outcome.transaction_id
-            if not outcome.ok:
+            reason = None if outcome.ok or settled is None else settled(outcome.error)
+            if reason:
+                write.target.update(outcome='unchanged', reason=reason)
+            elif not outcome.ok:
                 fleet.fail(write.target, outcome.error)
                 if on_failure is not None:
                     on_failure(write.target)

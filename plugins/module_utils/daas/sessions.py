@@ -206,18 +206,16 @@ class Sessions:
             return decisions
 
         writes = [session_write(item['id'], action, target=item) for item in fleet.with_outcome('changed')]
-        writer = BatchWriter(self.client, batch, batch_size, concurrency)
-        outcomes = writer.send(writes, resolve)
-        fleet.warnings.extend(writer.warnings)
-        for write, outcome in zip(writes, outcomes):
-            if outcome.ok:
-                continue
-            if action == 'logoff' and isinstance(outcome.error, errors.NotFoundError):
-                # Its user logged off between the read and the write: the session is gone, as asked.
-                write.target.update(outcome='unchanged', reason='the session had already ended')
-            else:
-                fleet.fail(write.target, outcome.error, state=write.target['state_before'])
+        BatchWriter(self.client, batch, batch_size, concurrency).apply(
+            fleet, writes, resolve, on_failure=lambda item: item.update(state=item['state_before']),
+            settled=_already_ended if action == 'logoff' else None)
         return fleet
+
+
+def _already_ended(error):
+    """A log-off answered 404: its user logged off between the read and the write, so the session is gone, as
+    asked."""
+    return 'the session had already ended' if isinstance(error, errors.NotFoundError) else None
 
 
 def session_write(session_id, action, target=None):

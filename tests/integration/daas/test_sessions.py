@@ -60,6 +60,9 @@ def test_log_off_a_user_check_mode_diff_and_idempotence(sim, run_playbook):
     assert sim.stats.count(route='daas.batch') == 1 and sim.stats.count(route='daas.session.logoff') == 0
     assert not [s for s in sessions_of(daas) if s['User'] == 'SIMLAB\\leaver']
     assert {daas.machine(m)['SessionCount'] for m in catalog['machine_ids']} == {0}
+    # Each session's result names the transaction id of the $batch that logged it off.
+    batch = [e['response_headers']['Citrix-TransactionId'] for e in sim.exchanges if e['route'] == 'daas.batch']
+    assert len(batch) == 1 and {s['transaction_id'] for s in run.task('logoff')['result']['sessions']} == set(batch)
 
     again = run_playbook(play, env=env)
     assert again.rc == 0, again
