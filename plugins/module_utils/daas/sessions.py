@@ -170,8 +170,9 @@ class Sessions:
     def apply_state(self, sessions, state, missing=(), concurrency=DEFAULT_CONCURRENCY, check_mode=False,
                     max_targets=None, batch=True, batch_size=DEFAULT_BATCH_SIZE):
         """``logged_off`` or ``disconnected``; one outcome per session (a logged-off session is gone, so it is
-        ``unchanged`` only when its log-off is answered 404: it ended between the read and the write). ``missing``: session ids asked for that do not exist; logged off already,
-        but they cannot be disconnected (NotFoundError). With ``max_targets``, nothing is changed when more
+        ``unchanged`` only when its log-off is answered 404: it ended between the read and the write).
+        ``missing``: session ids asked for that do not exist; logged off already, but they cannot be
+        disconnected (NotFoundError). With ``max_targets``, nothing is changed when more
         sessions than that would change. The actions go through ``$batch`` unless ``batch`` is False
         (:class:`.batch.BatchWriter`)."""
         if missing and state == 'disconnected':
