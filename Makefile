@@ -66,7 +66,7 @@ test: venv pytest reliability-check core-matrix molecule sanity lint changelog-l
 RULEBOOK_ENV := OPENCITRIX_RULEBOOK=$(CURDIR)/$(RULEBOOK_VENV)/bin/ansible-rulebook OPENCITRIX_REQUIRE_RULEBOOK=1
 
 pytest: venv collection-link rulebook-venv
-	$(RULEBOOK_ENV) $(BIN)/python -m pytest tests/unit tests/integration -n $(PYTEST_WORKERS) -q
+	$(RULEBOOK_ENV) $(BIN)/python -m pytest tests/unit tests/integration -n $(PYTEST_WORKERS) -q --durations=15
 
 reliability-report: venv collection-link
 	$(BIN)/python -m tests.reliability_report docs/reliability.md
